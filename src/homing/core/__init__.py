@@ -1,0 +1,1 @@
+"""Use cases: authenticate, apply updates, manage zones/users/hosts/tokens, publish events."""

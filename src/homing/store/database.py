@@ -1,0 +1,71 @@
+"""Opening the database: engines with the right SQLite pragmas, and schema migration.
+
+SQLite runs in WAL mode with ``synchronous=FULL`` so that a committed update
+survives a crash of the process or the machine. Writers start with ``BEGIN
+IMMEDIATE`` so that two processes (``homing serve`` and a management command)
+queue on the write lock instead of failing half-way through a transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Connection, create_engine, event
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT_MS = 10_000
+
+
+def sqlite_path(data_dir: Path) -> Path:
+    """Where the embedded database lives inside a data directory."""
+    return data_dir / "homing.sqlite3"
+
+
+def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def open_engine(path: Path, *, writer: bool) -> AsyncEngine:
+    """An async engine on the SQLite file; ``writer`` engines take the write lock at BEGIN."""
+    engine = create_async_engine(
+        f"sqlite+aiosqlite:///{path}",
+        pool_size=1 if writer else 4,
+        max_overflow=0 if writer else 4,
+    )
+    event.listen(engine.sync_engine, "connect", _set_pragmas)
+    begin_sql = "BEGIN IMMEDIATE" if writer else "BEGIN"
+
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql(begin_sql)
+
+    event.listen(engine.sync_engine, "begin", _begin)
+    return engine
+
+
+def migrate(path: Path) -> None:
+    """Bring the database at ``path`` to the newest schema (creating it if needed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", _set_pragmas)
+    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+        connection.commit()
+    engine.dispose()
+    log.debug("database %s migrated", path)

@@ -1,0 +1,93 @@
+"""Row mapping and the SELECTs shared by the store's readers and its write transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import Row, Select, select
+
+from homing.store import schema as t
+from homing.store.rows import HostRow, TokenRow, UserRow, ZoneRow
+
+
+def zone_row(r: Row[tuple[object, ...]]) -> ZoneRow:
+    m = r._mapping
+    return ZoneRow(
+        id=m["id"],
+        name=m["name"],
+        serial=m["serial"],
+        mname=m["mname"],
+        rname=m["rname"],
+        nameservers=tuple(m["nameservers"].split()),
+        default_ttl=m["default_ttl"],
+        soa_ttl=m["soa_ttl"],
+        refresh=m["refresh"],
+        retry=m["retry"],
+        expire=m["expire"],
+        minimum=m["minimum"],
+    )
+
+
+def user_row(r: Row[tuple[object, ...]]) -> UserRow:
+    m = r._mapping
+    return UserRow(
+        id=m["id"],
+        name=m["name"],
+        password_hash=m["password_hash"],
+        is_admin=bool(m["is_admin"]),
+        created_at=m["created_at"],
+    )
+
+
+def host_query() -> Select[tuple[object, ...]]:
+    return (
+        select(
+            t.hosts,
+            t.zones.c.name.label("zone"),
+            t.users.c.name.label("owner"),
+        )
+        .join_from(t.hosts, t.zones)
+        .join_from(t.hosts, t.users)
+    )
+
+
+def host_row(r: Row[tuple[object, ...]]) -> HostRow:
+    m = r._mapping
+    return HostRow(
+        id=m["id"],
+        fqdn=m["fqdn"],
+        zone_id=m["zone_id"],
+        zone=m["zone"],
+        owner_id=m["owner_id"],
+        owner=m["owner"],
+        ttl=m["ttl"],
+        wildcard=bool(m["wildcard"]),
+        offline=bool(m["offline"]),
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+        last_source=m["last_source"],
+        last_front_door=m["last_front_door"],
+        nochg_count=m["nochg_count"],
+    )
+
+
+def token_query() -> Select[tuple[object, ...]]:
+    return (
+        select(t.tokens, t.users.c.name.label("user"), t.hosts.c.fqdn.label("host"))
+        .join_from(t.tokens, t.users)
+        .outerjoin_from(t.tokens, t.hosts, t.tokens.c.host_id == t.hosts.c.id)
+    )
+
+
+def token_row(r: Row[tuple[object, ...]]) -> TokenRow:
+    m = r._mapping
+    return TokenRow(
+        id=m["id"],
+        token_hash=m["token_hash"],
+        prefix=m["prefix"],
+        user_id=m["user_id"],
+        user=m["user"],
+        host_id=m["host_id"],
+        host=m["host"],
+        label=m["label"],
+        created_at=m["created_at"],
+        revoked_at=m["revoked_at"],
+    )

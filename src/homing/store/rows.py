@@ -1,0 +1,113 @@
+"""Plain, immutable rows the store hands out; the core never sees SQLAlchemy objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ZoneRow:
+    id: int
+    name: str
+    serial: int
+    mname: str
+    rname: str
+    nameservers: tuple[str, ...]
+    default_ttl: int
+    soa_ttl: int
+    refresh: int
+    retry: int
+    expire: int
+    minimum: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserRow:
+    id: int
+    name: str
+    password_hash: str | None
+    is_admin: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HostRow:
+    id: int
+    fqdn: str
+    zone_id: int
+    zone: str
+    owner_id: int
+    owner: str
+    ttl: int
+    wildcard: bool
+    offline: bool
+    created_at: datetime
+    updated_at: datetime | None
+    last_source: str | None
+    last_front_door: str | None
+    nochg_count: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TokenRow:
+    id: int
+    token_hash: str
+    prefix: str
+    user_id: int
+    user: str
+    host_id: int | None
+    host: str | None
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordRow:
+    name: str
+    rtype: str
+    ttl: int
+    rdata: str
+    host_id: int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HistoryRow:
+    id: int
+    at: datetime
+    host_id: int | None
+    fqdn: str | None
+    outcome: str
+    old_value: str | None
+    new_value: str | None
+    credential: str | None
+    source: str | None
+    front_door: str
+    detail: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewHistory:
+    """A history row to be written (the id and defaults come from the store)."""
+
+    at: datetime
+    host_id: int | None
+    fqdn: str | None
+    outcome: str
+    front_door: str
+    old_value: str | None = None
+    new_value: str | None = None
+    credential: str | None = None
+    source: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JournalEntry:
+    id: int
+    zone: str
+    serial: int
+    kind: str
+    origin: str
+    payload: str

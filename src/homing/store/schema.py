@@ -1,0 +1,127 @@
+"""The tables, declared once with SQLAlchemy Core; migrations in ``store/migrations`` build them."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+zones = Table(
+    "zones",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(255), nullable=False, unique=True),
+    Column("serial", Integer, nullable=False),
+    Column("mname", String(255), nullable=False),
+    Column("rname", String(255), nullable=False),
+    Column("nameservers", Text, nullable=False),
+    Column("default_ttl", Integer, nullable=False),
+    Column("soa_ttl", Integer, nullable=False),
+    Column("refresh", Integer, nullable=False),
+    Column("retry", Integer, nullable=False),
+    Column("expire", Integer, nullable=False),
+    Column("minimum", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=True),
+    Column("is_admin", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+hosts = Table(
+    "hosts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("zone_id", Integer, ForeignKey("zones.id", ondelete="CASCADE"), nullable=False),
+    Column("owner_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("fqdn", String(255), nullable=False, unique=True),
+    Column("ttl", Integer, nullable=False),
+    Column("wildcard", Boolean, nullable=False, default=False),
+    Column("offline", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=True),
+    Column("last_source", String(64), nullable=True),
+    Column("last_front_door", String(16), nullable=True),
+    Column("nochg_count", Integer, nullable=False, default=0),
+)
+Index("ix_hosts_owner", hosts.c.owner_id)
+Index("ix_hosts_zone", hosts.c.zone_id)
+
+records = Table(
+    "records",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("zone_id", Integer, ForeignKey("zones.id", ondelete="CASCADE"), nullable=False),
+    Column("host_id", Integer, ForeignKey("hosts.id", ondelete="CASCADE"), nullable=True),
+    Column("name", String(255), nullable=False),
+    Column("rtype", String(10), nullable=False),
+    Column("ttl", Integer, nullable=False),
+    Column("rdata", Text, nullable=False),
+    UniqueConstraint("name", "rtype", "rdata", name="uq_records_rr"),
+)
+Index("ix_records_host", records.c.host_id)
+Index("ix_records_zone", records.c.zone_id)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("prefix", String(16), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("host_id", Integer, ForeignKey("hosts.id", ondelete="CASCADE"), nullable=True),
+    Column("label", String(100), nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+Index("ix_tokens_host", tokens.c.host_id)
+
+history = Table(
+    "history",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("host_id", Integer, ForeignKey("hosts.id", ondelete="SET NULL"), nullable=True),
+    Column("fqdn", String(255), nullable=True),
+    Column("outcome", String(16), nullable=False),
+    Column("old_value", Text, nullable=True),
+    Column("new_value", Text, nullable=True),
+    Column("credential", String(100), nullable=True),
+    Column("source", String(64), nullable=True),
+    Column("front_door", String(16), nullable=False),
+    Column("detail", Text, nullable=True),
+)
+Index("ix_history_host_at", history.c.host_id, history.c.at)
+Index("ix_history_at", history.c.at)
+
+journal = Table(
+    "journal",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("zone_id", Integer, ForeignKey("zones.id", ondelete="CASCADE"), nullable=True),
+    Column("zone", String(255), nullable=False),
+    Column("serial", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("origin", String(40), nullable=False),
+    Column("payload", Text, nullable=False),
+)
+Index("ix_journal_zone_serial", journal.c.zone_id, journal.c.serial)

@@ -1,0 +1,200 @@
+"""The narrow interface the core uses: reads, and write transactions committed durably.
+
+Front doors never import this module; they go through the core. A PostgreSQL
+backend will implement the same methods (issue: PostgreSQL store).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from homing.domain.records import RRset, SOAFields, ZoneSnapshot
+from homing.errors import StoreError
+from homing.store import schema as t
+from homing.store.database import migrate, open_engine
+from homing.store.reads import host_query, host_row, token_query, token_row, user_row, zone_row
+from homing.store.rows import (
+    HistoryRow,
+    HostRow,
+    JournalEntry,
+    RecordRow,
+    TokenRow,
+    UserRow,
+    ZoneRow,
+)
+from homing.store.transaction import WriteTransaction
+
+log = logging.getLogger(__name__)
+
+
+class Store:
+    """The SQLite store of one data directory."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._writer = open_engine(path, writer=True)
+        self._reader = open_engine(path, writer=False)
+
+    @classmethod
+    async def open(cls, path: Path) -> Store:
+        """Migrate the database to the newest schema and open it."""
+        try:
+            migrate(path)
+        except (SQLAlchemyError, OSError) as exc:
+            raise StoreError(f"cannot open database {path}: {exc}") from exc
+        return cls(path)
+
+    async def close(self) -> None:
+        await self._writer.dispose()
+        await self._reader.dispose()
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[WriteTransaction]:
+        """An exclusive write transaction; committed (durably) when the block exits cleanly."""
+        async with self._writer.begin() as conn:
+            yield WriteTransaction(conn)
+
+    # -- reads ---------------------------------------------------------------------------
+
+    async def find_user(self, name: str) -> UserRow | None:
+        async with self._reader.connect() as conn:
+            row = (await conn.execute(select(t.users).where(t.users.c.name == name))).first()
+        return user_row(row) if row else None
+
+    async def find_host(self, fqdn: str) -> HostRow | None:
+        async with self._reader.connect() as conn:
+            row = (await conn.execute(host_query().where(t.hosts.c.fqdn == fqdn))).first()
+        return host_row(row) if row else None
+
+    async def find_hosts(self, fqdns: list[str]) -> dict[str, HostRow]:
+        if not fqdns:
+            return {}
+        async with self._reader.connect() as conn:
+            rows = await conn.execute(host_query().where(t.hosts.c.fqdn.in_(fqdns)))
+            return {h.fqdn: h for h in map(host_row, rows)}
+
+    async def find_token(self, token_hash: str) -> TokenRow | None:
+        async with self._reader.connect() as conn:
+            row = (
+                await conn.execute(token_query().where(t.tokens.c.token_hash == token_hash))
+            ).first()
+        return token_row(row) if row else None
+
+    async def zones(self) -> list[ZoneRow]:
+        async with self._reader.connect() as conn:
+            rows = await conn.execute(select(t.zones).order_by(t.zones.c.name))
+            return [zone_row(r) for r in rows]
+
+    async def users(self) -> list[UserRow]:
+        async with self._reader.connect() as conn:
+            rows = await conn.execute(select(t.users).order_by(t.users.c.name))
+            return [user_row(r) for r in rows]
+
+    async def hosts(self, *, owner_id: int | None = None) -> list[HostRow]:
+        query = host_query().order_by(t.hosts.c.fqdn)
+        if owner_id is not None:
+            query = query.where(t.hosts.c.owner_id == owner_id)
+        async with self._reader.connect() as conn:
+            return [host_row(r) for r in await conn.execute(query)]
+
+    async def tokens(self, *, host_id: int | None = None) -> list[TokenRow]:
+        query = token_query().order_by(t.tokens.c.id)
+        if host_id is not None:
+            query = query.where(t.tokens.c.host_id == host_id)
+        async with self._reader.connect() as conn:
+            return [token_row(r) for r in await conn.execute(query)]
+
+    async def host_records(self, host_id: int) -> list[RecordRow]:
+        async with self._reader.connect() as conn:
+            rows = await conn.execute(
+                select(t.records).where(t.records.c.host_id == host_id).order_by(t.records.c.id)
+            )
+            return [
+                RecordRow(name=r.name, rtype=r.rtype, ttl=r.ttl, rdata=r.rdata, host_id=host_id)
+                for r in rows
+            ]
+
+    async def history(self, *, host_id: int | None = None, limit: int = 50) -> list[HistoryRow]:
+        query = select(t.history).order_by(t.history.c.id.desc()).limit(limit)
+        if host_id is not None:
+            query = query.where(t.history.c.host_id == host_id)
+        async with self._reader.connect() as conn:
+            return [HistoryRow(**dict(r._mapping)) for r in await conn.execute(query)]
+
+    async def zone_snapshot(self, name: str) -> ZoneSnapshot | None:
+        """The whole zone as the DNS view loads it, read in one consistent transaction."""
+        async with self._reader.begin() as conn:
+            row = (await conn.execute(select(t.zones).where(t.zones.c.name == name))).first()
+            if row is None:
+                return None
+            zone = zone_row(row)
+            rows = await conn.execute(
+                select(t.records).where(t.records.c.zone_id == zone.id).order_by(t.records.c.id)
+            )
+            return snapshot_of(
+                zone,
+                [
+                    RecordRow(
+                        name=r.name, rtype=r.rtype, ttl=r.ttl, rdata=r.rdata, host_id=r.host_id
+                    )
+                    for r in rows
+                ],
+            )
+
+    async def last_journal_id(self) -> int:
+        async with self._reader.connect() as conn:
+            value = (await conn.execute(select(func.max(t.journal.c.id)))).scalar()
+        return int(value or 0)
+
+    async def journal_after(self, last_id: int, *, limit: int = 1000) -> list[JournalEntry]:
+        async with self._reader.connect() as conn:
+            rows = await conn.execute(
+                select(t.journal)
+                .where(t.journal.c.id > last_id)
+                .order_by(t.journal.c.id)
+                .limit(limit)
+            )
+            return [
+                JournalEntry(
+                    id=r.id,
+                    zone=r.zone,
+                    serial=r.serial,
+                    kind=r.kind,
+                    origin=r.origin,
+                    payload=r.payload,
+                )
+                for r in rows
+            ]
+
+
+def snapshot_of(zone: ZoneRow, records: list[RecordRow]) -> ZoneSnapshot:
+    """Group record rows into RRsets and wrap them with the zone's apex data."""
+    grouped: dict[tuple[str, str], list[RecordRow]] = {}
+    for rec in records:
+        grouped.setdefault((rec.name, rec.rtype), []).append(rec)
+    rrsets = tuple(
+        RRset(name, rtype, min(r.ttl for r in recs), tuple(r.rdata for r in recs))
+        for (name, rtype), recs in grouped.items()
+    )
+    return ZoneSnapshot(
+        zone=zone.name,
+        soa=SOAFields(
+            mname=zone.mname,
+            rname=zone.rname,
+            serial=zone.serial,
+            refresh=zone.refresh,
+            retry=zone.retry,
+            expire=zone.expire,
+            minimum=zone.minimum,
+            ttl=zone.soa_ttl,
+        ),
+        nameservers=zone.nameservers,
+        ns_ttl=zone.soa_ttl,
+        rrsets=rrsets,
+    )

@@ -1,0 +1,155 @@
+"""One write transaction: the statements the core composes into an atomic change.
+
+The core decides *what* changes; this module only knows *how* to write it.
+Batch methods take lists so that group commit costs a handful of statements
+per batch, not per update.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from datetime import datetime
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from homing.domain.records import RRset
+from homing.store import schema as t
+from homing.store.reads import host_query, host_row, zone_row
+from homing.store.rows import HostRow, NewHistory, RecordRow, ZoneRow
+
+SERIAL_MODULO = 2**32
+
+
+class WriteTransaction:
+    """Statements inside one open write transaction (committed by ``Store.write``)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def zone(self, name: str) -> ZoneRow | None:
+        row = (await self.conn.execute(select(t.zones).where(t.zones.c.name == name))).first()
+        return zone_row(row) if row else None
+
+    async def host(self, fqdn: str) -> HostRow | None:
+        row = (await self.conn.execute(host_query().where(t.hosts.c.fqdn == fqdn))).first()
+        return host_row(row) if row else None
+
+    async def insert(self, table: str, **values: object) -> int:
+        result = await self.conn.execute(insert(t.metadata.tables[table]).values(**values))
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    async def update_row(self, table: str, row_id: int, **values: object) -> int:
+        tab = t.metadata.tables[table]
+        result = await self.conn.execute(update(tab).where(tab.c.id == row_id).values(**values))
+        return int(result.rowcount)
+
+    async def delete_row(self, table: str, row_id: int) -> int:
+        tab = t.metadata.tables[table]
+        result = await self.conn.execute(delete(tab).where(tab.c.id == row_id))
+        return int(result.rowcount)
+
+    async def records_for_hosts(self, host_ids: Iterable[int]) -> dict[int, list[RecordRow]]:
+        ids = sorted(set(host_ids))
+        found: dict[int, list[RecordRow]] = defaultdict(list)
+        if not ids:
+            return found
+        rows = await self.conn.execute(
+            select(t.records).where(t.records.c.host_id.in_(ids)).order_by(t.records.c.id)
+        )
+        for r in rows:
+            found[r.host_id].append(
+                RecordRow(name=r.name, rtype=r.rtype, ttl=r.ttl, rdata=r.rdata, host_id=r.host_id)
+            )
+        return found
+
+    async def zone_records(self, zone_id: int) -> list[RecordRow]:
+        rows = await self.conn.execute(
+            select(t.records).where(t.records.c.zone_id == zone_id).order_by(t.records.c.id)
+        )
+        return [
+            RecordRow(name=r.name, rtype=r.rtype, ttl=r.ttl, rdata=r.rdata, host_id=r.host_id)
+            for r in rows
+        ]
+
+    async def replace_rrsets(self, changes: Sequence[tuple[int, int | None, RRset]]) -> None:
+        """Replace each (name, type) with the given RRset: (zone_id, host_id, rrset) triples."""
+        if not changes:
+            return
+        await self.conn.execute(
+            delete(t.records).where(
+                (t.records.c.name == bindparam("b_name"))
+                & (t.records.c.rtype == bindparam("b_rtype"))
+            ),
+            [{"b_name": rr.name, "b_rtype": rr.rtype} for _, _, rr in changes],
+        )
+        rows = [
+            {
+                "zone_id": zone_id,
+                "host_id": host_id,
+                "name": rr.name,
+                "rtype": rr.rtype,
+                "ttl": rr.ttl,
+                "rdata": rdata,
+            }
+            for zone_id, host_id, rr in changes
+            for rdata in rr.rdatas
+        ]
+        if rows:
+            await self.conn.execute(insert(t.records), rows)
+
+    async def touch_hosts(self, rows: Sequence[dict[str, object]]) -> None:
+        """Set update time, source, front door and offline flag per host (keyed ``b_id``)."""
+        if rows:
+            await self.conn.execute(
+                update(t.hosts).where(t.hosts.c.id == bindparam("b_id")), list(rows)
+            )
+
+    async def count_nochg(self, counts: dict[int, int]) -> None:
+        if counts:
+            await self.conn.execute(
+                update(t.hosts)
+                .where(t.hosts.c.id == bindparam("b_id"))
+                .values(nochg_count=t.hosts.c.nochg_count + bindparam("b_n")),
+                [{"b_id": host_id, "b_n": n} for host_id, n in counts.items()],
+            )
+
+    async def add_history(self, rows: Sequence[NewHistory]) -> None:
+        if rows:
+            await self.conn.execute(insert(t.history), [asdict(r) for r in rows])
+
+    async def bump_serial(self, zone_id: int) -> int:
+        """Advance the zone serial (RFC 1982): at least +1, and at least the Unix time."""
+        current = (
+            await self.conn.execute(select(t.zones.c.serial).where(t.zones.c.id == zone_id))
+        ).scalar_one()
+        new = max(int(current) + 1, int(time.time())) % SERIAL_MODULO or 1
+        await self.conn.execute(update(t.zones).where(t.zones.c.id == zone_id).values(serial=new))
+        return new
+
+    async def append_journal(
+        self,
+        *,
+        zone_id: int | None,
+        zone: str,
+        serial: int,
+        kind: str,
+        origin: str,
+        payload: str,
+        at: datetime,
+    ) -> int:
+        return await self.insert(
+            "journal",
+            zone_id=zone_id,
+            zone=zone,
+            serial=serial,
+            kind=kind,
+            origin=origin,
+            payload=payload,
+            at=at,
+        )
