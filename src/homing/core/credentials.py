@@ -50,26 +50,35 @@ class PasswordVerifier:
         self._key = secrets.token_bytes(32)
         self._verified: dict[bytes, float] = {}
 
-    def verify(self, stored_hash: str | None, password: str) -> bool:
-        if not stored_hash:
-            _hasher.hash("timing-equaliser")
-            return False
-        key = hmac.digest(
+    def _key_for(self, stored_hash: str, password: str) -> bytes:
+        return hmac.digest(
             self._key,
             stored_hash.encode() + b"\0" + password.encode("utf-8", "surrogatepass"),
             "sha256",
         )
-        now = time.monotonic()
-        until = self._verified.get(key)
-        if until is not None and until > now:
+
+    def cached(self, stored_hash: str | None, password: str) -> bool:
+        """True when this password was verified against this hash a short while ago (cheap)."""
+        if not stored_hash:
+            return False
+        until = self._verified.get(self._key_for(stored_hash, password))
+        return until is not None and until > time.monotonic()
+
+    def verify(self, stored_hash: str | None, password: str) -> bool:
+        """The full argon2 check (tens of milliseconds: call it off the event loop)."""
+        if not stored_hash:
+            _hasher.hash("timing-equaliser")
+            return False
+        if self.cached(stored_hash, password):
             return True
         try:
             _hasher.verify(stored_hash, password)
         except (VerificationError, InvalidHashError):
             return False
+        now = time.monotonic()
         if len(self._verified) >= VERIFIED_MAX_ENTRIES:
             self._verified = {k: v for k, v in self._verified.items() if v > now}
             if len(self._verified) >= VERIFIED_MAX_ENTRIES:
                 self._verified.clear()
-        self._verified[key] = now + VERIFIED_TTL_SECONDS
+        self._verified[self._key_for(stored_hash, password)] = now + VERIFIED_TTL_SECONDS
         return True

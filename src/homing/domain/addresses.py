@@ -59,3 +59,22 @@ def client_address(text: str) -> IPAddress | None:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         return address.ipv4_mapped
     return address
+
+
+def split_families(
+    texts: list[str], *, policy: AddressPolicy = AddressPolicy.UNICAST
+) -> tuple[ipaddress.IPv4Address | None, ipaddress.IPv6Address | None]:
+    """At most one IPv4 and one IPv6 address from a list such as dyndns2's ``myip=v4,v6``."""
+    ipv4: ipaddress.IPv4Address | None = None
+    ipv6: ipaddress.IPv6Address | None = None
+    for text in texts:
+        address = parse_address(text, policy=policy)
+        if isinstance(address, ipaddress.IPv4Address):
+            if ipv4 is not None and ipv4 != address:
+                raise AddressError("more than one IPv4 address given")
+            ipv4 = address
+        else:
+            if ipv6 is not None and ipv6 != address:
+                raise AddressError("more than one IPv6 address given")
+            ipv6 = address
+    return ipv4, ipv6

@@ -11,10 +11,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from homing.domain.records import RRset, SOAFields, ZoneSnapshot
 from homing.errors import StoreError
 from homing.store import schema as t
 from homing.store.database import migrate, open_engine
@@ -22,13 +21,12 @@ from homing.store.reads import host_query, host_row, token_query, token_row, use
 from homing.store.rows import (
     HistoryRow,
     HostRow,
-    JournalEntry,
     RecordRow,
     TokenRow,
     UserRow,
     ZoneRow,
 )
-from homing.store.transaction import WriteTransaction
+from homing.store.transaction import ReadTransaction, WriteTransaction
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +51,12 @@ class Store:
     async def close(self) -> None:
         await self._writer.dispose()
         await self._reader.dispose()
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[ReadTransaction]:
+        """A read transaction: every read inside sees one committed state (WAL snapshot)."""
+        async with self._reader.begin() as conn:
+            yield ReadTransaction(conn)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[WriteTransaction]:
@@ -126,75 +130,3 @@ class Store:
             query = query.where(t.history.c.host_id == host_id)
         async with self._reader.connect() as conn:
             return [HistoryRow(**dict(r._mapping)) for r in await conn.execute(query)]
-
-    async def zone_snapshot(self, name: str) -> ZoneSnapshot | None:
-        """The whole zone as the DNS view loads it, read in one consistent transaction."""
-        async with self._reader.begin() as conn:
-            row = (await conn.execute(select(t.zones).where(t.zones.c.name == name))).first()
-            if row is None:
-                return None
-            zone = zone_row(row)
-            rows = await conn.execute(
-                select(t.records).where(t.records.c.zone_id == zone.id).order_by(t.records.c.id)
-            )
-            return snapshot_of(
-                zone,
-                [
-                    RecordRow(
-                        name=r.name, rtype=r.rtype, ttl=r.ttl, rdata=r.rdata, host_id=r.host_id
-                    )
-                    for r in rows
-                ],
-            )
-
-    async def last_journal_id(self) -> int:
-        async with self._reader.connect() as conn:
-            value = (await conn.execute(select(func.max(t.journal.c.id)))).scalar()
-        return int(value or 0)
-
-    async def journal_after(self, last_id: int, *, limit: int = 1000) -> list[JournalEntry]:
-        async with self._reader.connect() as conn:
-            rows = await conn.execute(
-                select(t.journal)
-                .where(t.journal.c.id > last_id)
-                .order_by(t.journal.c.id)
-                .limit(limit)
-            )
-            return [
-                JournalEntry(
-                    id=r.id,
-                    zone=r.zone,
-                    serial=r.serial,
-                    kind=r.kind,
-                    origin=r.origin,
-                    payload=r.payload,
-                )
-                for r in rows
-            ]
-
-
-def snapshot_of(zone: ZoneRow, records: list[RecordRow]) -> ZoneSnapshot:
-    """Group record rows into RRsets and wrap them with the zone's apex data."""
-    grouped: dict[tuple[str, str], list[RecordRow]] = {}
-    for rec in records:
-        grouped.setdefault((rec.name, rec.rtype), []).append(rec)
-    rrsets = tuple(
-        RRset(name, rtype, min(r.ttl for r in recs), tuple(r.rdata for r in recs))
-        for (name, rtype), recs in grouped.items()
-    )
-    return ZoneSnapshot(
-        zone=zone.name,
-        soa=SOAFields(
-            mname=zone.mname,
-            rname=zone.rname,
-            serial=zone.serial,
-            refresh=zone.refresh,
-            retry=zone.retry,
-            expire=zone.expire,
-            minimum=zone.minimum,
-            ttl=zone.soa_ttl,
-        ),
-        nameservers=zone.nameservers,
-        ns_ttl=zone.soa_ttl,
-        rrsets=rrsets,
-    )

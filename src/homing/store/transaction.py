@@ -13,22 +13,53 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from homing.domain.records import RRset
+from homing.domain.records import RRset, SOAFields, ZoneSnapshot
 from homing.store import schema as t
 from homing.store.reads import host_query, host_row, zone_row
-from homing.store.rows import HostRow, NewHistory, RecordRow, ZoneRow
+from homing.store.rows import HostRow, JournalEntry, NewHistory, RecordRow, ZoneRow
 
 SERIAL_MODULO = 2**32
 
 
-class WriteTransaction:
-    """Statements inside one open write transaction (committed by ``Store.write``)."""
+class ReadTransaction:
+    """Reads inside one transaction, so that what they return is one consistent state."""
 
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
+
+    async def zone_snapshot(self, name: str) -> ZoneSnapshot | None:
+        """The whole zone as the DNS view loads it."""
+        zone = await self.zone(name)
+        if zone is None:
+            return None
+        return snapshot_of(zone, await self.zone_records(zone.id))
+
+    async def zone_names(self) -> list[str]:
+        rows = await self.conn.execute(select(t.zones.c.name).order_by(t.zones.c.name))
+        return [r.name for r in rows]
+
+    async def last_journal_id(self) -> int:
+        value = (await self.conn.execute(select(func.max(t.journal.c.id)))).scalar()
+        return int(value or 0)
+
+    async def journal_after(self, last_id: int, *, limit: int = 1000) -> list[JournalEntry]:
+        rows = await self.conn.execute(
+            select(t.journal).where(t.journal.c.id > last_id).order_by(t.journal.c.id).limit(limit)
+        )
+        return [
+            JournalEntry(
+                id=r.id,
+                zone=r.zone,
+                serial=r.serial,
+                kind=r.kind,
+                origin=r.origin,
+                payload=r.payload,
+            )
+            for r in rows
+        ]
 
     async def zone(self, name: str) -> ZoneRow | None:
         row = (await self.conn.execute(select(t.zones).where(t.zones.c.name == name))).first()
@@ -37,6 +68,50 @@ class WriteTransaction:
     async def host(self, fqdn: str) -> HostRow | None:
         row = (await self.conn.execute(host_query().where(t.hosts.c.fqdn == fqdn))).first()
         return host_row(row) if row else None
+
+    async def hosts_by_id(self, host_ids: Iterable[int]) -> dict[int, HostRow]:
+        ids = sorted(set(host_ids))
+        if not ids:
+            return {}
+        rows = await self.conn.execute(host_query().where(t.hosts.c.id.in_(ids)))
+        return {h.id: h for h in map(host_row, rows)}
+
+    async def hosts(
+        self, *, zone_id: int | None = None, owner_id: int | None = None
+    ) -> list[HostRow]:
+        query = host_query().order_by(t.hosts.c.fqdn)
+        if zone_id is not None:
+            query = query.where(t.hosts.c.zone_id == zone_id)
+        if owner_id is not None:
+            query = query.where(t.hosts.c.owner_id == owner_id)
+        return [host_row(r) for r in await self.conn.execute(query)]
+
+    async def zone_records(self, zone_id: int) -> list[RecordRow]:
+        rows = await self.conn.execute(
+            select(t.records).where(t.records.c.zone_id == zone_id).order_by(t.records.c.id)
+        )
+        return [
+            RecordRow(name=r.name, rtype=r.rtype, ttl=r.ttl, rdata=r.rdata, host_id=r.host_id)
+            for r in rows
+        ]
+
+    async def records_for_hosts(self, host_ids: Iterable[int]) -> dict[int, list[RecordRow]]:
+        ids = sorted(set(host_ids))
+        found: dict[int, list[RecordRow]] = defaultdict(list)
+        if not ids:
+            return found
+        rows = await self.conn.execute(
+            select(t.records).where(t.records.c.host_id.in_(ids)).order_by(t.records.c.id)
+        )
+        for r in rows:
+            found[r.host_id].append(
+                RecordRow(name=r.name, rtype=r.rtype, ttl=r.ttl, rdata=r.rdata, host_id=r.host_id)
+            )
+        return found
+
+
+class WriteTransaction(ReadTransaction):
+    """Statements inside one open write transaction (committed by ``Store.write``)."""
 
     async def insert(self, table: str, **values: object) -> int:
         result = await self.conn.execute(insert(t.metadata.tables[table]).values(**values))
@@ -53,29 +128,6 @@ class WriteTransaction:
         tab = t.metadata.tables[table]
         result = await self.conn.execute(delete(tab).where(tab.c.id == row_id))
         return int(result.rowcount)
-
-    async def records_for_hosts(self, host_ids: Iterable[int]) -> dict[int, list[RecordRow]]:
-        ids = sorted(set(host_ids))
-        found: dict[int, list[RecordRow]] = defaultdict(list)
-        if not ids:
-            return found
-        rows = await self.conn.execute(
-            select(t.records).where(t.records.c.host_id.in_(ids)).order_by(t.records.c.id)
-        )
-        for r in rows:
-            found[r.host_id].append(
-                RecordRow(name=r.name, rtype=r.rtype, ttl=r.ttl, rdata=r.rdata, host_id=r.host_id)
-            )
-        return found
-
-    async def zone_records(self, zone_id: int) -> list[RecordRow]:
-        rows = await self.conn.execute(
-            select(t.records).where(t.records.c.zone_id == zone_id).order_by(t.records.c.id)
-        )
-        return [
-            RecordRow(name=r.name, rtype=r.rtype, ttl=r.ttl, rdata=r.rdata, host_id=r.host_id)
-            for r in rows
-        ]
 
     async def replace_rrsets(self, changes: Sequence[tuple[int, int | None, RRset]]) -> None:
         """Replace each (name, type) with the given RRset: (zone_id, host_id, rrset) triples."""
@@ -153,3 +205,30 @@ class WriteTransaction:
             payload=payload,
             at=at,
         )
+
+
+def snapshot_of(zone: ZoneRow, records: list[RecordRow]) -> ZoneSnapshot:
+    """Group record rows into RRsets and wrap them with the zone's apex data."""
+    grouped: dict[tuple[str, str], list[RecordRow]] = {}
+    for rec in records:
+        grouped.setdefault((rec.name, rec.rtype), []).append(rec)
+    rrsets = tuple(
+        RRset(name, rtype, min(r.ttl for r in recs), tuple(r.rdata for r in recs))
+        for (name, rtype), recs in grouped.items()
+    )
+    return ZoneSnapshot(
+        zone=zone.name,
+        soa=SOAFields(
+            mname=zone.mname,
+            rname=zone.rname,
+            serial=zone.serial,
+            refresh=zone.refresh,
+            retry=zone.retry,
+            expire=zone.expire,
+            minimum=zone.minimum,
+            ttl=zone.soa_ttl,
+        ),
+        nameservers=zone.nameservers,
+        ns_ttl=zone.soa_ttl,
+        rrsets=rrsets,
+    )

@@ -1,0 +1,193 @@
+"""Settings: declared once, loaded from flags > ``HOMING_*`` environment > TOML file > defaults.
+
+Each setting is a field of ``Settings`` with its help text in the field
+metadata; the loader, the validation messages and ``docs/configuration.md``
+all come from that one declaration.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from homing.domain.addresses import AddressPolicy
+from homing.errors import ConfigError
+
+ENV_PREFIX = "HOMING_"
+
+
+def _setting(default: Any, help_text: str) -> Any:
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata={"help": help_text})
+    return field(default=default, metadata={"help": help_text})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Every operator setting of ``homing serve`` and the management commands."""
+
+    data_dir: Path = _setting(Path("homing-data"), "Directory holding the SQLite database.")
+    dns_listen: list[str] = _setting(
+        ["127.0.0.1:8053"], "DNS listen addresses (UDP and TCP), HOST:PORT, IPv6 in brackets."
+    )
+    http_listen: str = _setting("127.0.0.1:8080", "HTTP(S) listen address, HOST:PORT.")
+    tls_cert: Path | None = _setting(None, "PEM certificate chain: serve HTTPS instead of HTTP.")
+    tls_key: Path | None = _setting(None, "PEM private key for tls_cert.")
+    allow_plain_http: bool = _setting(
+        False, "Allow plain HTTP on a non-loopback address (passwords would cross in clear)."
+    )
+    default_zone: str | None = _setting(
+        None, "Zone for DuckDNS bare labels (`domains=home`); default: the only zone, if one."
+    )
+    address_policy: str = _setting(
+        "unicast", "Which addresses hosts may publish: `unicast` (LAN too) or `global`."
+    )
+    trusted_proxies: list[str] = _setting(
+        [], "Networks (CIDR) of reverse proxies whose X-Forwarded-For is believed."
+    )
+    max_hosts_per_update: int = _setting(20, "Most hostnames in one dyndns2 request (numhost).")
+    auth_max_failures: int = _setting(
+        10, "Failed logins per address or account within auth_window_seconds before lock-out."
+    )
+    auth_window_seconds: float = _setting(300.0, "Window for counting failed logins.")
+    auth_lockout_seconds: float = _setting(900.0, "How long a locked-out address/account waits.")
+    nochg_limit: int = _setting(
+        60, "Unchanged updates per host within nochg_window_seconds before `abuse`."
+    )
+    nochg_window_seconds: float = _setting(3600.0, "Window for counting unchanged updates.")
+    blocked_user_agents: list[str] = _setting(
+        [], "User-Agent substrings answered with `badagent` (known-broken clients)."
+    )
+    journal_poll_seconds: float = _setting(
+        0.25, "How often the server looks for changes made by management commands."
+    )
+    log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
+
+    @property
+    def policy(self) -> AddressPolicy:
+        return AddressPolicy(self.address_policy)
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "homing.sqlite3"
+
+
+def setting_fields() -> list[dataclasses.Field[Any]]:
+    return list(dataclasses.fields(Settings))
+
+
+def _coerce(name: str, kind: str, value: Any) -> Any:
+    """Turn a TOML or environment value into the field's type, or name the key in the error."""
+    try:
+        if value is None:
+            return None
+        if kind.startswith("list"):
+            if isinstance(value, str):
+                return [item.strip() for item in value.split(",") if item.strip()]
+            if not isinstance(value, list):
+                raise TypeError("a list is expected")
+            return [str(item) for item in value]
+        if kind.startswith("Path"):
+            return Path(str(value)).expanduser()
+        if kind == "bool":
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError("true or false expected")
+        if kind == "int":
+            if isinstance(value, bool):
+                raise TypeError("a number is expected")
+            return int(value)
+        if kind == "float":
+            if isinstance(value, bool):
+                raise TypeError("a number is expected")
+            return float(value)
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting {name}: {exc} (got {value!r})") from None
+
+
+def _validate(settings: Settings) -> None:
+    if settings.address_policy not in {p.value for p in AddressPolicy}:
+        raise ConfigError("setting address_policy: must be `unicast` or `global`")
+    for network in settings.trusted_proxies:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ConfigError(f"setting trusted_proxies: {network!r} is not a network") from None
+    for name in ("max_hosts_per_update", "auth_max_failures", "nochg_limit"):
+        if getattr(settings, name) < 1:
+            raise ConfigError(f"setting {name}: must be at least 1")
+    for name in ("auth_window_seconds", "auth_lockout_seconds", "nochg_window_seconds"):
+        if getattr(settings, name) <= 0:
+            raise ConfigError(f"setting {name}: must be positive")
+    if not 0.01 <= settings.journal_poll_seconds <= 10:
+        raise ConfigError("setting journal_poll_seconds: must be between 0.01 and 10")
+    if (settings.tls_cert is None) != (settings.tls_key is None):
+        raise ConfigError("settings tls_cert and tls_key: set both or neither")
+    if settings.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigError("setting log_level: must be DEBUG, INFO, WARNING or ERROR")
+    if not settings.dns_listen:
+        raise ConfigError("setting dns_listen: at least one address is needed")
+
+
+def load_settings(
+    *,
+    config_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Merge the sources in priority order and validate the result."""
+    environ = os.environ if environ is None else environ
+    kinds = {f.name: str(f.type) for f in setting_fields()}
+    values: dict[str, Any] = {}
+    if config_file is not None:
+        try:
+            with config_file.open("rb") as handle:
+                data = tomllib.load(handle)
+        except OSError as exc:
+            raise ConfigError(f"cannot read config file {config_file}: {exc.strerror}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {config_file} is not valid TOML: {exc}") from None
+        for key, value in data.items():
+            if key not in kinds:
+                raise ConfigError(f"config file {config_file}: unknown setting {key!r}")
+            values[key] = _coerce(key, kinds[key], value)
+    for name, kind in kinds.items():
+        env_value = environ.get(ENV_PREFIX + name.upper())
+        if env_value is not None:
+            values[name] = _coerce(name, kind, env_value)
+    for name, value in (overrides or {}).items():
+        if value is not None and value != []:
+            values[name] = _coerce(name, kinds[name], value)
+    settings = Settings(**values)
+    _validate(settings)
+    return settings
+
+
+def parse_hostport(text: str, *, setting: str) -> tuple[str, int]:
+    """``127.0.0.1:8053`` / ``[::1]:8053`` → (host, port), with an error naming the setting."""
+    raw = text.strip()
+    host, sep, port_text = raw.rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    elif ":" in host:
+        raise ConfigError(f"setting {setting}: put IPv6 addresses in brackets, e.g. [::1]:8053")
+    try:
+        port = int(port_text)
+        if not sep or not host or not 0 <= port <= 65535:
+            raise ValueError
+        ipaddress.ip_address(host)
+    except ValueError:
+        raise ConfigError(f"setting {setting}: expected IP:PORT, got {text!r}") from None
+    return host, port

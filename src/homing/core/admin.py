@@ -1,0 +1,343 @@
+"""Management use cases (zones, users, hosts, tokens) as the CLI and the REST API call them.
+
+Each use case is one write transaction. Whatever changes what DNS answers
+(a zone created or removed, a host's records deleted) is appended to the
+journal in the same transaction, so a running server follows within its
+journal poll interval without a restart.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from homing.core.credentials import hash_password, new_token, token_hash, token_prefix
+from homing.core.journal import JournalKind, encode_change
+from homing.domain.edits import group_records
+from homing.domain.names import is_subdomain, normalize_name
+from homing.domain.records import RRset, ZoneChange
+from homing.errors import ConflictError, InputError, NotFoundError
+from homing.store.rows import HistoryRow, HostRow, RecordRow, TokenRow, UserRow, ZoneRow
+from homing.store.store import Store
+from homing.store.transaction import WriteTransaction
+
+USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024
+MIN_TTL, MAX_TTL = 1, 86400
+DEFAULT_HOST_TTL = 60
+DEFAULT_SOA_TTL = 3600
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HostDetails:
+    host: HostRow
+    records: list[RecordRow]
+    history: list[HistoryRow]
+
+
+def email_to_rname(email: str) -> str:
+    """``hostmaster@example.net`` → ``hostmaster.example.net.`` (dots in the local part escaped)."""
+    local, sep, domain = email.partition("@")
+    if not sep or not local or not domain:
+        raise InputError(f"not an email address: {email!r}")
+    if not re.fullmatch(r"[A-Za-z0-9._+-]{1,64}", local):
+        raise InputError(f"unsupported characters in email address {email!r}")
+    return local.replace(".", "\\.") + "." + normalize_name(domain)
+
+
+def check_ttl(ttl: int) -> int:
+    if not MIN_TTL <= ttl <= MAX_TTL:
+        raise InputError(f"TTL must be between {MIN_TTL} and {MAX_TTL} seconds, not {ttl}")
+    return ttl
+
+
+def check_password(password: str) -> str:
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise InputError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    return password
+
+
+class Admin:
+    """The management use cases over one store; ``origin`` marks this process's journal entries."""
+
+    def __init__(self, *, store: Store, origin: str) -> None:
+        self._store = store
+        self._origin = origin
+
+    # -- zones ---------------------------------------------------------------------------
+
+    async def add_zone(
+        self,
+        name: str,
+        *,
+        nameservers: list[str] | None = None,
+        email: str | None = None,
+        ttl: int = DEFAULT_SOA_TTL,
+    ) -> ZoneRow:
+        zone = normalize_name(name)
+        ns = [normalize_name(n) for n in nameservers] if nameservers else [f"ns1.{zone}"]
+        rname = email_to_rname(email) if email else f"hostmaster.{zone}"
+        check_ttl(ttl)
+        now = datetime.now(UTC)
+        async with self._store.write() as txn:
+            if await txn.zone(zone) is not None:
+                raise ConflictError(f"zone {zone} already exists")
+            for existing in await txn.zone_names():
+                if is_subdomain(zone, existing) or is_subdomain(existing, zone):
+                    raise ConflictError(f"zone {zone} overlaps existing zone {existing}")
+            serial = int(now.timestamp())
+            zone_id = await txn.insert(
+                "zones",
+                name=zone,
+                serial=serial,
+                mname=ns[0],
+                rname=rname,
+                nameservers=" ".join(ns),
+                default_ttl=DEFAULT_HOST_TTL,
+                soa_ttl=ttl,
+                refresh=3600,
+                retry=600,
+                expire=1209600,
+                minimum=60,
+                created_at=now,
+            )
+            await self._journal(txn, zone_id, zone, serial, JournalKind.ZONE, "", now)
+            row = await txn.zone(zone)
+        assert row is not None
+        return row
+
+    async def remove_zone(self, name: str, *, force: bool = False) -> None:
+        zone = normalize_name(name)
+        now = datetime.now(UTC)
+        async with self._store.write() as txn:
+            row = await txn.zone(zone)
+            if row is None:
+                raise NotFoundError(f"no zone {zone}")
+            hosts = await txn.hosts(zone_id=row.id)
+            if hosts and not force:
+                raise ConflictError(
+                    f"zone {zone} still has {len(hosts)} host(s); remove them or use --force"
+                )
+            await txn.delete_row("zones", row.id)
+            await self._journal(txn, None, zone, row.serial, JournalKind.REMOVED, "", now)
+
+    async def zones(self) -> list[ZoneRow]:
+        return await self._store.zones()
+
+    # -- users ---------------------------------------------------------------------------
+
+    async def add_user(self, name: str, *, password: str | None, admin: bool = False) -> UserRow:
+        if not USER_NAME.fullmatch(name):
+            raise InputError(
+                f"invalid user name {name!r}: 1-64 letters, digits or . _ @ + - "
+                "(starting with a letter or digit)"
+            )
+        hashed = hash_password(check_password(password)) if password is not None else None
+        async with self._store.write() as txn:
+            if await self._store.find_user(name) is not None:
+                raise ConflictError(f"user {name} already exists")
+            await txn.insert(
+                "users",
+                name=name,
+                password_hash=hashed,
+                is_admin=admin,
+                created_at=datetime.now(UTC),
+            )
+        user = await self._store.find_user(name)
+        assert user is not None
+        return user
+
+    async def set_password(self, name: str, password: str) -> None:
+        hashed = hash_password(check_password(password))
+        async with self._store.write() as txn:
+            user = await self._store.find_user(name)
+            if user is None:
+                raise NotFoundError(f"no user {name}")
+            await txn.update_row("users", user.id, password_hash=hashed)
+
+    async def remove_user(self, name: str) -> int:
+        """Remove the user, their hosts (and those hosts' records) and tokens; returns #hosts."""
+        user = await self._store.find_user(name)
+        if user is None:
+            raise NotFoundError(f"no user {name}")
+        now = datetime.now(UTC)
+        async with self._store.write() as txn:
+            hosts = await txn.hosts(owner_id=user.id)
+            for host in hosts:
+                await self._delete_host(txn, host, now)
+            await txn.delete_row("users", user.id)
+        return len(hosts)
+
+    async def users(self) -> list[UserRow]:
+        return await self._store.users()
+
+    # -- hosts ---------------------------------------------------------------------------
+
+    async def add_host(
+        self, fqdn: str, *, owner: str, ttl: int = DEFAULT_HOST_TTL
+    ) -> tuple[HostRow, str]:
+        """Create a host and its first update token; the token is returned once, never stored."""
+        name = normalize_name(fqdn)
+        check_ttl(ttl)
+        if name.startswith("*.") or name.split(".", 1)[0] == "_acme-challenge":
+            raise InputError(f"{name} is reserved; name the host itself")
+        token = new_token()
+        now = datetime.now(UTC)
+        async with self._store.write() as txn:
+            user = await self._store.find_user(owner)
+            if user is None:
+                raise NotFoundError(f"no user {owner}")
+            zone = await self._zone_for(txn, name)
+            if name == zone.name:
+                raise InputError(f"{name} is the zone apex; a host must be below it")
+            if await txn.host(name) is not None:
+                raise ConflictError(f"host {name} already exists")
+            host_id = await txn.insert(
+                "hosts",
+                zone_id=zone.id,
+                owner_id=user.id,
+                fqdn=name,
+                ttl=ttl,
+                wildcard=False,
+                offline=False,
+                created_at=now,
+                nochg_count=0,
+            )
+            await self._insert_token(txn, token, user_id=user.id, host_id=host_id, label="initial")
+            host = await txn.host(name)
+        assert host is not None
+        return host, token
+
+    async def remove_host(self, fqdn: str) -> None:
+        name = normalize_name(fqdn)
+        async with self._store.write() as txn:
+            host = await txn.host(name)
+            if host is None:
+                raise NotFoundError(f"no host {name}")
+            await self._delete_host(txn, host, datetime.now(UTC))
+
+    async def hosts(self, *, owner: str | None = None) -> list[HostRow]:
+        if owner is None:
+            return await self._store.hosts()
+        user = await self._store.find_user(owner)
+        if user is None:
+            raise NotFoundError(f"no user {owner}")
+        return await self._store.hosts(owner_id=user.id)
+
+    async def show_host(self, fqdn: str, *, history: int = 10) -> HostDetails:
+        name = normalize_name(fqdn)
+        host = await self._store.find_host(name)
+        if host is None:
+            raise NotFoundError(f"no host {name}")
+        return HostDetails(
+            host=host,
+            records=await self._store.host_records(host.id),
+            history=await self._store.history(host_id=host.id, limit=history),
+        )
+
+    # -- tokens --------------------------------------------------------------------------
+
+    async def create_token(
+        self, *, host: str | None = None, user: str | None = None, label: str = ""
+    ) -> tuple[TokenRow, str]:
+        """A new token for one host, or for all hosts of an account; returned once."""
+        if (host is None) == (user is None):
+            raise InputError("give exactly one of --host or --user")
+        if len(label) > 100:
+            raise InputError("a token label has at most 100 characters")
+        token = new_token()
+        async with self._store.write() as txn:
+            if host is not None:
+                row = await txn.host(normalize_name(host))
+                if row is None:
+                    raise NotFoundError(f"no host {normalize_name(host)}")
+                user_id, host_id = row.owner_id, row.id
+            else:
+                assert user is not None
+                account = await self._store.find_user(user)
+                if account is None:
+                    raise NotFoundError(f"no user {user}")
+                user_id, host_id = account.id, None
+            await self._insert_token(txn, token, user_id=user_id, host_id=host_id, label=label)
+        found = await self._store.find_token(token_hash(token))
+        assert found is not None
+        return found, token
+
+    async def tokens(self, *, host: str | None = None) -> list[TokenRow]:
+        if host is None:
+            return await self._store.tokens()
+        row = await self._store.find_host(normalize_name(host))
+        if row is None:
+            raise NotFoundError(f"no host {normalize_name(host)}")
+        return await self._store.tokens(host_id=row.id)
+
+    async def revoke_token(self, token_id: int) -> None:
+        async with self._store.write() as txn:
+            if not await txn.update_row("tokens", token_id, revoked_at=datetime.now(UTC)):
+                raise NotFoundError(f"no token {token_id}")
+
+    # -- helpers -------------------------------------------------------------------------
+
+    async def _zone_for(self, txn: WriteTransaction, name: str) -> ZoneRow:
+        best: str | None = None
+        for zone in await txn.zone_names():
+            if is_subdomain(name, zone) and (best is None or len(zone) > len(best)):
+                best = zone
+        if best is None:
+            raise NotFoundError(f"{name} is in none of our zones (add one with `homing zone add`)")
+        zone_row = await txn.zone(best)
+        assert zone_row is not None
+        return zone_row
+
+    async def _insert_token(
+        self, txn: WriteTransaction, token: str, *, user_id: int, host_id: int | None, label: str
+    ) -> None:
+        await txn.insert(
+            "tokens",
+            token_hash=token_hash(token),
+            prefix=token_prefix(token),
+            user_id=user_id,
+            host_id=host_id,
+            label=label,
+            created_at=datetime.now(UTC),
+        )
+
+    async def _delete_host(self, txn: WriteTransaction, host: HostRow, now: datetime) -> None:
+        """Delete a host; its records leave DNS through a journaled change."""
+        records = (await txn.records_for_hosts([host.id])).get(host.id, [])
+        await txn.delete_row("hosts", host.id)
+        if not records:
+            return
+        old = group_records((r.name, r.rtype, r.ttl, r.rdata) for r in records)
+        serial = await txn.bump_serial(host.zone_id)
+        change = ZoneChange(
+            zone=host.zone,
+            serial=serial,
+            rrsets=tuple(RRset(name, rtype, 0, ()) for name, rtype in old),
+            removed=tuple(old.values()),
+        )
+        await self._journal(
+            txn, host.zone_id, host.zone, serial, JournalKind.CHANGE, encode_change(change), now
+        )
+
+    async def _journal(
+        self,
+        txn: WriteTransaction,
+        zone_id: int | None,
+        zone: str,
+        serial: int,
+        kind: JournalKind,
+        payload: str,
+        now: datetime,
+    ) -> None:
+        await txn.append_journal(
+            zone_id=zone_id,
+            zone=zone,
+            serial=serial,
+            kind=kind.value,
+            origin=self._origin,
+            payload=payload,
+            at=now,
+        )

@@ -1,0 +1,145 @@
+"""apply_update: the one update path every front door calls.
+
+It validates the names, checks that the principal may touch each host,
+refuses hosts that flood unchanged updates, hands the rest to the writer (which
+answers after commit), and writes a history row for every refusal. Results
+come back in the order the names were given, one per name, as dyndns2 wants.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from homing.core.auth import Principal
+from homing.core.ratelimit import FloodCounter
+from homing.core.writer import ChangeWriter, HostResult, UpdateMeta
+from homing.domain.edits import HostEdit
+from homing.domain.names import normalize_name
+from homing.domain.outcomes import FrontDoor, UpdateOutcome
+from homing.errors import NameError_, StoreError
+from homing.store.rows import HostRow, NewHistory
+from homing.store.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateLimits:
+    max_hosts: int
+    nochg_limit: int
+    nochg_window: float
+
+
+class UpdateService:
+    """Authorises and applies updates (see the module docstring)."""
+
+    def __init__(self, *, store: Store, writer: ChangeWriter, limits: UpdateLimits) -> None:
+        self._store = store
+        self._writer = writer
+        self._limits = limits
+        self._nochg = FloodCounter(limit=limits.nochg_limit, window=limits.nochg_window)
+
+    async def apply_update(
+        self,
+        principal: Principal,
+        *,
+        hostnames: Sequence[str],
+        edit: HostEdit,
+        source: str | None,
+        front_door: FrontDoor,
+        all_or_nothing: bool = False,
+    ) -> list[HostResult]:
+        """Apply ``edit`` to each named host; one result per name, in order.
+
+        With ``all_or_nothing`` (DuckDNS semantics) one refused name means no
+        host is changed, and only the refusals are returned.
+        """
+        meta = UpdateMeta(credential=principal.credential, source=source, front_door=front_door)
+        if not hostnames or len(hostnames) > self._limits.max_hosts:
+            detail = f"{len(hostnames)} hostnames (1 to {self._limits.max_hosts} allowed)"
+            self._refuse(meta, None, None, UpdateOutcome.NUMHOST, detail)
+            return [HostResult(fqdn="", outcome=UpdateOutcome.NUMHOST)]
+        names: list[str | None] = []
+        for raw in hostnames:
+            try:
+                name = normalize_name(raw)
+            except NameError_:
+                name = None
+            if name is not None and name.count(".") < 2:
+                name = None
+            names.append(name)
+        found = await self._store.find_hosts([n for n in names if n is not None])
+        results: list[HostResult | None] = []
+        items: list[tuple[HostRow, HostEdit]] = []
+        for raw, name in zip(hostnames, names, strict=True):
+            if name is None:
+                self._refuse(meta, None, raw, UpdateOutcome.NOTFQDN, "not a fully qualified name")
+                results.append(HostResult(fqdn=raw, outcome=UpdateOutcome.NOTFQDN))
+                continue
+            host = found.get(name)
+            if host is None or not self._may_update(principal, host):
+                detail = "no such host" if host is None else "host not in this credential's scope"
+                self._refuse(meta, host, name, UpdateOutcome.NOHOST, detail)
+                results.append(HostResult(fqdn=name, outcome=UpdateOutcome.NOHOST))
+                continue
+            if self._nochg.exceeded(f"host:{host.id}"):
+                self._refuse(meta, host, name, UpdateOutcome.ABUSE, "too many unchanged updates")
+                results.append(HostResult(fqdn=name, outcome=UpdateOutcome.ABUSE))
+                continue
+            results.append(None)
+            items.append((host, edit))
+        applied: list[HostResult] = []
+        if all_or_nothing and len(items) < len(results):
+            return [r for r in results if r is not None]
+        if items:
+            try:
+                applied = await self._writer.submit(items, meta)
+            except StoreError:
+                log.exception("update by %s could not be stored", principal.credential)
+                applied = [
+                    HostResult(fqdn=h.fqdn, outcome=UpdateOutcome.SERVER_ERROR) for h, _ in items
+                ]
+        for (host, _), result in zip(items, applied, strict=True):
+            if result.outcome is UpdateOutcome.NOCHG:
+                self._nochg.count(f"host:{host.id}")
+        pending = iter(applied)
+        return [r if r is not None else next(pending) for r in results]
+
+    async def default_zone(self, configured: str | None) -> str | None:
+        """The zone DuckDNS bare labels belong to: the configured one, else the only zone."""
+        if configured:
+            return normalize_name(configured)
+        zones = await self._store.zones()
+        return zones[0].name if len(zones) == 1 else None
+
+    @staticmethod
+    def _may_update(principal: Principal, host: HostRow) -> bool:
+        if principal.host_id is not None:
+            return principal.host_id == host.id
+        return principal.is_admin or principal.user_id == host.owner_id
+
+    def _refuse(
+        self,
+        meta: UpdateMeta,
+        host: HostRow | None,
+        name: str | None,
+        outcome: UpdateOutcome,
+        detail: str,
+    ) -> None:
+        self._writer.record(
+            [
+                NewHistory(
+                    at=datetime.now(UTC),
+                    host_id=host.id if host else None,
+                    fqdn=name[:255] if name else None,
+                    outcome=outcome.value,
+                    front_door=meta.front_door.value,
+                    credential=meta.credential,
+                    source=meta.source,
+                    detail=detail,
+                )
+            ]
+        )

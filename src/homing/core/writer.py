@@ -1,0 +1,357 @@
+"""The one writer: group commit of updates, and the only path by which the DNS view changes.
+
+Updates queue here; one task drains the queue into a single transaction (one
+fsync for many updates), commits, publishes the change events, and only then
+answers each caller — so an acknowledged update is both durable and already
+visible in DNS. The same task follows the journal for changes written by other
+processes (management commands): it reads them inside its own transaction, or
+every ``poll_interval`` seconds when idle, so all view changes happen in one
+task, in commit order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from homing.core.events import EventBus
+from homing.core.journal import JournalKind, decode_change, encode_change
+from homing.domain.edits import EditResult, HostEdit, HostFlags, RRKey, apply_edit, group_records
+from homing.domain.edits import txt_value as decode_txt
+from homing.domain.outcomes import FrontDoor, UpdateOutcome
+from homing.domain.records import RecordType, RRset, ViewEvent, ZoneChange, ZoneRemoved
+from homing.errors import StoreError
+from homing.store.rows import HostRow, NewHistory
+from homing.store.store import Store
+from homing.store.transaction import ReadTransaction, WriteTransaction
+
+log = logging.getLogger(__name__)
+
+JOURNAL_PAGE = 1000
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateMeta:
+    """Who asked, from where, through which protocol: kept in the history row."""
+
+    credential: str
+    source: str | None
+    front_door: FrontDoor
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HostResult:
+    """The outcome for one host, with the host's records after the update."""
+
+    fqdn: str
+    outcome: UpdateOutcome
+    ipv4: tuple[str, ...] = ()
+    ipv6: tuple[str, ...] = ()
+    txt: tuple[str, ...] = ()
+
+
+@dataclass(slots=True, kw_only=True)
+class _EditJob:
+    items: Sequence[tuple[HostRow, HostEdit]]
+    meta: UpdateMeta
+    future: asyncio.Future[list[HostResult]]
+
+
+@dataclass(slots=True, kw_only=True)
+class _HistoryJob:
+    rows: Sequence[NewHistory]
+
+
+@dataclass(slots=True, kw_only=True)
+class _SyncJob:
+    future: asyncio.Future[None]
+
+
+_Job = _EditJob | _HistoryJob | _SyncJob
+
+
+@dataclass(slots=True)
+class _ZoneDelta:
+    """What one batch does to one zone: first old and last new RRset per (name, type)."""
+
+    zone: str
+    old: dict[RRKey, RRset | None] = field(default_factory=dict)
+    new: dict[RRKey, tuple[int, RRset]] = field(default_factory=dict)
+
+
+def _summary(result_rrsets: dict[RRKey, RRset], fqdn: str, offline: bool) -> str:
+    parts = [
+        f"{rtype}={','.join(rrset.rdatas)}"
+        for rtype in ("A", "AAAA", "TXT", "MX")
+        if (rrset := result_rrsets.get((fqdn, rtype)))
+    ]
+    if offline:
+        parts.append("offline")
+    return " ".join(parts) or "-"
+
+
+class ChangeWriter:
+    """Owns the write path and the feed of the DNS view (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        bus: EventBus,
+        origin: str,
+        max_batch: int = 512,
+        poll_interval: float = 0.25,
+    ) -> None:
+        self._store = store
+        self._bus = bus
+        self._origin = origin
+        self._max_batch = max_batch
+        self._poll_interval = poll_interval
+        self._queue: asyncio.Queue[_Job] = asyncio.Queue()
+        self._last_seen = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Load every zone into the views, then start following the queue and the journal."""
+        async with self._store.read() as txn:
+            self._last_seen = await txn.last_journal_id()
+            snapshots = [await txn.zone_snapshot(name) for name in await txn.zone_names()]
+        for snapshot in snapshots:
+            if snapshot is not None:
+                self._bus.publish(snapshot)
+        self._task = asyncio.create_task(self._run(), name="homing-writer")
+
+    async def stop(self) -> None:
+        """Finish what is queued (so nothing accepted is dropped), then stop."""
+        if self._task is None:
+            return
+        await self.sync()
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+
+    async def submit(
+        self, items: Sequence[tuple[HostRow, HostEdit]], meta: UpdateMeta
+    ) -> list[HostResult]:
+        """Apply edits; returns once they are committed and visible in the views."""
+        future: asyncio.Future[list[HostResult]] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_EditJob(items=items, meta=meta, future=future))
+        return await future
+
+    def record(self, rows: Sequence[NewHistory]) -> None:
+        """Queue history rows (refusals) to be written with the next batch."""
+        if rows:
+            self._queue.put_nowait(_HistoryJob(rows=rows))
+
+    async def sync(self) -> None:
+        """Wait until everything queued so far is committed and foreign changes are applied."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_SyncJob(future=future))
+        await future
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                first = await asyncio.wait_for(self._queue.get(), self._poll_interval)
+            except TimeoutError:
+                await self._catch_up()
+                continue
+            batch = [first]
+            while len(batch) < self._max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            await self._run_batch(batch)
+
+    async def _catch_up(self) -> None:
+        try:
+            async with self._store.read() as txn:
+                events, self._last_seen = await self._read_foreign(txn)
+        except Exception:
+            log.exception("could not read the journal; will retry")
+            return
+        for event in events:
+            self._bus.publish(event)
+
+    async def _read_foreign(self, txn: ReadTransaction) -> tuple[list[ViewEvent], int]:
+        """Journal entries written by other processes since the last look, as view events."""
+        events: list[ViewEvent] = []
+        last = self._last_seen
+        while True:
+            entries = await txn.journal_after(last, limit=JOURNAL_PAGE)
+            for entry in entries:
+                last = entry.id
+                if entry.origin == self._origin:
+                    continue
+                if entry.kind == JournalKind.CHANGE:
+                    events.append(
+                        decode_change(zone=entry.zone, serial=entry.serial, payload=entry.payload)
+                    )
+                elif entry.kind == JournalKind.REMOVED:
+                    events.append(ZoneRemoved(entry.zone))
+                else:
+                    snapshot = await txn.zone_snapshot(entry.zone)
+                    events.append(snapshot if snapshot is not None else ZoneRemoved(entry.zone))
+            if len(entries) < JOURNAL_PAGE:
+                break
+        return events, last
+
+    async def _run_batch(self, batch: list[_Job]) -> None:
+        edits = [job for job in batch if isinstance(job, _EditJob)]
+        outcome: list[list[HostResult]] = []
+        try:
+            async with self._store.write() as txn:
+                foreign, last_foreign = await self._read_foreign(txn)
+                own, outcome = await self._apply(txn, batch, edits)
+                last_own = await txn.last_journal_id()
+        except Exception as exc:
+            log.exception("write batch of %d jobs failed", len(batch))
+            error = StoreError(f"the update could not be stored: {exc}")
+            for job in batch:
+                if isinstance(job, _EditJob | _SyncJob) and not job.future.done():
+                    job.future.set_exception(error)
+            return
+        self._last_seen = max(last_foreign, last_own)
+        for event in (*foreign, *own):
+            self._bus.publish(event)
+        for job, results in zip(edits, outcome, strict=True):
+            if not job.future.done():
+                job.future.set_result(results)
+        for job in batch:
+            if isinstance(job, _SyncJob) and not job.future.done():
+                job.future.set_result(None)
+
+    async def _apply(
+        self, txn: WriteTransaction, batch: list[_Job], edits: list[_EditJob]
+    ) -> tuple[list[ViewEvent], list[list[HostResult]]]:
+        now = datetime.now(UTC)
+        history: list[NewHistory] = [
+            row for job in batch if isinstance(job, _HistoryJob) for row in job.rows
+        ]
+        host_ids = {host.id for job in edits for host, _ in job.items}
+        hosts = await txn.hosts_by_id(host_ids)
+        records = await txn.records_for_hosts(hosts)
+        state = {
+            hid: group_records((r.name, r.rtype, r.ttl, r.rdata) for r in records.get(hid, ()))
+            for hid in hosts
+        }
+        flags = {hid: HostFlags(offline=h.offline, wildcard=h.wildcard) for hid, h in hosts.items()}
+        deltas: dict[int, _ZoneDelta] = {}
+        touched: dict[int, dict[str, object]] = {}
+        nochg: Counter[int] = Counter()
+        all_results: list[list[HostResult]] = []
+        for job in edits:
+            results: list[HostResult] = []
+            for requested, edit in job.items:
+                host = hosts.get(requested.id)
+                if host is None:
+                    results.append(HostResult(fqdn=requested.fqdn, outcome=UpdateOutcome.NOHOST))
+                    history.append(
+                        self._history(now, requested, job.meta, UpdateOutcome.NOHOST, gone=True)
+                    )
+                    continue
+                before = state[host.id]
+                result = apply_edit(
+                    fqdn=host.fqdn, ttl=host.ttl, current=before, flags=flags[host.id], edit=edit
+                )
+                changed = bool(result.changed) or result.flags != flags[host.id]
+                delta = deltas.setdefault(host.zone_id, _ZoneDelta(host.zone))
+                for rrset in result.changed:
+                    key = (rrset.name, rrset.rtype)
+                    delta.old.setdefault(key, before.get(key))
+                    delta.new[key] = (host.id, rrset)
+                outcome = UpdateOutcome.GOOD if changed else UpdateOutcome.NOCHG
+                if not changed:
+                    nochg[host.id] += 1
+                history.append(
+                    self._history(
+                        now,
+                        host,
+                        job.meta,
+                        outcome,
+                        old=_summary(before, host.fqdn, flags[host.id].offline),
+                        new=_summary(result.rrsets, host.fqdn, result.flags.offline),
+                    )
+                )
+                state[host.id] = result.rrsets
+                flags[host.id] = result.flags
+                touched[host.id] = {
+                    "b_id": host.id,
+                    "updated_at": now,
+                    "last_source": job.meta.source,
+                    "last_front_door": job.meta.front_door.value,
+                    "offline": result.flags.offline,
+                    "wildcard": result.flags.wildcard,
+                }
+                results.append(self._result(host.fqdn, outcome, result))
+            all_results.append(results)
+        await txn.replace_rrsets(
+            [
+                (zone_id, host_id, rrset)
+                for zone_id, delta in deltas.items()
+                for host_id, rrset in delta.new.values()
+            ]
+        )
+        await txn.touch_hosts(list(touched.values()))
+        await txn.count_nochg(dict(nochg))
+        await txn.add_history(history)
+        events: list[ViewEvent] = []
+        for zone_id, delta in deltas.items():
+            if not delta.new:
+                continue
+            serial = await txn.bump_serial(zone_id)
+            change = ZoneChange(
+                zone=delta.zone,
+                serial=serial,
+                rrsets=tuple(rrset for _, rrset in delta.new.values()),
+                removed=tuple(old for old in delta.old.values() if old is not None),
+                added=tuple(rrset for _, rrset in delta.new.values() if rrset.rdatas),
+            )
+            await txn.append_journal(
+                zone_id=zone_id,
+                zone=delta.zone,
+                serial=serial,
+                kind=JournalKind.CHANGE.value,
+                origin=self._origin,
+                payload=encode_change(change),
+                at=now,
+            )
+            events.append(change)
+        return events, all_results
+
+    @staticmethod
+    def _result(fqdn: str, outcome: UpdateOutcome, result: EditResult) -> HostResult:
+        return HostResult(
+            fqdn=fqdn,
+            outcome=outcome,
+            ipv4=result.values(fqdn, RecordType.A),
+            ipv6=result.values(fqdn, RecordType.AAAA),
+            txt=tuple(decode_txt(v) for v in result.values(fqdn, RecordType.TXT)),
+        )
+
+    @staticmethod
+    def _history(
+        now: datetime,
+        host: HostRow,
+        meta: UpdateMeta,
+        outcome: UpdateOutcome,
+        *,
+        old: str | None = None,
+        new: str | None = None,
+        gone: bool = False,
+    ) -> NewHistory:
+        return NewHistory(
+            at=now,
+            host_id=None if gone else host.id,
+            fqdn=host.fqdn,
+            outcome=outcome.value,
+            front_door=meta.front_door.value,
+            old_value=old,
+            new_value=new,
+            credential=meta.credential,
+            source=meta.source,
+        )

@@ -1,0 +1,1 @@
+"""HTTP front doors: the update protocols, checkip and health, on Starlette."""

@@ -1,0 +1,24 @@
+"""The HTTP application: every front door's routes on one Starlette app."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from homing.http.context import HttpContext
+from homing.http.protocols import checkip, duckdns, dyndns2, health
+
+
+async def _not_found(_request: Request, _exc: Exception) -> Response:
+    return PlainTextResponse("not found\n", status_code=404)
+
+
+def build_http_app(ctx: HttpContext) -> Starlette:
+    routes = [
+        *dyndns2.routes(ctx),
+        *duckdns.routes(ctx),
+        *checkip.routes(ctx),
+        *health.routes(ctx),
+    ]
+    return Starlette(routes=routes, exception_handlers={404: _not_found})

@@ -1,0 +1,1 @@
+"""One module per protocol spoken over HTTP; each translates to one core call."""
