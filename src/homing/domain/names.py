@@ -35,6 +35,8 @@ def normalize_name(text: str) -> str:
         )
     except (dns.exception.DNSException, UnicodeError, ValueError) as exc:
         raise NameError_(f"not a valid domain name: {exc}") from None
+    if name == dns.name.root:
+        raise NameError_("empty name")
     result = name.to_text().lower()
     if len(result) > MAX_NAME_LENGTH + 1:
         raise NameError_("name longer than 253 characters")

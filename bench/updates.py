@@ -1,0 +1,264 @@
+"""Durable updates per second, their latency, and update-to-DNS-answer latency.
+
+Three measurements, one script, same machine:
+
+1. saturation: C keep-alive connections send DuckDNS updates back to back
+   (every update changes the address, so every one is a committed write);
+2. fixed rate: updates sent on a schedule at --rate per second; latency is
+   measured from the scheduled send time (no coordinated omission);
+3. update-to-answer: one update, then at once a DNS query for the name; the
+   time from sending the update to the DNS answer that shows it.
+
+The reference is SQLite itself on the same disk: single-row transactions with
+the same durability settings (WAL, synchronous=FULL), one per fsync. Group
+commit is what lets homing exceed that rate.
+
+    python bench/updates.py [--hosts 200] [--seconds 10] [--connections 64] [--rate 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import socket
+import sqlite3
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import dns.message
+import dns.rdatatype
+from common import ZONE, address_of, seed, start_homing
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+class Connection:
+    """A minimal HTTP/1.1 keep-alive client: the load generator must not be the bottleneck."""
+
+    def __init__(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str
+    ) -> None:
+        self.reader, self.writer, self.host = reader, writer, host
+
+    @classmethod
+    async def open(cls, host: str, port: int) -> Connection:
+        reader, writer = await asyncio.open_connection(host, port)
+        return cls(reader, writer, f"{host}:{port}")
+
+    async def get(self, path: str) -> bytes:
+        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\n\r\n".encode())
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        return await self.reader.readexactly(length)
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+def update_path(tokens: list[str], i: int, n: int) -> str:
+    host = i % len(tokens)
+    ip = address_of(0x0B0000 + n)
+    return f"/update?domains=h{host}.{ZONE}&token={tokens[host]}&ip={ip}"
+
+
+async def saturation(
+    port: int, tokens: list[str], connections: int, seconds: float
+) -> dict[str, float]:
+    latencies: list[float] = []
+    counter = 0
+    failures = 0
+    end = time.perf_counter() + seconds
+
+    async def worker(c: int) -> None:
+        nonlocal counter, failures
+        conn = await Connection.open("127.0.0.1", port)
+        try:
+            while time.perf_counter() < end:
+                counter += 1
+                start = time.perf_counter()
+                body = await conn.get(update_path(tokens, c + connections * counter, counter))
+                latencies.append(time.perf_counter() - start)
+                if body != b"OK":
+                    failures += 1
+        finally:
+            conn.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(c) for c in range(connections)))
+    elapsed = time.perf_counter() - started
+    return {
+        "updates_per_s": len(latencies) / elapsed,
+        "p50_ms": percentile(latencies, 0.50) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+        "max_ms": max(latencies) * 1000,
+        "failures": failures,
+    }
+
+
+async def fixed_rate(
+    port: int, tokens: list[str], rate: float, seconds: float, connections: int
+) -> dict[str, float]:
+    latencies: list[float] = []
+    failures = 0
+    interval = connections / rate
+    per_connection = int(seconds * rate / connections)
+    base = time.perf_counter() + 0.2
+
+    async def worker(c: int) -> None:
+        nonlocal failures
+        conn = await Connection.open("127.0.0.1", port)
+        try:
+            for k in range(per_connection):
+                scheduled = base + c * (1 / rate) + k * interval
+                delay = scheduled - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                n = 1_000_000 + c * per_connection + k
+                body = await conn.get(update_path(tokens, c + connections * k, n))
+                latencies.append(time.perf_counter() - scheduled)
+                if body != b"OK":
+                    failures += 1
+        finally:
+            conn.close()
+
+    await asyncio.gather(*(worker(c) for c in range(connections)))
+    return {
+        "rate": rate,
+        "sent": len(latencies),
+        "p50_ms": percentile(latencies, 0.50) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+        "max_ms": max(latencies) * 1000,
+        "failures": failures,
+    }
+
+
+async def update_to_answer(
+    http_port: int, dns_port: int, tokens: list[str], count: int
+) -> dict[str, float]:
+    conn = await Connection.open("127.0.0.1", http_port)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.settimeout(2.0)
+    total: list[float] = []
+    after_ack: list[float] = []
+    stale = 0
+    try:
+        for n in range(count):
+            ip = address_of(0x0C0000 + n)
+            start = time.perf_counter()
+            body = await conn.get(f"/update?domains=h0.{ZONE}&token={tokens[0]}&ip={ip}")
+            acked = time.perf_counter()
+            assert body == b"OK", body
+            query = dns.message.make_query(f"h0.{ZONE}", "A")
+            sock.sendto(query.to_wire(), ("127.0.0.1", dns_port))
+            answer = dns.message.from_wire(sock.recv(4096))
+            done = time.perf_counter()
+            seen = {
+                r.to_text()
+                for rrset in answer.answer
+                if rrset.rdtype == dns.rdatatype.A
+                for r in rrset
+            }
+            if seen != {ip}:
+                stale += 1
+            total.append(done - start)
+            after_ack.append(done - acked)
+    finally:
+        conn.close()
+        sock.close()
+    return {
+        "count": count,
+        "p50_ms": percentile(total, 0.50) * 1000,
+        "p99_ms": percentile(total, 0.99) * 1000,
+        "dns_after_ack_p99_ms": percentile(after_ack, 0.99) * 1000,
+        "stale_answers": stale,
+    }
+
+
+def sqlite_reference(directory: Path, seconds: float) -> dict[str, float]:
+    """One row per transaction, WAL + synchronous=FULL: the disk's durable-commit rate."""
+    db = sqlite3.connect(directory / "reference.sqlite3", isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+    commits = 0
+    latencies = []
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        start = time.perf_counter()
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("INSERT INTO t (v) VALUES (?)", (str(commits),))
+        db.execute("COMMIT")
+        latencies.append(time.perf_counter() - start)
+        commits += 1
+    db.close()
+    return {"commits_per_s": commits / seconds, "p50_ms": statistics.median(latencies) * 1000}
+
+
+async def run(args: argparse.Namespace, data: Path) -> dict[str, dict[str, float]]:
+    tokens = await seed(data, args.hosts)
+    server = start_homing(data)
+    http_port = int(server.url.rsplit(":", 1)[1])
+    try:
+        results = {
+            "saturation": await saturation(http_port, tokens, args.connections, args.seconds),
+            "fixed_rate": await fixed_rate(
+                http_port, tokens, args.rate, args.seconds, args.connections
+            ),
+            "update_to_answer": await update_to_answer(
+                http_port, server.dns[1], tokens, args.answers
+            ),
+        }
+    finally:
+        server.stop()
+    results["sqlite_reference"] = sqlite_reference(data, min(args.seconds, 5))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--hosts", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--rate", type=float, default=1000)
+    parser.add_argument("--answers", type=int, default=1000)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="homing-bench-") as tmp:
+        results = asyncio.run(run(args, Path(tmp) / "data"))
+    s, f, u, r = (
+        results[k] for k in ("saturation", "fixed_rate", "update_to_answer", "sqlite_reference")
+    )
+    print(
+        f"saturation ({args.connections} connections): {s['updates_per_s']:.0f} updates/s, "
+        f"p50 {s['p50_ms']:.1f} ms, p99 {s['p99_ms']:.1f} ms, failures {s['failures']:.0f}"
+    )
+    print(
+        f"fixed rate {f['rate']:.0f}/s: p50 {f['p50_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms, "
+        f"max {f['max_ms']:.1f} ms, failures {f['failures']:.0f}"
+    )
+    print(
+        f"update-to-answer: p50 {u['p50_ms']:.2f} ms, p99 {u['p99_ms']:.2f} ms "
+        f"(DNS after ack p99 {u['dns_after_ack_p99_ms']:.2f} ms), "
+        f"stale answers {u['stale_answers']:.0f}"
+    )
+    print(
+        f"sqlite reference: {r['commits_per_s']:.0f} single-row durable commits/s; "
+        f"homing/sqlite = {s['updates_per_s'] / r['commits_per_s']:.2f}"
+    )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
