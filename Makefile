@@ -8,15 +8,14 @@ STAMP := $(VENV)/.installed
 .PHONY: run test lint bench clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); echo 'error: cannot create a virtual environment; on Debian: apt-get install python3-venv' >&2; exit 1; }
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/homing serve --data $(DATA) --demo
+	$(BIN)/homing --data $(DATA) serve --demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

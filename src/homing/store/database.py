@@ -8,18 +8,20 @@ queue on the write lock instead of failing half-way through a transaction.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sqlite3
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+SCHEMA_HEAD = "0001"
+"""The newest migration's revision; tests/store/test_database.py checks it against Alembic."""
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -55,8 +57,29 @@ def open_engine(path: Path, *, writer: bool) -> AsyncEngine:
     return engine
 
 
+def schema_version(path: Path) -> str | None:
+    """The Alembic revision recorded in the database, read cheaply (no Alembic import)."""
+    if not path.exists():
+        return None
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        try:
+            row = db.execute("SELECT version_num FROM alembic_version").fetchone()
+        except sqlite3.OperationalError:
+            return None
+    return str(row[0]) if row else None
+
+
 def migrate(path: Path) -> None:
-    """Bring the database at ``path`` to the newest schema (creating it if needed)."""
+    """Bring the database at ``path`` to the newest schema (creating it if needed).
+
+    Management commands run this on every start, so the common case (already
+    current) is answered without loading Alembic.
+    """
+    if schema_version(path) == SCHEMA_HEAD:
+        return
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(f"sqlite:///{path}")
     event.listen(engine, "connect", _set_pragmas)

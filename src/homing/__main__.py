@@ -1,0 +1,5 @@
+"""``python -m homing`` runs the command line."""
+
+from homing.cli import main
+
+main()

@@ -1,0 +1,151 @@
+"""Wiring: builds the store, the core, the views and the listeners, and starts and stops them.
+
+Nothing here decides anything; each part gets what it needs from here (no
+globals). Start order follows the data flow: store, writer (which loads the
+zones into the DNS view), then the listeners; stop is the reverse, and the
+writer drains its queue so nothing accepted is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import logging
+import socket
+from collections.abc import Generator
+
+import uvicorn
+
+from homing.config import Settings, parse_hostport
+from homing.core.auth import Authenticator
+from homing.core.events import EventBus
+from homing.core.journal import new_origin
+from homing.core.updates import UpdateLimits, UpdateService
+from homing.core.writer import ChangeWriter
+from homing.errors import ConfigError
+from homing.http.app import build_http_app
+from homing.http.context import HttpContext
+from homing.nameserver.transport import DNSServer
+from homing.nameserver.view import ZoneView
+from homing.store.store import Store
+
+log = logging.getLogger(__name__)
+
+HTTP_START_TIMEOUT = 10.0
+
+
+class _EmbeddedServer(uvicorn.Server):
+    """uvicorn without its own signal handling: the provider owns shutdown."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+def _http_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ipaddress.ip_address(host).version == 6 else socket.AF_INET
+    try:
+        sock = socket.create_server((host, port), family=family, reuse_port=False)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen for HTTP on {host}:{port}: {exc.strerror}") from None
+    sock.setblocking(False)
+    return sock
+
+
+def _check_plain_http(settings: Settings, host: str) -> None:
+    plain = settings.tls_cert is None and not settings.allow_plain_http
+    if plain and not ipaddress.ip_address(host).is_loopback:
+        raise ConfigError(
+            f"setting http_listen: plain HTTP on {host} would send passwords in clear; "
+            "set tls_cert/tls_key or allow_plain_http = true"
+        )
+
+
+class Provider:
+    """The running provider: ``homing serve`` is ``start``, wait for a signal, ``stop``."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.view = ZoneView()
+        self.bus = EventBus()
+        self.bus.subscribe(self.view.apply)
+        self.store: Store | None = None
+        self.writer: ChangeWriter | None = None
+        self.updates: UpdateService | None = None
+        self.dns: DNSServer | None = None
+        self._http: _EmbeddedServer | None = None
+        self._http_task: asyncio.Task[None] | None = None
+        self.http_address: tuple[str, int] | None = None
+
+    @property
+    def dns_addresses(self) -> list[tuple[str, int]]:
+        return list(self.dns.bound) if self.dns else []
+
+    async def start(self) -> None:
+        settings = self.settings
+        dns_listen = [parse_hostport(a, setting="dns_listen") for a in settings.dns_listen]
+        http_host, http_port = parse_hostport(settings.http_listen, setting="http_listen")
+        _check_plain_http(settings, http_host)
+        self.store = await Store.open(settings.database)
+        self.writer = ChangeWriter(
+            store=self.store,
+            bus=self.bus,
+            origin=new_origin("serve"),
+            poll_interval=settings.journal_poll_seconds,
+        )
+        await self.writer.start()
+        auth = Authenticator(
+            store=self.store,
+            writer=self.writer,
+            max_failures=settings.auth_max_failures,
+            window=settings.auth_window_seconds,
+            lockout=settings.auth_lockout_seconds,
+        )
+        self.updates = UpdateService(
+            store=self.store,
+            writer=self.writer,
+            limits=UpdateLimits(
+                max_hosts=settings.max_hosts_per_update,
+                nochg_limit=settings.nochg_limit,
+                nochg_window=settings.nochg_window_seconds,
+            ),
+        )
+        self.dns = DNSServer(self.view, dns_listen)
+        try:
+            await self.dns.start()
+        except OSError as exc:
+            raise ConfigError(f"cannot listen for DNS on {settings.dns_listen}: {exc}") from None
+        app = build_http_app(
+            HttpContext(settings=settings, auth=auth, updates=self.updates, store=self.store)
+        )
+        sock = _http_socket(http_host, http_port)
+        self.http_address = sock.getsockname()[:2]
+        config = uvicorn.Config(
+            app,
+            log_config=None,
+            lifespan="off",
+            access_log=False,
+            server_header=False,
+            proxy_headers=False,
+            ssl_certfile=str(settings.tls_cert) if settings.tls_cert else None,
+            ssl_keyfile=str(settings.tls_key) if settings.tls_key else None,
+        )
+        self._http = _EmbeddedServer(config)
+        self._http_task = asyncio.create_task(self._http.serve(sockets=[sock]), name="http")
+        async with asyncio.timeout(HTTP_START_TIMEOUT):
+            while not self._http.started:
+                if self._http_task.done():
+                    raise ConfigError("the HTTP server failed to start (see the log)")
+                await asyncio.sleep(0.01)
+
+    async def stop(self) -> None:
+        if self._http is not None and self._http_task is not None:
+            self._http.should_exit = True
+            await self._http_task
+        if self.dns is not None:
+            await self.dns.stop()
+        if self.writer is not None:
+            await self.writer.stop()
+        if self.store is not None:
+            await self.store.close()

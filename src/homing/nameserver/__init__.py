@@ -1,0 +1,1 @@
+"""The authoritative DNS server: zone view, answer engine, UDP/TCP transports."""

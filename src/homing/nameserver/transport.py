@@ -1,0 +1,161 @@
+"""UDP and TCP listeners around the answer engine: framing, timeouts, limits; no DNS logic.
+
+UDP and TCP share one port per address (a DNS client retries a truncated UDP
+answer over TCP on the same port). TCP messages carry a two-byte length
+(RFC 1035 4.2.2, RFC 7766): several queries may follow on one connection and
+are answered in order; an idle connection is closed after a timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import ipaddress
+import logging
+import socket
+from typing import cast
+
+from homing.nameserver.engine import Engine
+from homing.nameserver.view import ZoneView
+
+log = logging.getLogger(__name__)
+
+PORT_RETRIES = 20
+TCP_LENGTH_BYTES = 2
+
+
+class _UDPProtocol(asyncio.DatagramProtocol):
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's UDP transport does not subclass asyncio.DatagramTransport.
+        self.transport = cast(asyncio.DatagramTransport, transport)
+
+    def datagram_received(self, data: bytes, addr: tuple[str | int, ...]) -> None:
+        try:
+            reply = self.engine.answer(data, tcp=False)
+        except Exception:
+            log.exception("answer failed for a UDP query from %s", addr[0])
+            return
+        if reply is not None and self.transport is not None:
+            self.transport.sendto(reply, addr)
+
+    def error_received(self, exc: Exception) -> None:
+        log.debug("UDP error: %s", exc)
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ipaddress.ip_address(host).version == 6 else socket.AF_INET
+
+
+class DNSServer:
+    """Serves a ZoneView on UDP and TCP at each address; ``bound`` tells the real ports."""
+
+    def __init__(
+        self,
+        view: ZoneView,
+        addresses: list[tuple[str, int]],
+        *,
+        engine: Engine | None = None,
+        tcp_idle_timeout: float = 10.0,
+        max_tcp_connections: int = 1000,
+    ) -> None:
+        self.engine = engine or Engine(view)
+        self.addresses = addresses
+        self.tcp_idle_timeout = tcp_idle_timeout
+        self.max_tcp_connections = max_tcp_connections
+        self.bound: list[tuple[str, int]] = []
+        self._udp: list[asyncio.DatagramTransport] = []
+        self._tcp: list[asyncio.Server] = []
+        self._connections: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        try:
+            for host, port in self.addresses:
+                await self._listen(host, port)
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _listen(self, host: str, port: int) -> None:
+        loop = asyncio.get_running_loop()
+        for _ in range(PORT_RETRIES):
+            udp_sock = socket.socket(_family(host), socket.SOCK_DGRAM)
+            try:
+                if _family(host) == socket.AF_INET6:
+                    udp_sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                udp_sock.bind((host, port))
+                real_port = udp_sock.getsockname()[1]
+                tcp = await asyncio.start_server(
+                    self._serve_tcp, host=host, port=real_port, reuse_address=True
+                )
+            except OSError as exc:
+                udp_sock.close()
+                if port == 0 and exc.errno == errno.EADDRINUSE:
+                    continue
+                raise
+            transport, _ = await loop.create_datagram_endpoint(
+                lambda: _UDPProtocol(self.engine), sock=udp_sock
+            )
+            self._udp.append(transport)
+            self._tcp.append(tcp)
+            self.bound.append((host, real_port))
+            log.info("DNS listening on %s port %d (UDP and TCP)", host, real_port)
+            return
+        raise OSError(errno.EADDRINUSE, f"no free port for UDP and TCP on {host}")
+
+    async def stop(self) -> None:
+        for transport in self._udp:
+            transport.close()
+        for server in self._tcp:
+            server.close()
+        for task in list(self._connections):
+            task.cancel()
+        for task in list(self._connections):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for server in self._tcp:
+            await server.wait_closed()
+        self._udp.clear()
+        self._tcp.clear()
+        self.bound.clear()
+
+    async def _serve_tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        if len(self._connections) >= self.max_tcp_connections:
+            writer.close()
+            return
+        self._connections.add(task)
+        try:
+            await self._tcp_session(reader, writer)
+        except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
+            pass
+        finally:
+            self._connections.discard(task)
+            writer.close()
+            with contextlib.suppress(ConnectionError, asyncio.CancelledError):
+                await writer.wait_closed()
+
+    async def _tcp_session(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        while True:
+            async with asyncio.timeout(self.tcp_idle_timeout):
+                prefix = await reader.readexactly(TCP_LENGTH_BYTES)
+                length = int.from_bytes(prefix, "big")
+                if length == 0:
+                    return
+                wire = await reader.readexactly(length)
+            try:
+                reply = self.engine.answer(wire, tcp=True)
+            except Exception:
+                log.exception("answer failed for a TCP query")
+                return
+            if reply is None:
+                continue
+            writer.write(len(reply).to_bytes(TCP_LENGTH_BYTES, "big") + reply)
+            await writer.drain()
