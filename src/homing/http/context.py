@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from functools import cached_property
 
 from starlette.requests import Request
 
@@ -14,7 +15,7 @@ from homing.domain.addresses import client_address
 from homing.store.store import Store
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class HttpContext:
     settings: Settings
     auth: Authenticator
@@ -26,19 +27,26 @@ class HttpContext:
 
         The header is read from the right: each hop appends, so the rightmost
         address not belonging to a trusted proxy is the one no client could forge.
+        When every hop is trusted the leftmost is the caller (a client on the
+        proxies' own network); a hop that is not an address ends the walk.
         """
         peer = client_address(request.client.host) if request.client else None
         if peer is None:
             return None
-        networks = [ipaddress.ip_network(n, strict=False) for n in self.settings.trusted_proxies]
+        networks = self._trusted_networks
         if not networks or not any(peer in net for net in networks):
             return str(peer)
         forwarded = request.headers.get("x-forwarded-for", "")
-        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
-        for hop in reversed(hops):
+        caller = peer
+        for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()]):
             address = client_address(hop)
             if address is None:
                 break
+            caller = address
             if not any(address in net for net in networks):
-                return str(address)
-        return str(peer)
+                break
+        return str(caller)
+
+    @cached_property
+    def _trusted_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        return [ipaddress.ip_network(n, strict=False) for n in self.settings.trusted_proxies]

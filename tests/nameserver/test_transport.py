@@ -1,0 +1,176 @@
+"""The UDP and TCP listeners on real loopback sockets: framing, pipelining, timeouts, limits."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+
+import dns.asyncquery
+import dns.flags
+import dns.message
+import dns.rcode
+import pytest
+
+from homing.nameserver.transport import DNSServer
+from homing.nameserver.view import ZoneView
+
+from .conftest import BIG_TXT_COUNT
+
+DEADLINE = 5.0
+
+
+@pytest.fixture
+async def server(view: ZoneView) -> AsyncIterator[DNSServer]:
+    running = DNSServer(view, [("127.0.0.1", 0)], tcp_idle_timeout=0.5, max_tcp_connections=4)
+    await running.start()
+    yield running
+    await running.stop()
+
+
+def query_wire(name: str, rdtype: str = "A", *, query_id: int = 0) -> bytes:
+    query = dns.message.make_query(name, rdtype, use_edns=False)
+    query.id = query_id
+    return query.to_wire()
+
+
+def framed(wire: bytes) -> bytes:
+    return len(wire).to_bytes(2, "big") + wire
+
+
+async def read_framed(reader: asyncio.StreamReader) -> dns.message.Message:
+    async with asyncio.timeout(DEADLINE):
+        length = int.from_bytes(await reader.readexactly(2), "big")
+        return dns.message.from_wire(await reader.readexactly(length))
+
+
+async def test_udp_answers(server: DNSServer) -> None:
+    host, port = server.bound[0]
+    query = dns.message.make_query("home.ddns.test.", "A")
+    response = await dns.asyncquery.udp(query, host, port=port, timeout=DEADLINE)
+    assert response.rcode() == dns.rcode.NOERROR
+    assert [r.to_text() for r in response.answer[0]] == ["192.0.2.1"]
+
+
+async def test_truncated_udp_answer_is_complete_over_tcp_on_the_same_port(
+    server: DNSServer,
+) -> None:
+    host, port = server.bound[0]
+    query = dns.message.make_query("big.ddns.test.", "TXT", use_edns=False)
+    over_udp = await dns.asyncquery.udp(query, host, port=port, timeout=DEADLINE)
+    assert over_udp.flags & dns.flags.TC
+    over_tcp = await dns.asyncquery.tcp(query, host, port=port, timeout=DEADLINE)
+    assert not over_tcp.flags & dns.flags.TC
+    assert len(over_tcp.answer[0]) == BIG_TXT_COUNT
+
+
+async def test_pipelined_tcp_queries_are_answered_in_order(server: DNSServer) -> None:
+    host, port = server.bound[0]
+    reader, writer = await asyncio.open_connection(host, port)
+    names = [f"n{i}.wild.ddns.test." for i in range(20)] + ["nobody.ddns.test."]
+    writer.write(b"".join(framed(query_wire(n, query_id=i)) for i, n in enumerate(names)))
+    await writer.drain()
+    for i, name in enumerate(names):
+        response = await read_framed(reader)
+        assert response.id == i
+        assert response.question[0].name.to_text() == name
+    assert response.rcode() == dns.rcode.NXDOMAIN
+    writer.close()
+    await writer.wait_closed()
+
+
+async def test_query_split_across_segments_is_reassembled(server: DNSServer) -> None:
+    host, port = server.bound[0]
+    reader, writer = await asyncio.open_connection(host, port)
+    message = framed(query_wire("home.ddns.test.", query_id=7))
+    for piece in (message[:1], message[1:5], message[5:]):
+        writer.write(piece)
+        await writer.drain()
+    response = await read_framed(reader)
+    assert response.id == 7
+    assert response.answer
+    writer.close()
+    await writer.wait_closed()
+
+
+async def test_idle_tcp_connection_is_closed(server: DNSServer) -> None:
+    host, port = server.bound[0]
+    reader, writer = await asyncio.open_connection(host, port)
+    async with asyncio.timeout(DEADLINE):
+        assert await reader.read() == b""
+    writer.close()
+
+
+async def test_tcp_garbage_gets_formerr_and_the_connection_goes_on(server: DNSServer) -> None:
+    host, port = server.bound[0]
+    reader, writer = await asyncio.open_connection(host, port)
+    garbage = bytes.fromhex("0101 0000 0001 0000 0000 0000".replace(" ", "")) + b"\xc0\x0c"
+    writer.write(framed(garbage) + framed(query_wire("home.ddns.test.", query_id=9)))
+    await writer.drain()
+    first = await read_framed(reader)
+    assert first.id == 0x0101
+    assert first.rcode() == dns.rcode.FORMERR
+    second = await read_framed(reader)
+    assert second.id == 9
+    assert second.answer
+    writer.close()
+    await writer.wait_closed()
+
+
+async def test_zero_length_message_ends_the_connection(server: DNSServer) -> None:
+    host, port = server.bound[0]
+    reader, writer = await asyncio.open_connection(host, port)
+    writer.write(b"\x00\x00")
+    await writer.drain()
+    async with asyncio.timeout(DEADLINE):
+        assert await reader.read() == b""
+    writer.close()
+
+
+async def test_connections_over_the_limit_are_closed(server: DNSServer) -> None:
+    host, port = server.bound[0]
+    held = [await asyncio.open_connection(host, port) for _ in range(server.max_tcp_connections)]
+    for reader, writer in held:
+        writer.write(framed(query_wire("home.ddns.test.")))
+        await writer.drain()
+        assert (await read_framed(reader)).answer
+    reader, writer = await asyncio.open_connection(host, port)
+    async with asyncio.timeout(DEADLINE):
+        assert await reader.read() == b""
+    writer.close()
+    for _, held_writer in held:
+        held_writer.close()
+
+
+async def test_udp_garbage_does_not_stop_the_server(server: DNSServer) -> None:
+    host, port = server.bound[0]
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        for junk in (b"", b"\x00", b"\xff" * 11, b"\x00" * 4096):
+            sock.sendto(junk, (host, port))
+    query = dns.message.make_query("home.ddns.test.", "A")
+    response = await dns.asyncquery.udp(query, host, port=port, timeout=DEADLINE)
+    assert response.answer
+
+
+async def test_ipv6_loopback(view: ZoneView) -> None:
+    server = DNSServer(view, [("::1", 0), ("127.0.0.1", 0)])
+    await server.start()
+    try:
+        assert [h for h, _ in server.bound] == ["::1", "127.0.0.1"]
+        query = dns.message.make_query("home.ddns.test.", "AAAA")
+        for host, port in server.bound:
+            response = await dns.asyncquery.udp(query, host, port=port, timeout=DEADLINE)
+            assert [r.to_text() for r in response.answer[0]] == ["2001:db8::1"]
+            tcp = await dns.asyncquery.tcp(query, host, port=port, timeout=DEADLINE)
+            assert tcp.answer
+    finally:
+        await server.stop()
+    assert server.bound == []
+
+
+async def test_a_taken_port_is_an_error(server: DNSServer, view: ZoneView) -> None:
+    host, port = server.bound[0]
+    second = DNSServer(view, [(host, port)])
+    with pytest.raises(OSError):
+        await second.start()
+    assert second.bound == []
