@@ -98,6 +98,6 @@ async def zone_text(data: Path) -> str:
     return zone.to_text()
 
 
-def start_homing(data: Path) -> ServerProcess:
-    server = ServerProcess(data, prefix=["taskset", "-c", SERVER_CPU])
+def start_homing(data: Path, *, config: Path | None = None) -> ServerProcess:
+    server = ServerProcess(data, config=config, prefix=["taskset", "-c", SERVER_CPU])
     return server.start()

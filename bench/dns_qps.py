@@ -1,8 +1,10 @@
 """DNS queries per second: homing vs NSD and Knot serving the same zone, same machine.
 
 Each server gets one CPU (taskset) and one worker; dnsperf runs on the other
-CPU. The mix is 90% existing A names, 5% NODATA (AAAA), 5% NXDOMAIN. The
-figures that matter are the ratios, because the machines are shared and noisy.
+CPU. Homing runs twice: as configured (repeated questions come from its
+answer cache) and with the cache off (every answer built afresh). The mix
+is 90% existing A names, 5% NODATA (AAAA), 5% NXDOMAIN. The figures that
+matter are the ratios, because the machines are shared and noisy.
 
     python bench/dns_qps.py [--hosts 10000] [--seconds 10]
 """
@@ -11,28 +13,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
-import grp
 import json
-import os
 import random
 import re
-import shutil
-import socket
 import subprocess
 import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from common import CLIENT_CPU, SERVER_CPU, ZONE, seed, start_homing, zone_text
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-        udp.bind(("127.0.0.1", 0))
-        return int(udp.getsockname()[1])
+from common import CLIENT_CPU, ZONE, seed, start_homing, zone_text
+from references import free_port, knot, nsd
 
 
 def query_file(path: Path, hosts: int, count: int = 100_000) -> None:
@@ -86,101 +75,6 @@ def dnsperf(port: int, queries: Path, seconds: int) -> dict[str, float]:
     }
 
 
-def wait_port(port: int, deadline: float = 20.0) -> None:
-    import dns.message
-    import dns.query
-
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        try:
-            dns.query.udp(dns.message.make_query(ZONE, "SOA"), "127.0.0.1", port=port, timeout=0.2)
-            return
-        except (OSError, dns.exception.Timeout):
-            continue
-    raise RuntimeError(f"no DNS answer on port {port}")
-
-
-@contextmanager
-def nsd(workdir: Path, zonefile: Path, port: int) -> Iterator[None]:
-    conf = workdir / "nsd.conf"
-    conf.write_text(
-        f"""server:
-  ip-address: 127.0.0.1@{port}
-  port: {port}
-  username: ""
-  chroot: ""
-  zonesdir: "{workdir}"
-  pidfile: "{workdir}/nsd.pid"
-  database: ""
-  zonelistfile: "{workdir}/zone.list"
-  xfrdfile: "{workdir}/xfrd.state"
-  xfrdir: "{workdir}"
-  server-count: 1
-  rrl-ratelimit: 0
-  verbosity: 0
-remote-control:
-  control-enable: no
-zone:
-  name: {ZONE}
-  zonefile: "{zonefile}"
-"""
-    )
-    process = subprocess.Popen(
-        [
-            "taskset",
-            "-c",
-            SERVER_CPU,
-            shutil.which("nsd") or "/usr/sbin/nsd",
-            "-d",
-            "-c",
-            str(conf),
-        ],
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_port(port)
-        yield
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-@contextmanager
-def knot(workdir: Path, zonefile: Path, port: int) -> Iterator[None]:
-    user = getpass.getuser()
-    group = grp.getgrgid(os.getgid()).gr_name
-    conf = workdir / "knot.conf"
-    conf.write_text(
-        f"""server:
-    rundir: "{workdir}"
-    user: {user}:{group}
-    listen: 127.0.0.1@{port}
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-database:
-    storage: "{workdir}/knotdb"
-log:
-  - target: stderr
-    any: error
-zone:
-  - domain: {ZONE}
-    file: "{zonefile}"
-    journal-content: none
-"""
-    )
-    process = subprocess.Popen(
-        ["taskset", "-c", SERVER_CPU, shutil.which("knotd") or "/usr/sbin/knotd", "-c", str(conf)],
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_port(port)
-        yield
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--hosts", type=int, default=10_000)
@@ -202,6 +96,14 @@ def main() -> None:
             results["homing"] = dnsperf(server.dns[1], queries, args.seconds)
         finally:
             server.stop()
+        # The same server with its answer cache off: the cost of a fresh answer.
+        no_cache = work / "no-cache.toml"
+        no_cache.write_text("dns_cache_entries = 0\n")
+        server = start_homing(data, config=no_cache)
+        try:
+            results["homing-nocache"] = dnsperf(server.dns[1], queries, args.seconds)
+        finally:
+            server.stop()
         port = free_port()
         with nsd(work, zonefile, port):
             results["nsd"] = dnsperf(port, queries, args.seconds)
@@ -210,11 +112,11 @@ def main() -> None:
             results["knot"] = dnsperf(port, queries, args.seconds)
 
     print(f"DNS qps, {args.hosts} hosts, {args.seconds}s per server, 1 CPU each")
-    print(f"{'server':8} {'qps':>10} {'lost':>8} {'avg ms':>8} {'homing/x':>9}")
+    print(f"{'server':14} {'qps':>10} {'lost':>8} {'avg ms':>8} {'homing/x':>9}")
     for name, row in results.items():
         ratio = results["homing"]["qps"] / row["qps"] if row["qps"] else 0.0
         print(
-            f"{name:8} {row['qps']:10.0f} {row['lost']:8.0f} "
+            f"{name:14} {row['qps']:10.0f} {row['lost']:8.0f} "
             f"{row['avg_latency_ms']:8.3f} {ratio:9.3f}"
         )
     if args.json:

@@ -2,8 +2,9 @@
 
 Three measurements, one script, same machine:
 
-1. saturation: C keep-alive connections send DuckDNS updates back to back
-   (every update changes the address, so every one is a committed write);
+1. saturation: C keep-alive connections send dyndns2 updates back to back,
+   each authenticated by its host's token (every update changes the address,
+   so every one is a committed write);
 2. fixed rate: updates sent on a schedule at --rate per second; latency is
    measured from the scheduled send time (no coordinated omission);
 3. update-to-answer: one update, then at once a DNS query for the name; the
@@ -20,7 +21,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
+import os
 import socket
 import sqlite3
 import statistics
@@ -28,9 +31,14 @@ import tempfile
 import time
 from pathlib import Path
 
+import dns.asyncquery
+import dns.exception
 import dns.message
+import dns.rcode
 import dns.rdatatype
-from common import ZONE, address_of, seed, start_homing
+import dns.update
+from common import CLIENT_CPU, ZONE, address_of, seed, start_homing, zone_text
+from references import free_port, knot
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -53,8 +61,12 @@ class Connection:
         reader, writer = await asyncio.open_connection(host, port)
         return cls(reader, writer, f"{host}:{port}")
 
-    async def get(self, path: str) -> bytes:
-        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\n\r\n".encode())
+    async def get(self, request: tuple[str, str]) -> bytes:
+        path, authorization = request
+        self.writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\n"
+            f"Authorization: {authorization}\r\nUser-Agent: homing-bench/1\r\n\r\n".encode()
+        )
         head = await self.reader.readuntil(b"\r\n\r\n")
         length = 0
         for line in head.split(b"\r\n"):
@@ -66,10 +78,19 @@ class Connection:
         self.writer.close()
 
 
-def update_path(tokens: list[str], i: int, n: int) -> str:
-    host = i % len(tokens)
-    ip = address_of(0x0B0000 + n)
-    return f"/update?domains=h{host}.{ZONE}&token={tokens[host]}&ip={ip}"
+def update_request(tokens: list[str], host: int, ip: str) -> tuple[str, str]:
+    """A dyndns2 update of host ``host`` to ``ip``: (path, Authorization header)."""
+    fqdn = f"h{host}.{ZONE}"
+    credentials = base64.b64encode(f"{fqdn}:{tokens[host]}".encode()).decode()
+    return f"/nic/update?hostname={fqdn}&myip={ip}", f"Basic {credentials}"
+
+
+def update_path(tokens: list[str], i: int, n: int) -> tuple[str, str]:
+    return update_request(tokens, i % len(tokens), address_of(0x0B0000 + n))
+
+
+def acknowledged(body: bytes) -> bool:
+    return body.startswith(b"good ")
 
 
 async def saturation(
@@ -89,7 +110,7 @@ async def saturation(
                 start = time.perf_counter()
                 body = await conn.get(update_path(tokens, c + connections * counter, counter))
                 latencies.append(time.perf_counter() - start)
-                if body != b"OK":
+                if not acknowledged(body):
                     failures += 1
         finally:
             conn.close()
@@ -127,7 +148,7 @@ async def fixed_rate(
                 n = 1_000_000 + c * per_connection + k
                 body = await conn.get(update_path(tokens, c + connections * k, n))
                 latencies.append(time.perf_counter() - scheduled)
-                if body != b"OK":
+                if not acknowledged(body):
                     failures += 1
         finally:
             conn.close()
@@ -156,9 +177,9 @@ async def update_to_answer(
         for n in range(count):
             ip = address_of(0x0C0000 + n)
             start = time.perf_counter()
-            body = await conn.get(f"/update?domains=h0.{ZONE}&token={tokens[0]}&ip={ip}")
+            body = await conn.get(update_request(tokens, 0, ip))
             acked = time.perf_counter()
-            assert body == b"OK", body
+            assert acknowledged(body), body
             query = dns.message.make_query(f"h0.{ZONE}", "A")
             sock.sendto(query.to_wire(), ("127.0.0.1", dns_port))
             answer = dns.message.from_wire(sock.recv(4096))
@@ -185,6 +206,47 @@ async def update_to_answer(
     }
 
 
+async def knot_reference(
+    workdir: Path, data: Path, hosts: int, concurrency: int, seconds: float
+) -> dict[str, float]:
+    """Knot's own durable RFC 2136 path on the same names: UPDATEs from ``concurrency`` senders."""
+    zonefile = workdir / "knot-bench.zone"
+    zonefile.write_text(await zone_text(data))
+    port = free_port()
+    latencies: list[float] = []
+    failures = 0
+    with knot(workdir, zonefile, port, allow_update=True):
+        end = time.perf_counter() + seconds
+
+        async def sender(c: int) -> None:
+            nonlocal failures
+            n = 0
+            while time.perf_counter() < end:
+                n += 1
+                update = dns.update.UpdateMessage(ZONE)
+                ip = address_of(0x0D0000 + c * 65536 // concurrency + n)
+                update.replace(f"h{(c + concurrency * n) % hosts}", 60, "A", ip)
+                start = time.perf_counter()
+                try:
+                    response = await dns.asyncquery.udp(update, "127.0.0.1", port=port, timeout=5)
+                except dns.exception.Timeout:
+                    failures += 1
+                    continue
+                latencies.append(time.perf_counter() - start)
+                if response.rcode() != dns.rcode.NOERROR:
+                    failures += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(sender(c) for c in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return {
+        "updates_per_s": len(latencies) / elapsed,
+        "p50_ms": percentile(latencies, 0.50) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+        "failures": failures,
+    }
+
+
 def sqlite_reference(directory: Path, seconds: float) -> dict[str, float]:
     """One row per transaction, WAL + synchronous=FULL: the disk's durable-commit rate."""
     db = sqlite3.connect(directory / "reference.sqlite3", isolation_level=None)
@@ -205,7 +267,8 @@ def sqlite_reference(directory: Path, seconds: float) -> dict[str, float]:
     return {"commits_per_s": commits / seconds, "p50_ms": statistics.median(latencies) * 1000}
 
 
-async def run(args: argparse.Namespace, data: Path) -> dict[str, dict[str, float]]:
+async def run(args: argparse.Namespace, work: Path) -> dict[str, dict[str, float]]:
+    data = work / "data"
     tokens = await seed(data, args.hosts)
     server = start_homing(data)
     http_port = int(server.url.rsplit(":", 1)[1])
@@ -221,6 +284,9 @@ async def run(args: argparse.Namespace, data: Path) -> dict[str, dict[str, float
         }
     finally:
         server.stop()
+    results["knot_rfc2136"] = await knot_reference(
+        work, data, args.hosts, args.connections, args.seconds
+    )
     results["sqlite_reference"] = sqlite_reference(data, min(args.seconds, 5))
     return results
 
@@ -234,10 +300,19 @@ def main() -> None:
     parser.add_argument("--answers", type=int, default=1000)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    # The load generator keeps off the servers' CPU, as dnsperf does in dns_qps.py.
+    os.sched_setaffinity(0, {int(CLIENT_CPU)})
     with tempfile.TemporaryDirectory(prefix="homing-bench-") as tmp:
-        results = asyncio.run(run(args, Path(tmp) / "data"))
-    s, f, u, r = (
-        results[k] for k in ("saturation", "fixed_rate", "update_to_answer", "sqlite_reference")
+        results = asyncio.run(run(args, Path(tmp)))
+    s, f, u, k, r = (
+        results[name]
+        for name in (
+            "saturation",
+            "fixed_rate",
+            "update_to_answer",
+            "knot_rfc2136",
+            "sqlite_reference",
+        )
     )
     print(
         f"saturation ({args.connections} connections): {s['updates_per_s']:.0f} updates/s, "
@@ -251,6 +326,11 @@ def main() -> None:
         f"update-to-answer: p50 {u['p50_ms']:.2f} ms, p99 {u['p99_ms']:.2f} ms "
         f"(DNS after ack p99 {u['dns_after_ack_p99_ms']:.2f} ms), "
         f"stale answers {u['stale_answers']:.0f}"
+    )
+    print(
+        f"knot RFC 2136 ({args.connections} senders): {k['updates_per_s']:.0f} updates/s, "
+        f"p50 {k['p50_ms']:.1f} ms, p99 {k['p99_ms']:.1f} ms, failures {k['failures']:.0f}; "
+        f"homing/knot = {s['updates_per_s'] / max(k['updates_per_s'], 1e-9):.2f}"
     )
     print(
         f"sqlite reference: {r['commits_per_s']:.0f} single-row durable commits/s; "

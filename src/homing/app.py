@@ -26,6 +26,8 @@ from homing.core.writer import ChangeWriter
 from homing.errors import ConfigError
 from homing.http.app import build_http_app
 from homing.http.context import HttpContext
+from homing.nameserver.answer_cache import AnswerCache
+from homing.nameserver.engine import Engine
 from homing.nameserver.transport import DNSServer
 from homing.nameserver.view import ZoneView
 from homing.store.store import Store
@@ -111,7 +113,8 @@ class Provider:
                 nochg_window=settings.nochg_window_seconds,
             ),
         )
-        self.dns = DNSServer(self.view, dns_listen)
+        cache = AnswerCache(self.view, max_entries=settings.dns_cache_entries)
+        self.dns = DNSServer(self.view, dns_listen, engine=Engine(self.view, cache=cache))
         try:
             await self.dns.start()
         except OSError as exc:

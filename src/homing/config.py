@@ -64,6 +64,11 @@ class Settings:
     blocked_user_agents: list[str] = _setting(
         [], "User-Agent substrings answered with `badagent` (known-broken clients)."
     )
+    dns_cache_entries: int = _setting(
+        65536,
+        "Responses the DNS server remembers for repeated queries (emptied on every change); "
+        "0 turns the cache off.",
+    )
     journal_poll_seconds: float = _setting(
         0.25, "How often the server looks for changes made by management commands."
     )
@@ -131,6 +136,8 @@ def _validate(settings: Settings) -> None:
     for name in ("auth_window_seconds", "auth_lockout_seconds", "nochg_window_seconds"):
         if getattr(settings, name) <= 0:
             raise ConfigError(f"setting {name}: must be positive")
+    if settings.dns_cache_entries < 0:
+        raise ConfigError("setting dns_cache_entries: must be 0 or more")
     if not 0.01 <= settings.journal_poll_seconds <= 10:
         raise ConfigError("setting journal_poll_seconds: must be between 0.01 and 10")
     if (settings.tls_cert is None) != (settings.tls_key is None):

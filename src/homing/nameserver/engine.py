@@ -26,6 +26,7 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 
+from homing.nameserver.answer_cache import AnswerCache
 from homing.nameserver.view import ZoneData, ZoneView
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,8 @@ TCP_MAX_SIZE = 65535
 OUR_EDNS_PAYLOAD = 1232
 MAX_CNAME_CHAIN = 8
 HEADER = struct.Struct("!HH")
+QR_BIT = 0x80
+"""The QR flag's bit in the third byte of the header."""
 ANY_PREFERENCE = (
     dns.rdatatype.SOA,
     dns.rdatatype.A,
@@ -84,17 +87,31 @@ class Engine:
     """Answers queries from a ZoneView; ``handlers`` serve other opcodes (NOTIFY, UPDATE)."""
 
     def __init__(
-        self, view: ZoneView, *, handlers: Mapping[int, OpcodeHandler] | None = None
+        self,
+        view: ZoneView,
+        *,
+        handlers: Mapping[int, OpcodeHandler] | None = None,
+        cache: AnswerCache | None = None,
     ) -> None:
         self.view = view
         self.handlers = dict(handlers or {})
+        self.cache = cache if cache is not None else AnswerCache(view)
 
     def answer(self, wire: bytes, *, tcp: bool) -> bytes | None:
         """The response to ``wire``, or None when nothing should be sent back."""
         if len(wire) < HEADER.size * 3:
             return None
-        if HEADER.unpack_from(wire)[1] & dns.flags.QR:
+        if wire[2] & QR_BIT:
             return None
+        remembered = self.cache.get(wire, tcp=tcp)
+        if remembered is not None:
+            return remembered
+        response = self._answer(wire, tcp=tcp)
+        if response is not None:
+            self.cache.put(wire, response, tcp=tcp)
+        return response
+
+    def _answer(self, wire: bytes, *, tcp: bool) -> bytes | None:
         try:
             query = dns.message.from_wire(wire)
         except (dns.exception.DNSException, ValueError, IndexError, struct.error, UnicodeError):
@@ -104,7 +121,9 @@ class Engine:
         if response is None:
             return None
         try:
-            return response.to_wire(max_size=limit)
+            # Records keep their stored order (as NSD and Knot do by default): the same
+            # question gets the same bytes, which is what makes answers cacheable.
+            return response.to_wire(max_size=limit, want_shuffle=False)
         except dns.exception.TooBig:
             truncated = dns.message.make_response(query, our_payload=OUR_EDNS_PAYLOAD)
             truncated.flags |= dns.flags.TC | (response.flags & dns.flags.AA)

@@ -117,8 +117,11 @@ class ZoneView:
 
     def __init__(self) -> None:
         self._zones: dict[dns.name.Name, ZoneData] = {}
+        self.generation = 0
+        """Counts applied events, so remembered answers know when they went stale."""
 
     def apply(self, event: ViewEvent) -> None:
+        self.generation += 1
         if isinstance(event, ZoneSnapshot):
             zone = _zone_from(event)
             self._zones[zone.origin] = zone

@@ -14,7 +14,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,24 @@ def open_engine(path: Path, *, writer: bool) -> AsyncEngine:
         conn.exec_driver_sql(begin_sql)
 
     event.listen(engine.sync_engine, "begin", _begin)
+    return engine
+
+
+def open_lookup_engine(path: Path) -> Engine:
+    """A synchronous, autocommit engine for indexed point reads on the event loop thread.
+
+    Such a read of a WAL database costs tens of microseconds, several times
+    less than the thread hand-off of the async driver (bench/updates.py
+    measures it), and a WAL reader never waits for the writer.
+    """
+    engine = create_engine(
+        f"sqlite:///{path}",
+        pool_size=1,
+        max_overflow=0,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"check_same_thread": False},
+    )
+    event.listen(engine, "connect", _set_pragmas)
     return engine
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, Select, bindparam, select
 
 from homing.store import schema as t
 from homing.store.rows import HostRow, TokenRow, UserRow, ZoneRow
@@ -91,3 +91,10 @@ def token_row(r: Row[tuple[object, ...]]) -> TokenRow:
         created_at=m["created_at"],
         revoked_at=m["revoked_at"],
     )
+
+
+# Statements built once: reusing the object skips SQLAlchemy's per-call construction and
+# cache-key work, which bench/updates.py showed to dominate an update's point reads.
+HOST_BY_FQDN = host_query().where(t.hosts.c.fqdn == bindparam("fqdn"))
+TOKEN_BY_HASH = token_query().where(t.tokens.c.token_hash == bindparam("token_hash"))
+USER_BY_NAME = select(t.users).where(t.users.c.name == bindparam("name"))

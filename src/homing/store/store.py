@@ -16,8 +16,18 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from homing.errors import StoreError
 from homing.store import schema as t
-from homing.store.database import migrate, open_engine
-from homing.store.reads import host_query, host_row, token_query, token_row, user_row, zone_row
+from homing.store.database import migrate, open_engine, open_lookup_engine
+from homing.store.reads import (
+    HOST_BY_FQDN,
+    TOKEN_BY_HASH,
+    USER_BY_NAME,
+    host_query,
+    host_row,
+    token_query,
+    token_row,
+    user_row,
+    zone_row,
+)
 from homing.store.rows import (
     HistoryRow,
     HostRow,
@@ -38,6 +48,7 @@ class Store:
         self.path = path
         self._writer = open_engine(path, writer=True)
         self._reader = open_engine(path, writer=False)
+        self._lookup = open_lookup_engine(path)
 
     @classmethod
     async def open(cls, path: Path) -> Store:
@@ -51,6 +62,7 @@ class Store:
     async def close(self) -> None:
         await self._writer.dispose()
         await self._reader.dispose()
+        self._lookup.dispose()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[ReadTransaction]:
@@ -66,28 +78,33 @@ class Store:
 
     # -- reads ---------------------------------------------------------------------------
 
+    # Point reads by a unique key are on every update's path: see open_lookup_engine.
+
     async def find_user(self, name: str) -> UserRow | None:
-        async with self._reader.connect() as conn:
-            row = (await conn.execute(select(t.users).where(t.users.c.name == name))).first()
+        with self._lookup.connect() as conn:
+            row = conn.execute(USER_BY_NAME, {"name": name}).first()
         return user_row(row) if row else None
 
     async def find_host(self, fqdn: str) -> HostRow | None:
-        async with self._reader.connect() as conn:
-            row = (await conn.execute(host_query().where(t.hosts.c.fqdn == fqdn))).first()
+        with self._lookup.connect() as conn:
+            row = conn.execute(HOST_BY_FQDN, {"fqdn": fqdn}).first()
         return host_row(row) if row else None
 
     async def find_hosts(self, fqdns: list[str]) -> dict[str, HostRow]:
         if not fqdns:
             return {}
-        async with self._reader.connect() as conn:
-            rows = await conn.execute(host_query().where(t.hosts.c.fqdn.in_(fqdns)))
-            return {h.fqdn: h for h in map(host_row, rows)}
+        found: dict[str, HostRow] = {}
+        with self._lookup.connect() as conn:
+            # One indexed lookup per name (at most max_hosts_per_update) beats an IN list.
+            for fqdn in fqdns:
+                row = conn.execute(HOST_BY_FQDN, {"fqdn": fqdn}).first()
+                if row is not None:
+                    found[fqdn] = host_row(row)
+        return found
 
     async def find_token(self, token_hash: str) -> TokenRow | None:
-        async with self._reader.connect() as conn:
-            row = (
-                await conn.execute(token_query().where(t.tokens.c.token_hash == token_hash))
-            ).first()
+        with self._lookup.connect() as conn:
+            row = conn.execute(TOKEN_BY_HASH, {"token_hash": token_hash}).first()
         return token_row(row) if row else None
 
     async def zones(self) -> list[ZoneRow]:
