@@ -84,6 +84,7 @@ async def test_ko_cases_change_nothing(site: Site) -> None:
         {"domains": "home", "token": site.token, "txt": "\x01bad"},
         {"domains": "home", "token": site.token, "txt": "x" * 256},
         {"domains": "home" * 2000, "token": site.token},
+        {"domains": "home", "token": site.token, "ip": "203.0.113.1", "ttl": "5"},
     ]
     for params in cases:
         response = await site.client.get("/update", params=params)

@@ -22,6 +22,8 @@ from homing.errors import AddressError
 from homing.http.context import HttpContext
 
 MAX_DOMAINS_LENGTH = 4096
+PARAMETERS = frozenset({"domains", "token", "ip", "ipv6", "txt", "clear", "verbose"})
+"""DuckDNS's documented parameters; a request with any other is answered KO."""
 
 
 def _text(body: str) -> Response:
@@ -69,6 +71,8 @@ def routes(ctx: HttpContext) -> list[Route]:
     ) -> Response:
         verbose = _truthy(params.get("verbose"))
         if not token or not domains or len(domains) > MAX_DOMAINS_LENGTH:
+            return _text(KO)
+        if not PARAMETERS.issuperset(params):
             return _text(KO)
         source = ctx.caller(request)
         authn = await ctx.auth.token(token, source=source, front_door=FrontDoor.DUCKDNS)

@@ -27,6 +27,10 @@ from homing.http.context import HttpContext
 REALM = 'Basic realm="Homing DDNS", charset="UTF-8"'
 SYSTEMS = {"dyndns", "statdns", "custom"}
 MAX_QUERY_LENGTH = 4096
+PARAMETERS = frozenset(
+    {"hostname", "myip", "myipv6", "offline", "wildcard", "mx", "backmx", "system"}
+)
+"""What Dyn's protocol defines (plus ``myipv6``); anything else is refused, not guessed at."""
 
 
 def _lines(*lines: str, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -108,6 +112,9 @@ def routes(ctx: HttpContext) -> list[Route]:
         system = request.query_params.get("system", "dyndns").strip().lower()
         if system not in SYSTEMS:
             return _lines("badsys")
+        unknown = sorted(set(request.query_params) - PARAMETERS)
+        if unknown:
+            return _lines(f"{UpdateOutcome.BADINPUT.value} unknown parameter {unknown[0][:40]!r}")
         hostnames = [h.strip() for h in request.query_params.get("hostname", "").split(",")]
         hostnames = [h for h in hostnames if h]
         if not hostnames and authn.principal.host is not None:
