@@ -18,14 +18,15 @@ import click
 
 from homing import __version__
 from homing.config import Settings, load_settings, settings_markdown
-from homing.core.admin import Admin
-from homing.core.journal import new_origin
-from homing.demo import DemoAccount, ensure_demo
 from homing.errors import HomingError
-from homing.store.store import Store
 
 if TYPE_CHECKING:
     from homing.app import Provider
+    from homing.core.admin import Admin
+    from homing.demo import DemoAccount
+
+# The provider's stack (SQLAlchemy, Starlette, uvicorn) is imported inside the commands
+# that use it, so that `homing client` on a small device does not carry it in memory.
 
 T = TypeVar("T")
 log = logging.getLogger("homing")
@@ -97,6 +98,10 @@ def _common_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _admin_call(ctx: _Context, action: Callable[[Admin], Awaitable[T]]) -> T:
+    from homing.core.admin import Admin
+    from homing.core.journal import new_origin
+    from homing.store.store import Store
+
     settings = ctx.settings()
     _setup_logging("WARNING")
 
@@ -189,6 +194,10 @@ def _banner(provider: Provider, demo: DemoAccount | None) -> str:
 def serve(ctx: _Context, dns: tuple[str, ...], http: str | None, demo: bool) -> None:
     """Run the provider: authoritative DNS and the HTTP update API."""
     from homing.app import Provider
+    from homing.core.admin import Admin
+    from homing.core.journal import new_origin
+    from homing.demo import ensure_demo
+    from homing.store.store import Store
 
     settings = ctx.settings(dns_listen=list(dns), http_listen=http)
     _setup_logging(settings.log_level)
@@ -457,3 +466,78 @@ def token_revoke(ctx: _Context, token_id: int) -> None:
     """Revoke a token by its id."""
     _admin_call(ctx, lambda a: a.revoke_token(token_id))
     click.echo(f"token {token_id} revoked")
+
+
+# -- client ------------------------------------------------------------------------------
+
+
+def _client_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The client's own ``--config`` (its TOML file, not the provider's) and ``--state``."""
+    from homing.client.config import DEFAULT_CONFIG
+
+    command = click.option(
+        "--state",
+        "state_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="State file (default: state_file from the config).",
+    )(command)
+    return click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        envvar="HOMING_CLIENT_CONFIG",
+        default=DEFAULT_CONFIG,
+        show_default=True,
+        help="Client config file (or $HOMING_CLIENT_CONFIG).",
+    )(command)
+
+
+@main.group("client")
+def client_group() -> None:
+    """Keep names pointing at this machine (the DDNS client daemon)."""
+
+
+@client_group.command("run")
+@_client_options
+def client_run(config_file: Path, state_file: Path | None) -> None:
+    """Run the daemon: detect address changes and update every name."""
+    from homing.client.commands import load, run_daemon
+
+    config = load(config_file, state_file)
+    _setup_logging(config.log_level)
+    asyncio.run(run_daemon(config))  # not uvloop: it cannot carry pyroute2's netlink sockets
+
+
+@client_group.command("once")
+@_client_options
+def client_once(config_file: Path, state_file: Path | None) -> None:
+    """One detection and update pass; exit status 0 only if every name is up to date."""
+    from homing.client.commands import load, run_once
+
+    config = load(config_file, state_file)
+    _setup_logging("WARNING")
+    lines, ok = asyncio.run(run_once(config))
+    click.echo("\n".join(lines))
+    sys.exit(0 if ok else 1)
+
+
+@client_group.command("status")
+@_client_options
+def client_status(config_file: Path, state_file: Path | None) -> None:
+    """Per name: the published address, when it was pushed, the last answer, what is next."""
+    from homing.client.commands import load, status
+
+    click.echo("\n".join(status(load(config_file, state_file))))
+
+
+@client_group.command("check")
+@_client_options
+def client_check(config_file: Path, state_file: Path | None) -> None:
+    """Validate the config, show detected addresses, resolve each name; update nothing."""
+    from homing.client.commands import check, load
+
+    config = load(config_file, state_file)
+    _setup_logging("ERROR")
+    lines, ok = asyncio.run(check(config))
+    click.echo("\n".join(lines))
+    sys.exit(0 if ok else 1)

@@ -1,4 +1,4 @@
-"""HTTPS as operators deploy it: a certificate in the config, and plain HTTP refused off loopback."""
+"""HTTPS as operators deploy it: a certificate in the config; plain HTTP refused off loopback."""
 
 from __future__ import annotations
 
