@@ -1,0 +1,138 @@
+"""The daemon's tasks: one per address family watching its source, one per target pushing.
+
+Watchers post the last good address of their family on an ``AddressBoard``;
+each target's task wakes when the board changes or its wait is over, and
+asks ``policy.decide`` what to do. Every target has its own task, so a
+provider that hangs or backs off never delays another name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Callable
+
+from homing.client.addresses import Addresses, Family
+from homing.client.backoff import backoff_seconds
+from homing.client.config import Target
+from homing.client.detect import AddressSource
+from homing.client.errors import DetectionError
+from homing.client.policy import Action, Decision, current, decide, record, to_send
+from homing.client.providers import Provider
+from homing.client.state import StateFile
+from homing.domain.addresses import IPAddress
+
+log = logging.getLogger(__name__)
+
+DETECT_RETRY_BASE = 5.0
+
+
+class AddressBoard:
+    """The last good address of each family; waiters wake when one changes."""
+
+    def __init__(self) -> None:
+        self._addresses = Addresses()
+        self._changed = asyncio.Condition()
+        self.version = 0
+        self.problems: dict[Family, str] = {}
+
+    @property
+    def addresses(self) -> Addresses:
+        return self._addresses
+
+    async def post(self, address: IPAddress) -> None:
+        if self._addresses.replaced(address) == self._addresses:
+            return
+        self._addresses = self._addresses.replaced(address)
+        self.version += 1
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_newer(self, version: int, seconds: float | None) -> None:
+        """Return when the board is newer than ``version`` or ``seconds`` have passed."""
+        async with self._changed:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self._changed.wait_for(lambda: self.version != version), seconds
+                )
+
+
+async def detect_once(source: AddressSource, family: Family, board: AddressBoard) -> bool:
+    """One detection; a failure is noted on the board and keeps the last good address."""
+    try:
+        address = await source.detect()
+    except DetectionError as exc:
+        board.problems[family] = str(exc)
+        log.warning("%s address from %s: %s", family.value, source.description, exc)
+        return False
+    board.problems.pop(family, None)
+    if address != board.addresses.get(family):
+        log.info("%s address is %s (from %s)", family.value, address, source.description)
+    await board.post(address)
+    return True
+
+
+async def watch(
+    source: AddressSource,
+    family: Family,
+    board: AddressBoard,
+    *,
+    poll_seconds: float,
+    rng: random.Random | None = None,
+) -> None:
+    """Detect forever: at each change the source reports, each poll, and sooner after errors."""
+    failures = 0
+    while True:
+        if await detect_once(source, family, board):
+            failures, wait = 0, poll_seconds
+        else:
+            failures += 1
+            wait = backoff_seconds(failures, base=DETECT_RETRY_BASE, cap=poll_seconds, rng=rng)
+        await source.wait_for_change(wait)
+
+
+async def push_if_needed(
+    target: Target,
+    provider: Provider,
+    board: AddressBoard,
+    states: StateFile,
+    *,
+    clock: Callable[[], float] = time.time,
+    rng: random.Random | None = None,
+) -> Decision:
+    """Decide for ``target`` and push if that is the decision; returns the decision after."""
+    state = current(states.get(target.key), target.fingerprint)
+    detected = board.addresses.only(target.families)
+    decision = decide(state, detected, now=clock())
+    if decision.action is not Action.PUSH:
+        return decision
+    sent = to_send(state, detected).only(target.families)
+    log.info("%s: pushing %s", target.key, sent)
+    answer = await provider.update(target.name, sent)
+    state = record(state, answer, sent=sent, now=clock(), rng=rng)
+    states.put(target.key, state)
+    level = logging.INFO if answer.kind.done else logging.WARNING
+    log.log(level, "%s: %s (%s)", target.key, answer.text, answer.kind.value)
+    return decide(state, detected, now=clock())
+
+
+async def keep(
+    target: Target,
+    provider: Provider,
+    board: AddressBoard,
+    states: StateFile,
+    *,
+    clock: Callable[[], float] = time.time,
+    rng: random.Random | None = None,
+) -> None:
+    """Keep one target up to date forever."""
+    while True:
+        version = board.version
+        decision = await push_if_needed(target, provider, board, states, clock=clock, rng=rng)
+        if decision.action is Action.PUSH:
+            continue
+        wait = None if decision.at is None else max(0.0, decision.at - clock())
+        await board.wait_newer(version, wait)

@@ -1,0 +1,124 @@
+"""Cloudflare API v4 against a stand-in keeping zones and records in memory."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from homing.client.addresses import Addresses
+from homing.client.http import new_http_client
+from homing.client.options import Secret
+from homing.client.providers import AnswerKind
+from homing.client.providers.cloudflare import CloudflareSettings, zone_candidates
+
+from ..standins import CloudflareAccount, HttpStandIn, text
+
+V4 = ipaddress.IPv4Address("93.184.216.34")
+V6 = ipaddress.IPv6Address("2606:2800:220:1::1")
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    async with new_http_client(timeout=1.0) as client:
+        yield client
+
+
+def _settings(url: str, token: str = "cf-token", zone: str | None = None) -> CloudflareSettings:
+    return CloudflareSettings(
+        api_url=f"{url}/client/v4", token=Secret(token), zone=zone, ttl=120, proxied=False
+    )
+
+
+async def test_creates_missing_records_then_reports_unchanged(http: httpx.AsyncClient) -> None:
+    account = CloudflareAccount()
+    async with HttpStandIn(account.handle) as server:
+        provider = _settings(server.url).build(http)
+        first = await provider.update("home.example.net", Addresses(ipv4=V4, ipv6=V6))
+        second = await provider.update("home.example.net", Addresses(ipv4=V4, ipv6=V6))
+    assert first.kind is AnswerKind.UPDATED
+    assert second.kind is AnswerKind.UNCHANGED
+    records = sorted(account.records.values(), key=lambda r: r["type"])
+    assert [(r["type"], r["name"], r["content"], r["ttl"]) for r in records] == [
+        ("A", "home.example.net", str(V4), 120),
+        ("AAAA", "home.example.net", str(V6), 120),
+    ]
+    assert all(s.headers["authorization"] == "Bearer cf-token" for s in server.seen)
+    zone_lookups = [s.params["name"] for s in server.seen if s.path == "/client/v4/zones"]
+    assert zone_lookups == ["home.example.net", "example.net"]  # then cached
+
+
+async def test_patch_changes_content_only_keeping_proxied_and_ttl(http: httpx.AsyncClient) -> None:
+    account = CloudflareAccount()
+    record_id = account.add_record(
+        type="A", name="home.example.net", content="198.51.100.1", ttl=300, proxied=True
+    )
+    async with HttpStandIn(account.handle) as server:
+        answer = (
+            await _settings(server.url, zone="example.net")
+            .build(http)
+            .update("home.example.net", Addresses(ipv4=V4))
+        )
+    assert answer.kind is AnswerKind.UPDATED
+    assert account.records[record_id] == {
+        "id": record_id,
+        "type": "A",
+        "name": "home.example.net",
+        "content": str(V4),
+        "ttl": 300,
+        "proxied": True,
+    }
+    patch = [s for s in server.seen if s.method == "PATCH"]
+    assert len(patch) == 1 and patch[0].body == b'{"content":"93.184.216.34"}'
+
+
+async def test_wrong_token_and_unknown_zone_are_rejections(http: httpx.AsyncClient) -> None:
+    async with HttpStandIn(CloudflareAccount().handle) as server:
+        wrong = (
+            await _settings(server.url, token="nope")
+            .build(http)
+            .update("home.example.net", Addresses(ipv4=V4))
+        )
+        elsewhere = (
+            await _settings(server.url).build(http).update("home.example.org", Addresses(ipv4=V4))
+        )
+    assert wrong.kind is AnswerKind.REJECTED
+    assert wrong.text == "HTTP 403: 10000 Authentication error"
+    assert elsewhere.kind is AnswerKind.REJECTED
+    assert "no zone for home.example.org" in elsewhere.text
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "headers", "kind"),
+    [
+        ("<html>cloudflare error 1020</html>", 200, None, AnswerKind.FAILED),
+        ("", 200, None, AnswerKind.FAILED),
+        ("", 502, None, AnswerKind.FAILED),
+        ("{}", 429, {"Retry-After": "7"}, AnswerKind.RATE_LIMITED),
+        ('{"success": true}', 200, None, AnswerKind.FAILED),
+    ],
+)
+async def test_bad_answers_never_count_as_done(
+    http: httpx.AsyncClient,
+    body: str,
+    status: int,
+    headers: dict[str, str] | None,
+    kind: AnswerKind,
+) -> None:
+    async with HttpStandIn(text(body, status, headers)) as server:
+        answer = (
+            await _settings(server.url).build(http).update("home.example.net", Addresses(ipv4=V4))
+        )
+    assert answer.kind is kind
+    if kind is AnswerKind.RATE_LIMITED:
+        assert answer.retry_after == 7
+
+
+def test_zone_candidates() -> None:
+    assert zone_candidates("a.b.example.com.") == [
+        "a.b.example.com",
+        "b.example.com",
+        "example.com",
+    ]

@@ -1,0 +1,78 @@
+"""``homing client once|status|check`` as users run them, against the real ``homing serve``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ..integration.server import ServerProcess, homing
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[ServerProcess, str]]:
+    data = tmp_path / "data"
+    homing(data, "zone", "add", "dyn.example", "--ns", "ns1.dyn.example")
+    homing(data, "user", "add", "alice", "--password-stdin", stdin="alice-password\n")
+    token = homing(data, "host", "add", "home.dyn.example", "--owner", "alice").stdout
+    process = ServerProcess(data).start()
+    yield process, token.strip().splitlines()[-1]
+    assert process.stop() == 0, process.log()
+
+
+def _client(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "homing", "client", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_once_status_check(tmp_path: Path, served: tuple[ServerProcess, str]) -> None:
+    server, token = served
+    (tmp_path / "token").write_text(token + "\n")
+    config = tmp_path / "client.toml"
+    config.write_text(
+        "[ipv4]\n"
+        'source = "command"\n'
+        'command = ["echo", "93.184.216.34"]\n'
+        "[[update]]\n"
+        'provider = "homing"\n'
+        f'server = "{server.url}"\n'
+        'username = "alice"\n'
+        f'token_file = "{tmp_path / "token"}"\n'
+        'names = ["home.dyn.example"]\n'
+        f'dns_server = "{server.dns[0]}:{server.dns[1]}"\n'
+    )
+    common = ["--config", str(config), "--state", str(tmp_path / "state.json")]
+    before = _client("check", *common)
+    assert before.returncode == 1, before.stderr
+    assert "ipv4\t93.184.216.34\tcommand echo 93.184.216.34" in before.stdout
+    assert "homing:home.dyn.example\tMISMATCH" in before.stdout
+    once = _client("once", *common)
+    assert once.returncode == 0, once.stdout + once.stderr
+    assert "homing:home.dyn.example\tdone: up to date (93.184.216.34)" in once.stdout
+    status = _client("status", *common)
+    assert status.returncode == 0
+    assert "ipv4\t93.184.216.34\tpushed 2" in status.stdout
+    assert "answer\tgood 93.184.216.34 at" in status.stdout
+    after = _client("check", *common)
+    assert after.returncode == 0, after.stdout
+    assert "homing:home.dyn.example\tok" in after.stdout
+
+
+def test_bad_config_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    config = tmp_path / "client.toml"
+    config.write_text('[ipv4]\nsource = "web"\n[[update]]\nprovider = "duckdsn"\n')
+    result = _client("check", "--config", str(config))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"error: {config}:4: update[1].provider: 'duckdsn' is not one of homing, dyndns2, "
+        "duckdns, cloudflare, rfc2136 (did you mean 'duckdns'?)\n"
+    )

@@ -1,0 +1,117 @@
+"""Targets are pushed on change only, each in its own task: one slow provider delays no other."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+from pathlib import Path
+
+from homing.client.addresses import Addresses, Family
+from homing.client.config import Target
+from homing.client.options import Secret
+from homing.client.policy import Action
+from homing.client.providers import AnswerKind, ProviderAnswer
+from homing.client.providers.duckdns import DuckdnsSettings
+from homing.client.scheduler import AddressBoard, keep, push_if_needed
+from homing.client.state import StateFile
+
+from .standins import wait_until
+
+A = ipaddress.IPv4Address("93.184.216.34")
+B = ipaddress.IPv4Address("93.184.216.35")
+
+
+class RecordingProvider:
+    """A provider double: records calls, answers as told, can be made to hang."""
+
+    def __init__(self, answer: AnswerKind = AnswerKind.UPDATED) -> None:
+        self.answer = answer
+        self.calls: list[Addresses] = []
+        self.hang = False
+        self.release = asyncio.Event()
+
+    async def update(self, name: str, addresses: Addresses) -> ProviderAnswer:
+        self.calls.append(addresses)
+        if self.hang:
+            await self.release.wait()
+        return ProviderAnswer(self.answer, self.answer.value)
+
+
+def _target(name: str) -> Target:
+    return Target(
+        key=f"test:{name}",
+        name=name,
+        provider="test",
+        families=frozenset({Family.IPV4}),
+        settings=DuckdnsSettings(server="http://127.0.0.1:9", token=Secret("t")),
+        fingerprint="f",
+        dns_server=None,
+    )
+
+
+async def test_push_only_on_change_and_nochg_not_repeated(tmp_path: Path) -> None:
+    board = AddressBoard()
+    states = StateFile.load(tmp_path / "state.json")
+    provider = RecordingProvider(AnswerKind.UNCHANGED)
+    target = _target("a.example.net")
+    assert (await push_if_needed(target, provider, board, states)).action is Action.WAIT
+    await board.post(A)
+    assert (await push_if_needed(target, provider, board, states)).action is Action.DONE
+    assert (await push_if_needed(target, provider, board, states)).action is Action.DONE
+    assert provider.calls == [Addresses(ipv4=A)]
+    await board.post(B)
+    await push_if_needed(target, provider, board, states)
+    assert provider.calls == [Addresses(ipv4=A), Addresses(ipv4=B)]
+    # the state survives a restart: nothing is pushed again
+    again = StateFile.load(tmp_path / "state.json")
+    assert (await push_if_needed(target, provider, AddressBoard(), again)).action is Action.WAIT
+    board_b = AddressBoard()
+    await board_b.post(B)
+    assert (await push_if_needed(target, provider, board_b, again)).action is Action.DONE
+    assert len(provider.calls) == 2
+
+
+async def test_a_hanging_provider_does_not_delay_another(tmp_path: Path) -> None:
+    board = AddressBoard()
+    states = StateFile.load(tmp_path / "state.json")
+    slow, fast = RecordingProvider(), RecordingProvider()
+    slow.hang = True
+    tasks = [
+        asyncio.create_task(keep(_target("slow.example.net"), slow, board, states)),
+        asyncio.create_task(keep(_target("fast.example.net"), fast, board, states)),
+    ]
+    try:
+        await board.post(A)
+        await wait_until(lambda: len(fast.calls) == 1 and len(slow.calls) == 1, what="pushes")
+        await board.post(B)
+        await wait_until(lambda: len(fast.calls) == 2, what="the fast provider's second push")
+        assert len(slow.calls) == 1
+        slow.release.set()
+        await wait_until(lambda: len(slow.calls) == 2, what="the slow provider catching up")
+        assert slow.calls[-1] == Addresses(ipv4=B)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def test_rejected_target_stops_while_others_go_on(tmp_path: Path) -> None:
+    board = AddressBoard()
+    states = StateFile.load(tmp_path / "state.json")
+    refused, fine = RecordingProvider(AnswerKind.REJECTED), RecordingProvider()
+    tasks = [
+        asyncio.create_task(keep(_target("refused.example.net"), refused, board, states)),
+        asyncio.create_task(keep(_target("fine.example.net"), fine, board, states)),
+    ]
+    try:
+        await board.post(A)
+        await wait_until(lambda: len(fine.calls) == 1, what="the first push")
+        await board.post(B)
+        await wait_until(lambda: len(fine.calls) == 2, what="the second push")
+        assert len(refused.calls) == 1
+        stored = states.get("test:refused.example.net")
+        assert stored is not None and stored.stopped
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
