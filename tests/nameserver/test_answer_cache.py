@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from homing.domain.records import ZoneChange
 from homing.nameserver.answer_cache import AnswerCache
-from homing.nameserver.engine import Engine
+from homing.nameserver.engine import DNSRequest, Engine
 from homing.nameserver.view import ZoneView
 
 from .conftest import SERIAL, ZONE, rrset, snapshot
@@ -113,18 +113,20 @@ def test_a_change_to_the_view_empties_the_cache() -> None:
     assert len(engine.cache) == 1
 
 
-def test_other_opcodes_are_never_remembered() -> None:
+async def test_other_opcodes_are_never_remembered() -> None:
     calls: list[int] = []
 
-    def notify(message: dns.message.Message, _tcp: bool) -> dns.message.Message:
-        calls.append(message.id)
-        return dns.message.make_response(message)
+    async def notify(request: DNSRequest) -> list[bytes]:
+        calls.append(request.message.id)
+        return [dns.message.make_response(request.message).to_wire()]
 
     engine = Engine(loaded_view(), handlers={dns.opcode.NOTIFY: notify})
     message = dns.message.make_query(ZONE, "SOA")
     message.set_opcode(dns.opcode.NOTIFY)
     for _ in range(3):
-        engine.answer(message.to_wire(), tcp=False)
+        pending = engine.answer(message.to_wire(), tcp=False)
+        assert pending is not None and not isinstance(pending, bytes)
+        await pending
     assert len(calls) == 3
     assert len(engine.cache) == 0
 

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from homing.nameserver.engine import Engine
+from homing.nameserver.engine import DNSRequest, Engine
 from homing.nameserver.view import ZoneView
 
 from .conftest import BIG_TXT_COUNT, SERIAL, snapshot
@@ -246,20 +246,32 @@ def test_opcodes_without_a_handler_get_notimp(engine: Engine, opcode: dns.opcode
     assert response.opcode() == opcode
 
 
-def test_registered_handlers_serve_their_opcode(view: ZoneView) -> None:
-    seen: list[tuple[int, bool]] = []
+async def test_registered_handlers_serve_their_opcode(view: ZoneView) -> None:
+    seen: list[tuple[int, bool, str]] = []
 
-    def notify(query: dns.message.Message, tcp: bool) -> dns.message.Message:
-        seen.append((query.opcode(), tcp))
-        return dns.message.make_response(query)
+    async def notify(request: DNSRequest) -> list[bytes]:
+        seen.append((request.message.opcode(), request.tcp, request.peer))
+        return [dns.message.make_response(request.message).to_wire()]
 
     engine = Engine(view, handlers={dns.opcode.NOTIFY: notify})
     query = dns.message.make_query("ddns.test.", "SOA")
     query.set_opcode(dns.opcode.NOTIFY)
-    wire = engine.answer(query.to_wire(), tcp=True)
-    assert wire is not None
+    pending = engine.answer(query.to_wire(), tcp=True, peer="192.0.2.53")
+    assert pending is not None and not isinstance(pending, bytes)
+    (wire,) = await pending
     assert dns.message.from_wire(wire).rcode() == dns.rcode.NOERROR
-    assert seen == [(dns.opcode.NOTIFY, True)]
+    assert seen == [(dns.opcode.NOTIFY, True, "192.0.2.53")]
+
+
+async def test_zone_transfers_go_to_the_transfer_handler(view: ZoneView) -> None:
+    async def transfer(request: DNSRequest) -> list[bytes]:
+        response = dns.message.make_response(request.message)
+        return [response.to_wire(), response.to_wire()]
+
+    engine = Engine(view, transfer=transfer)
+    pending = engine.answer(dns.message.make_query("ddns.test.", "AXFR").to_wire(), tcp=True)
+    assert pending is not None and not isinstance(pending, bytes)
+    assert len(await pending) == 2
 
 
 def test_two_questions_get_formerr(engine: Engine) -> None:

@@ -7,14 +7,21 @@ NXDOMAIN or NODATA with the SOA for negative caching (RFC 2308). ANY gets one
 RRset (RFC 8482). The response must fit the client's UDP size (EDNS, RFC
 6891) or it is sent empty with TC set so the client retries over TCP.
 Other opcodes go to handlers registered by the caller (NOTIFY, UPDATE), or
-get NOTIMP.
+get NOTIMP; zone transfers go to the transfer handler. Those handlers are
+asynchronous (they wait for the writer, or send many messages): for them
+``answer`` returns an awaitable, and the transport sends what it yields.
+A TSIG-signed message is verified with the keyring (RFC 8945); a failure is
+answered NOTAUTH with the TSIG error, and a signed query gets a signed answer.
 """
 
 from __future__ import annotations
 
 import logging
 import struct
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import dns.exception
 import dns.flags
@@ -25,6 +32,7 @@ import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
+import dns.tsig
 
 from homing.nameserver.answer_cache import AnswerCache
 from homing.nameserver.view import ZoneData, ZoneView
@@ -50,7 +58,20 @@ ANY_PREFERENCE = (
 )
 ZONE_TRANSFERS = (dns.rdatatype.AXFR, dns.rdatatype.IXFR)
 
-OpcodeHandler = Callable[[dns.message.Message, bool], dns.message.Message | None]
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DNSRequest:
+    """A parsed (and, if signed, verified) message for an asynchronous handler."""
+
+    message: dns.message.Message
+    peer: str
+    tcp: bool
+
+
+Handler = Callable[[DNSRequest], Coroutine[Any, Any, list[bytes]]]
+"""Answers a request with zero or more wire messages (a zone transfer sends many)."""
+Keyring = Callable[[dns.message.Message, dns.name.Name], dns.tsig.Key | None]
+Answer = bytes | Coroutine[Any, Any, list[bytes]] | None
 
 
 def _formerr(wire: bytes) -> bytes:
@@ -60,6 +81,57 @@ def _formerr(wire: bytes) -> bytes:
     rd = flags & dns.flags.RD
     reply_flags = dns.flags.QR | opcode_bits | rd | dns.rcode.FORMERR
     return HEADER.pack(query_id, reply_flags) + b"\x00" * 8
+
+
+def error_response(query: dns.message.Message, rcode: dns.rcode.Rcode) -> dns.message.Message:
+    """A reply carrying only ``rcode`` (signed when the query was)."""
+    response = dns.message.make_response(query, our_payload=OUR_EDNS_PAYLOAD)
+    response.set_rcode(rcode)
+    return response
+
+
+def _no_keys(_message: dns.message.Message, _name: dns.name.Name) -> dns.tsig.Key | None:
+    return None
+
+
+TSIG_FAILURES = (
+    dns.message.UnknownTSIGKey,
+    dns.tsig.BadSignature,
+    dns.tsig.BadTime,
+    dns.tsig.BadKey,
+    dns.tsig.BadAlgorithm,
+)
+
+
+def _tsig_error(wire: bytes, exc: Exception, keyring: Keyring) -> bytes:
+    """NOTAUTH with the TSIG error of RFC 8945 section 5.2.
+
+    BADKEY and BADSIG replies carry a TSIG with an empty MAC (the server cannot
+    or must not sign); BADTIME is signed and tells the server's time.
+    """
+    try:
+        query = dns.message.from_wire(wire, keyring=False)
+    except (dns.exception.DNSException, ValueError, IndexError, struct.error, UnicodeError):
+        return _formerr(wire)
+    tsig = query.tsig
+    if tsig is None:
+        return _formerr(wire)
+    response = dns.message.make_response(query, our_payload=OUR_EDNS_PAYLOAD)
+    response.set_rcode(dns.rcode.NOTAUTH)
+    key = keyring(query, tsig.name) if isinstance(exc, dns.tsig.BadTime) else None
+    if key is not None:
+        now = int(time.time())
+        response.use_tsig(
+            key,
+            tsig_error=dns.rcode.BADTIME,
+            other_data=struct.pack("!HI", (now >> 32) & 0xFFFF, now & 0xFFFFFFFF),
+        )
+        response.request_mac = query.mac or b""
+        return response.to_wire()
+    error = dns.rcode.BADSIG if isinstance(exc, dns.tsig.BadSignature) else dns.rcode.BADKEY
+    unsigned = tsig[0].replace(mac=b"", error=error, other=b"")
+    response.additional.append(dns.rrset.from_rdata(tsig.name, 0, unsigned))
+    return response.to_wire()
 
 
 def _udp_limit(query: dns.message.Message) -> int:
@@ -84,21 +156,25 @@ def _wildcard_node(
 
 
 class Engine:
-    """Answers queries from a ZoneView; ``handlers`` serve other opcodes (NOTIFY, UPDATE)."""
+    """Answers queries from a ZoneView; handlers serve other opcodes and zone transfers."""
 
     def __init__(
         self,
         view: ZoneView,
         *,
-        handlers: Mapping[int, OpcodeHandler] | None = None,
+        handlers: Mapping[int, Handler] | None = None,
+        transfer: Handler | None = None,
+        keyring: Keyring | None = None,
         cache: AnswerCache | None = None,
     ) -> None:
         self.view = view
         self.handlers = dict(handlers or {})
+        self.transfer = transfer
+        self.keyring = keyring
         self.cache = cache if cache is not None else AnswerCache(view)
 
-    def answer(self, wire: bytes, *, tcp: bool) -> bytes | None:
-        """The response to ``wire``, or None when nothing should be sent back."""
+    def answer(self, wire: bytes, *, tcp: bool, peer: str = "") -> Answer:
+        """The response to ``wire``: bytes, an awaitable of messages, or None (send nothing)."""
         if len(wire) < HEADER.size * 3:
             return None
         if wire[2] & QR_BIT:
@@ -106,20 +182,31 @@ class Engine:
         remembered = self.cache.get(wire, tcp=tcp)
         if remembered is not None:
             return remembered
-        response = self._answer(wire, tcp=tcp)
-        if response is not None:
+        try:
+            query = dns.message.from_wire(wire, keyring=self.keyring or _no_keys)
+        except TSIG_FAILURES as exc:
+            return _tsig_error(wire, exc, self.keyring or _no_keys)
+        except (dns.exception.DNSException, ValueError, IndexError, struct.error, UnicodeError):
+            return _formerr(wire)
+        handler = self._handler_for(query)
+        if handler is not None:
+            return handler(DNSRequest(message=query, peer=peer, tcp=tcp))
+        response = self._render(query, self._respond(query), tcp=tcp)
+        if not query.had_tsig:
             self.cache.put(wire, response, tcp=tcp)
         return response
 
-    def _answer(self, wire: bytes, *, tcp: bool) -> bytes | None:
-        try:
-            query = dns.message.from_wire(wire)
-        except (dns.exception.DNSException, ValueError, IndexError, struct.error, UnicodeError):
-            return _formerr(wire)
+    def _handler_for(self, query: dns.message.Message) -> Handler | None:
+        opcode = query.opcode()
+        if opcode != dns.opcode.QUERY:
+            return self.handlers.get(opcode)
+        if len(query.question) == 1 and query.question[0].rdtype in ZONE_TRANSFERS:
+            return self.transfer
+        return None
+
+    @staticmethod
+    def _render(query: dns.message.Message, response: dns.message.Message, *, tcp: bool) -> bytes:
         limit = TCP_MAX_SIZE if tcp else _udp_limit(query)
-        response = self._respond(query, tcp)
-        if response is None:
-            return None
         try:
             # Records keep their stored order (as NSD and Knot do by default): the same
             # question gets the same bytes, which is what makes answers cacheable.
@@ -129,12 +216,8 @@ class Engine:
             truncated.flags |= dns.flags.TC | (response.flags & dns.flags.AA)
             return truncated.to_wire(max_size=limit)
 
-    def _respond(self, query: dns.message.Message, tcp: bool) -> dns.message.Message | None:
-        opcode = query.opcode()
-        if opcode != dns.opcode.QUERY:
-            handler = self.handlers.get(opcode)
-            if handler is not None:
-                return handler(query, tcp)
+    def _respond(self, query: dns.message.Message) -> dns.message.Message:
+        if query.opcode() != dns.opcode.QUERY:
             return self._error(query, dns.rcode.NOTIMP)
         if query.edns > 0:
             return self._error(query, dns.rcode.BADVERS)
@@ -153,9 +236,7 @@ class Engine:
 
     @staticmethod
     def _error(query: dns.message.Message, rcode: dns.rcode.Rcode) -> dns.message.Message:
-        response = dns.message.make_response(query, our_payload=OUR_EDNS_PAYLOAD)
-        response.set_rcode(rcode)
-        return response
+        return error_response(query, rcode)
 
     def _lookup(
         self,

@@ -14,7 +14,8 @@ import errno
 import ipaddress
 import logging
 import socket
-from typing import cast
+from collections.abc import Coroutine
+from typing import Any, cast
 
 from homing.nameserver.engine import Engine
 from homing.nameserver.view import ZoneView
@@ -25,10 +26,16 @@ PORT_RETRIES = 20
 TCP_LENGTH_BYTES = 2
 
 
+MAX_PENDING_UDP = 256
+"""Asynchronous UDP requests (UPDATE, NOTIFY) in flight at once; more are dropped, as a
+busy server would, and the client retries."""
+
+
 class _UDPProtocol(asyncio.DatagramProtocol):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.transport: asyncio.DatagramTransport | None = None
+        self.pending: set[asyncio.Task[None]] = set()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's UDP transport does not subclass asyncio.DatagramTransport.
@@ -36,12 +43,33 @@ class _UDPProtocol(asyncio.DatagramProtocol):
 
     def datagram_received(self, data: bytes, addr: tuple[str | int, ...]) -> None:
         try:
-            reply = self.engine.answer(data, tcp=False)
+            reply = self.engine.answer(data, tcp=False, peer=str(addr[0]))
         except Exception:
             log.exception("answer failed for a UDP query from %s", addr[0])
             return
-        if reply is not None and self.transport is not None:
-            self.transport.sendto(reply, addr)
+        if isinstance(reply, bytes):
+            if self.transport is not None:
+                self.transport.sendto(reply, addr)
+        elif reply is not None:
+            if len(self.pending) >= MAX_PENDING_UDP:
+                log.warning("too many UDP requests in flight; dropped one from %s", addr[0])
+                reply.close()
+                return
+            task = asyncio.ensure_future(self._send_later(reply, addr))
+            self.pending.add(task)
+            task.add_done_callback(self.pending.discard)
+
+    async def _send_later(
+        self, reply: Coroutine[Any, Any, list[bytes]], addr: tuple[str | int, ...]
+    ) -> None:
+        try:
+            messages = await reply
+        except Exception:
+            log.exception("handler failed for a UDP request from %s", addr[0])
+            return
+        if self.transport is not None and not self.transport.is_closing():
+            for message in messages:
+                self.transport.sendto(message, addr)
 
     def error_received(self, exc: Exception) -> None:
         log.debug("UDP error: %s", exc)
@@ -143,6 +171,8 @@ class DNSServer:
     async def _tcp_session(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
+        peername = writer.get_extra_info("peername")
+        peer = str(peername[0]) if peername else ""
         while True:
             async with asyncio.timeout(self.tcp_idle_timeout):
                 prefix = await reader.readexactly(TCP_LENGTH_BYTES)
@@ -151,11 +181,12 @@ class DNSServer:
                     return
                 wire = await reader.readexactly(length)
             try:
-                reply = self.engine.answer(wire, tcp=True)
+                reply = self.engine.answer(wire, tcp=True, peer=peer)
+                # Handlers are awaited here, so answers on a connection stay in order.
+                messages = [reply] if isinstance(reply, bytes) else await reply if reply else []
             except Exception:
-                log.exception("answer failed for a TCP query")
+                log.exception("answer failed for a TCP query from %s", peer)
                 return
-            if reply is None:
-                continue
-            writer.write(len(reply).to_bytes(TCP_LENGTH_BYTES, "big") + reply)
+            for message in messages:
+                writer.write(len(message).to_bytes(TCP_LENGTH_BYTES, "big") + message)
             await writer.drain()
