@@ -2,8 +2,8 @@
 # Install the Debian tools the integration tests and benchmarks drive.
 # Runs apt-get only when a tool is missing; uses sudo when not root.
 set -eu
-PACKAGES="ddclient inadyn knot knot-dnsutils bind9-dnsutils dnsperf nsd openssl iproute2"
-TOOLS="ddclient inadyn knotd kdig dig nsupdate nsd dnsperf openssl ip"
+PACKAGES="ddclient inadyn knot knot-dnsutils bind9-dnsutils dnsperf nsd openssl iproute2 systemd faketime"
+TOOLS="ddclient inadyn knotd kdig dig nsupdate nsd dnsperf openssl ip systemd-analyze faketime"
 missing=""
 for tool in $TOOLS; do
     command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || missing="$missing $tool"

@@ -15,12 +15,15 @@ import logging
 import socket
 from collections.abc import Generator
 
+import dns.opcode
 import uvicorn
 
 from homing.config import Settings, parse_hostport
 from homing.core.auth import Authenticator
 from homing.core.events import EventBus
 from homing.core.journal import new_origin
+from homing.core.rfc2136 import DynamicUpdates
+from homing.core.tsig import StoreKeyring
 from homing.core.updates import UpdateLimits, UpdateService
 from homing.core.writer import ChangeWriter
 from homing.errors import ConfigError
@@ -29,6 +32,7 @@ from homing.http.context import HttpContext
 from homing.nameserver.answer_cache import AnswerCache
 from homing.nameserver.engine import Engine
 from homing.nameserver.transport import DNSServer
+from homing.nameserver.update import update_handler
 from homing.nameserver.view import ZoneView
 from homing.store.store import Store
 
@@ -113,8 +117,15 @@ class Provider:
                 nochg_window=settings.nochg_window_seconds,
             ),
         )
-        cache = AnswerCache(self.view, max_entries=settings.dns_cache_entries)
-        self.dns = DNSServer(self.view, dns_listen, engine=Engine(self.view, cache=cache))
+        keyring = StoreKeyring(self.store)
+        dynamic = DynamicUpdates(writer=self.writer, unsigned_from=settings.rfc2136_unsigned_from)
+        engine = Engine(
+            self.view,
+            handlers={dns.opcode.UPDATE: update_handler(dynamic, keyring)},
+            keyring=keyring,
+            cache=AnswerCache(self.view, max_entries=settings.dns_cache_entries),
+        )
+        self.dns = DNSServer(self.view, dns_listen, engine=engine)
         try:
             await self.dns.start()
         except OSError as exc:

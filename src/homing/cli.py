@@ -23,7 +23,9 @@ from homing.errors import HomingError
 if TYPE_CHECKING:
     from homing.app import Provider
     from homing.core.admin import Admin
+    from homing.core.tsig import TsigKeys
     from homing.demo import DemoAccount
+    from homing.store.store import Store
 
 # The provider's stack (SQLAlchemy, Starlette, uvicorn) is imported inside the commands
 # that use it, so that `homing client` on a small device does not carry it in memory.
@@ -97,9 +99,8 @@ def _common_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
-def _admin_call(ctx: _Context, action: Callable[[Admin], Awaitable[T]]) -> T:
-    from homing.core.admin import Admin
-    from homing.core.journal import new_origin
+def _store_call(ctx: _Context, action: Callable[[Store], Awaitable[T]]) -> T:
+    """Run one management action on the data directory's store, then close it."""
     from homing.store.store import Store
 
     settings = ctx.settings()
@@ -108,11 +109,24 @@ def _admin_call(ctx: _Context, action: Callable[[Admin], Awaitable[T]]) -> T:
     async def call() -> T:
         store = await Store.open(settings.database)
         try:
-            return await action(Admin(store=store, origin=new_origin("cli")))
+            return await action(store)
         finally:
             await store.close()
 
     return _run(call())
+
+
+def _admin_call(ctx: _Context, action: Callable[[Admin], Awaitable[T]]) -> T:
+    from homing.core.admin import Admin
+    from homing.core.journal import new_origin
+
+    return _store_call(ctx, lambda store: action(Admin(store=store, origin=new_origin("cli"))))
+
+
+def _tsig_call(ctx: _Context, action: Callable[[TsigKeys], Awaitable[T]]) -> T:
+    from homing.core.tsig import TsigKeys
+
+    return _store_call(ctx, lambda store: action(TsigKeys(store=store)))
 
 
 class _Group(click.Group):
@@ -466,6 +480,74 @@ def token_revoke(ctx: _Context, token_id: int) -> None:
     """Revoke a token by its id."""
     _admin_call(ctx, lambda a: a.revoke_token(token_id))
     click.echo(f"token {token_id} revoked")
+
+
+# -- TSIG keys ---------------------------------------------------------------------------
+
+
+@main.group()
+def tsig() -> None:
+    """TSIG keys for RFC 2136 updates (nsupdate, knsupdate, certbot, lego)."""
+
+
+@tsig.command("add")
+@click.argument("name")
+@click.option("--zone", required=True, help="The zone the key may update.")
+@click.option(
+    "--algorithm",
+    default="hmac-sha256",
+    show_default=True,
+    help="hmac-sha256, hmac-sha512, hmac-sha384, hmac-sha224 or hmac-sha1.",
+)
+@click.option(
+    "--names",
+    "names",
+    multiple=True,
+    help="Names the key may change; `*.` matches below a name (repeatable; default: any).",
+)
+@click.option(
+    "--types",
+    "types",
+    multiple=True,
+    help="Record types the key may change, e.g. A,AAAA,TXT (repeatable; default A,AAAA,TXT).",
+)
+@_common_options
+@pass_context
+def tsig_add(
+    ctx: _Context,
+    name: str,
+    zone: str,
+    algorithm: str,
+    names: tuple[str, ...],
+    types: tuple[str, ...],
+) -> None:
+    """Create a key and print its secret (shown only this once)."""
+    row, secret = _tsig_call(
+        ctx, lambda k: k.add(name, zone=zone, algorithm=algorithm, names=names, types=types)
+    )
+    scope = " ".join(row.names) or f"any name in {row.zone}"
+    click.echo(f"TSIG key {row.name} for {scope}, types {','.join(row.types)} (shown once):")
+    click.echo(f"{row.algorithm}:{row.name}:{secret}")
+
+
+@tsig.command("list")
+@_common_options
+@pass_context
+def tsig_list(ctx: _Context) -> None:
+    """List keys and their scope (never the secrets)."""
+    for row in _tsig_call(ctx, lambda k: k.list()):
+        scope = " ".join(row.names) or "*"
+        click.echo(f"{row.name}\t{row.zone}\t{row.algorithm}\t{scope}\t{','.join(row.types)}")
+
+
+@tsig.command("remove")
+@click.argument("name")
+@_common_options
+@pass_context
+def tsig_remove(ctx: _Context, name: str) -> None:
+    """Remove a key; updates signed with it are refused from then on."""
+    _tsig_call(ctx, lambda k: k.remove(name))
+    click.echo(f"TSIG key {name} removed")
 
 
 # -- client ------------------------------------------------------------------------------

@@ -51,6 +51,10 @@ class Settings:
     trusted_proxies: list[str] = _setting(
         [], "Networks (CIDR) of reverse proxies whose X-Forwarded-For is believed."
     )
+    rfc2136_unsigned_from: list[str] = _setting(
+        [],
+        "Networks (CIDR) allowed to send RFC 2136 updates without TSIG; empty: TSIG required.",
+    )
     max_hosts_per_update: int = _setting(20, "Most hostnames in one dyndns2 request (numhost).")
     auth_max_failures: int = _setting(
         10, "Failed logins per address or account within auth_window_seconds before lock-out."
@@ -125,11 +129,12 @@ def _coerce(name: str, kind: str, value: Any) -> Any:
 def _validate(settings: Settings) -> None:
     if settings.address_policy not in {p.value for p in AddressPolicy}:
         raise ConfigError("setting address_policy: must be `unicast` or `global`")
-    for network in settings.trusted_proxies:
-        try:
-            ipaddress.ip_network(network, strict=False)
-        except ValueError:
-            raise ConfigError(f"setting trusted_proxies: {network!r} is not a network") from None
+    for name in ("trusted_proxies", "rfc2136_unsigned_from"):
+        for network in getattr(settings, name):
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ConfigError(f"setting {name}: {network!r} is not a network") from None
     for name in ("max_hosts_per_update", "auth_max_failures", "nochg_limit"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"setting {name}: must be at least 1")

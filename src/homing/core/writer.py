@@ -19,12 +19,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from homing.core.dynamic_update import ZoneUpdate, apply_zone_update
 from homing.core.events import EventBus
-from homing.core.journal import JournalKind, decode_change, encode_change
+from homing.core.journal import JournalKind, decode_change
+from homing.core.zone_changes import commit_zone_change
+from homing.domain.dnsupdate import UpdatePlan
 from homing.domain.edits import EditResult, HostEdit, HostFlags, RRKey, apply_edit, group_records
 from homing.domain.edits import txt_value as decode_txt
 from homing.domain.outcomes import FrontDoor, UpdateOutcome
-from homing.domain.records import RecordType, RRset, ViewEvent, ZoneChange, ZoneRemoved
+from homing.domain.records import RecordType, RRset, ViewEvent, ZoneRemoved
 from homing.errors import StoreError
 from homing.store.rows import HostRow, NewHistory
 from homing.store.store import Store
@@ -72,7 +75,13 @@ class _SyncJob:
     future: asyncio.Future[None]
 
 
-_Job = _EditJob | _HistoryJob | _SyncJob
+@dataclass(slots=True, kw_only=True)
+class _ZoneUpdateJob:
+    update: ZoneUpdate
+    future: asyncio.Future[UpdatePlan]
+
+
+_Job = _EditJob | _HistoryJob | _SyncJob | _ZoneUpdateJob
 
 
 @dataclass(slots=True)
@@ -144,6 +153,12 @@ class ChangeWriter:
         self._queue.put_nowait(_EditJob(items=items, meta=meta, future=future))
         return await future
 
+    async def submit_zone_update(self, update: ZoneUpdate) -> UpdatePlan:
+        """Apply an RFC 2136 update atomically; returns once committed and visible."""
+        future: asyncio.Future[UpdatePlan] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_ZoneUpdateJob(update=update, future=future))
+        return await future
+
     def record(self, rows: Sequence[NewHistory]) -> None:
         """Queue history rows (refusals) to be written with the next batch."""
         if rows:
@@ -201,18 +216,45 @@ class ChangeWriter:
         return events, last
 
     async def _run_batch(self, batch: list[_Job]) -> None:
+        """Host edits of a batch share one transaction; each RFC 2136 update gets its own.
+
+        An RFC 2136 update reads what it checks inside its transaction, so it
+        must not share one with host edits planned from an earlier read.
+        """
+        segment: list[_Job] = []
+        for job in batch:
+            if isinstance(job, _ZoneUpdateJob):
+                if segment:
+                    await self._run_segment(segment)
+                    segment = []
+                await self._run_segment([job])
+            else:
+                segment.append(job)
+        if segment:
+            await self._run_segment(segment)
+
+    async def _run_segment(self, batch: list[_Job]) -> None:
         edits = [job for job in batch if isinstance(job, _EditJob)]
+        zone_updates = [job for job in batch if isinstance(job, _ZoneUpdateJob)]
         outcome: list[list[HostResult]] = []
+        plans: list[UpdatePlan] = []
         try:
             async with self._store.write() as txn:
                 foreign, last_foreign = await self._read_foreign(txn)
                 own, outcome = await self._apply(txn, batch, edits)
+                for zone_job in zone_updates:
+                    plan, change = await apply_zone_update(
+                        txn, zone_job.update, origin=self._origin, at=datetime.now(UTC)
+                    )
+                    plans.append(plan)
+                    if change is not None:
+                        own.append(change)
                 last_own = await txn.last_journal_id()
         except Exception as exc:
             log.exception("write batch of %d jobs failed", len(batch))
             error = StoreError(f"the update could not be stored: {exc}")
             for job in batch:
-                if isinstance(job, _EditJob | _SyncJob) and not job.future.done():
+                if not isinstance(job, _HistoryJob) and not job.future.done():
                     job.future.set_exception(error)
             return
         self._last_seen = max(last_foreign, last_own)
@@ -221,6 +263,9 @@ class ChangeWriter:
         for job, results in zip(edits, outcome, strict=True):
             if not job.future.done():
                 job.future.set_result(results)
+        for pending, plan in zip(zone_updates, plans, strict=True):
+            if not pending.future.done():
+                pending.future.set_result(plan)
         for job in batch:
             if isinstance(job, _SyncJob) and not job.future.done():
                 job.future.set_result(None)
@@ -303,21 +348,13 @@ class ChangeWriter:
         for zone_id, delta in deltas.items():
             if not delta.new:
                 continue
-            serial = await txn.bump_serial(zone_id)
-            change = ZoneChange(
-                zone=delta.zone,
-                serial=serial,
-                rrsets=tuple(rrset for _, rrset in delta.new.values()),
-                removed=tuple(old for old in delta.old.values() if old is not None),
-                added=tuple(rrset for _, rrset in delta.new.values() if rrset.rdatas),
-            )
-            await txn.append_journal(
+            change = await commit_zone_change(
+                txn,
+                origin=self._origin,
                 zone_id=zone_id,
                 zone=delta.zone,
-                serial=serial,
-                kind=JournalKind.CHANGE.value,
-                origin=self._origin,
-                payload=encode_change(change),
+                new=(rrset for _, rrset in delta.new.values()),
+                old=delta.old.values(),
                 at=now,
             )
             events.append(change)

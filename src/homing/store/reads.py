@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Row, Select, bindparam, select
 
 from homing.store import schema as t
-from homing.store.rows import HostRow, TokenRow, UserRow, ZoneRow
+from homing.store.rows import HostRow, SecondaryRow, TokenRow, TsigKeyRow, UserRow, ZoneRow
 
 
 def zone_row(r: Row[tuple[object, ...]]) -> ZoneRow:
@@ -93,8 +93,49 @@ def token_row(r: Row[tuple[object, ...]]) -> TokenRow:
     )
 
 
+def tsig_query() -> Select[tuple[object, ...]]:
+    return select(t.tsig_keys, t.zones.c.name.label("zone")).join_from(t.tsig_keys, t.zones)
+
+
+def tsig_row(r: Row[tuple[object, ...]]) -> TsigKeyRow:
+    m = r._mapping
+    return TsigKeyRow(
+        id=m["id"],
+        name=m["name"],
+        zone_id=m["zone_id"],
+        zone=m["zone"],
+        algorithm=m["algorithm"],
+        secret=m["secret"],
+        names=tuple(m["names"].split()),
+        types=tuple(m["types"].split()),
+        created_at=m["created_at"],
+    )
+
+
+def secondary_query() -> Select[tuple[object, ...]]:
+    return (
+        select(t.secondaries, t.zones.c.name.label("zone"), t.tsig_keys.c.name.label("tsig_key"))
+        .join_from(t.secondaries, t.zones)
+        .outerjoin_from(t.secondaries, t.tsig_keys, t.secondaries.c.tsig_key_id == t.tsig_keys.c.id)
+    )
+
+
+def secondary_row(r: Row[tuple[object, ...]]) -> SecondaryRow:
+    m = r._mapping
+    return SecondaryRow(
+        id=m["id"],
+        zone_id=m["zone_id"],
+        zone=m["zone"],
+        address=m["address"],
+        port=m["port"],
+        tsig_key=m["tsig_key"],
+        created_at=m["created_at"],
+    )
+
+
 # Statements built once: reusing the object skips SQLAlchemy's per-call construction and
 # cache-key work, which bench/updates.py showed to dominate an update's point reads.
 HOST_BY_FQDN = host_query().where(t.hosts.c.fqdn == bindparam("fqdn"))
 TOKEN_BY_HASH = token_query().where(t.tokens.c.token_hash == bindparam("token_hash"))
 USER_BY_NAME = select(t.users).where(t.users.c.name == bindparam("name"))
+TSIG_BY_NAME = tsig_query().where(t.tsig_keys.c.name == bindparam("name"))

@@ -111,3 +111,31 @@ class JournalEntry:
     kind: str
     origin: str
     payload: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TsigKeyRow:
+    """A TSIG key and what it may change: name patterns (empty: the whole zone) and types."""
+
+    id: int
+    name: str
+    zone_id: int
+    zone: str
+    algorithm: str
+    secret: str
+    names: tuple[str, ...]
+    types: tuple[str, ...]
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SecondaryRow:
+    """A server allowed to transfer a zone, and told by NOTIFY when it changes."""
+
+    id: int
+    zone_id: int
+    zone: str
+    address: str
+    port: int
+    tsig_key: str | None
+    created_at: datetime

@@ -125,3 +125,31 @@ journal = Table(
     Column("payload", Text, nullable=False),
 )
 Index("ix_journal_zone_serial", journal.c.zone_id, journal.c.serial)
+
+tsig_keys = Table(
+    "tsig_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(255), nullable=False, unique=True),
+    Column("zone_id", Integer, ForeignKey("zones.id", ondelete="CASCADE"), nullable=False),
+    Column("algorithm", String(32), nullable=False),
+    # The shared secret itself: TSIG verification needs it (RFC 8945), so it cannot be hashed.
+    Column("secret", String(255), nullable=False),
+    Column("names", Text, nullable=False),
+    Column("types", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_tsig_keys_zone", tsig_keys.c.zone_id)
+
+secondaries = Table(
+    "secondaries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("zone_id", Integer, ForeignKey("zones.id", ondelete="CASCADE"), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("port", Integer, nullable=False),
+    Column("tsig_key_id", Integer, ForeignKey("tsig_keys.id", ondelete="RESTRICT"), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("zone_id", "address", "port", name="uq_secondaries_target"),
+)
+Index("ix_secondaries_zone", secondaries.c.zone_id)

@@ -20,11 +20,16 @@ from homing.store.database import migrate, open_engine, open_lookup_engine
 from homing.store.reads import (
     HOST_BY_FQDN,
     TOKEN_BY_HASH,
+    TSIG_BY_NAME,
     USER_BY_NAME,
     host_query,
     host_row,
+    secondary_query,
+    secondary_row,
     token_query,
     token_row,
+    tsig_query,
+    tsig_row,
     user_row,
     zone_row,
 )
@@ -32,7 +37,9 @@ from homing.store.rows import (
     HistoryRow,
     HostRow,
     RecordRow,
+    SecondaryRow,
     TokenRow,
+    TsigKeyRow,
     UserRow,
     ZoneRow,
 )
@@ -106,6 +113,26 @@ class Store:
         with self._lookup.connect() as conn:
             row = conn.execute(TOKEN_BY_HASH, {"token_hash": token_hash}).first()
         return token_row(row) if row else None
+
+    def lookup_tsig_key(self, name: str) -> TsigKeyRow | None:
+        """Synchronous, for the DNS parser's keyring callback (a point read; see above)."""
+        with self._lookup.connect() as conn:
+            row = conn.execute(TSIG_BY_NAME, {"name": name}).first()
+        return tsig_row(row) if row else None
+
+    async def tsig_keys(self, *, zone_id: int | None = None) -> list[TsigKeyRow]:
+        query = tsig_query().order_by(t.tsig_keys.c.name)
+        if zone_id is not None:
+            query = query.where(t.tsig_keys.c.zone_id == zone_id)
+        async with self._reader.connect() as conn:
+            return [tsig_row(r) for r in await conn.execute(query)]
+
+    async def secondaries(self, *, zone: str | None = None) -> list[SecondaryRow]:
+        query = secondary_query().order_by(t.zones.c.name, t.secondaries.c.id)
+        if zone is not None:
+            query = query.where(t.zones.c.name == zone)
+        async with self._reader.connect() as conn:
+            return [secondary_row(r) for r in await conn.execute(query)]
 
     async def zones(self) -> list[ZoneRow]:
         async with self._reader.connect() as conn:

@@ -95,6 +95,28 @@ class ReadTransaction:
             for r in rows
         ]
 
+    async def records_named(self, zone_id: int, names: Iterable[str]) -> list[RecordRow]:
+        """Every record of the zone at any of ``names`` (what an RFC 2136 update looks at)."""
+        wanted = sorted(set(names))
+        if not wanted:
+            return []
+        rows = await self.conn.execute(
+            select(t.records)
+            .where((t.records.c.zone_id == zone_id) & t.records.c.name.in_(wanted))
+            .order_by(t.records.c.id)
+        )
+        return [
+            RecordRow(name=r.name, rtype=r.rtype, ttl=r.ttl, rdata=r.rdata, host_id=r.host_id)
+            for r in rows
+        ]
+
+    async def hosts_named(self, fqdns: Iterable[str]) -> dict[str, HostRow]:
+        wanted = sorted(set(fqdns))
+        if not wanted:
+            return {}
+        rows = await self.conn.execute(host_query().where(t.hosts.c.fqdn.in_(wanted)))
+        return {h.fqdn: h for h in map(host_row, rows)}
+
     async def records_for_hosts(self, host_ids: Iterable[int]) -> dict[int, list[RecordRow]]:
         ids = sorted(set(host_ids))
         found: dict[int, list[RecordRow]] = defaultdict(list)

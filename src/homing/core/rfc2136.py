@@ -1,0 +1,113 @@
+"""The RFC 2136 use case: who may send this update, then the writer applies it atomically.
+
+A signed update may change only what its key is scoped to; an unsigned one is
+accepted only from the address ranges the operator lists (``rfc2136_unsigned_from``),
+and then for the default record types. Refusals are kept in the history like
+any other refused update. A "delete every RRset at a name" is narrowed to the
+types the key may change, so a key never removes records it does not own.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from homing.core.dynamic_update import ZoneUpdate
+from homing.core.tsig import DEFAULT_TYPES, KeyScope
+from homing.core.writer import ChangeWriter
+from homing.domain.dnsupdate import UpdateRcode, UpdateRR, prescan
+from homing.domain.outcomes import FrontDoor, UpdateOutcome
+from homing.store.rows import NewHistory, TsigKeyRow
+
+log = logging.getLogger(__name__)
+
+MAX_UPDATE_RRS = 200
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class DynamicUpdates:
+    """Authorises RFC 2136 updates and hands them to the writer."""
+
+    def __init__(self, *, writer: ChangeWriter, unsigned_from: Sequence[str] = ()) -> None:
+        self._writer = writer
+        self._unsigned_from: list[Network] = [
+            ipaddress.ip_network(n, strict=False) for n in unsigned_from
+        ]
+
+    async def apply(
+        self,
+        *,
+        zone: str,
+        prerequisites: Sequence[UpdateRR],
+        updates: Sequence[UpdateRR],
+        key: TsigKeyRow | None,
+        source: str,
+    ) -> UpdateRcode:
+        """The rcode for the UPDATE; NOERROR only once the change is committed and served."""
+        if len(prerequisites) + len(updates) > MAX_UPDATE_RRS:
+            return self._refuse(zone, key, source, "too many records in one update")
+        failed = prescan(zone, prerequisites, updates)
+        if failed is not None:
+            return failed
+        if key is None:
+            if not self._unsigned_allowed(source):
+                return self._refuse(zone, None, source, "unsigned update not allowed from here")
+            scope = KeyScope(zone=zone, names=(), types=DEFAULT_TYPES)
+        elif key.zone != zone:
+            return self._refuse(zone, key, source, f"key is for zone {key.zone}")
+        else:
+            scope = KeyScope.of(key)
+        narrowed = _narrow(updates, scope)
+        for rr in narrowed:
+            if not scope.allows(rr.name, rr.rtype):
+                return self._refuse(zone, key, source, f"{rr.name} {rr.rtype} is outside the scope")
+        plan = await self._writer.submit_zone_update(
+            ZoneUpdate(
+                zone=zone,
+                prerequisites=prerequisites,
+                updates=narrowed,
+                credential=f"tsig:{key.name}" if key else f"unsigned:{source}",
+                source=source,
+            )
+        )
+        return plan.rcode
+
+    def _unsigned_allowed(self, source: str) -> bool:
+        try:
+            address = ipaddress.ip_address(source)
+        except ValueError:
+            return False
+        return any(address in network for network in self._unsigned_from)
+
+    def _refuse(self, zone: str, key: TsigKeyRow | None, source: str, why: str) -> UpdateRcode:
+        log.info("RFC 2136 update of %s from %s refused: %s", zone, source, why)
+        self._writer.record(
+            [
+                NewHistory(
+                    at=datetime.now(UTC),
+                    host_id=None,
+                    fqdn=zone,
+                    outcome=UpdateOutcome.BADAUTH.value,
+                    front_door=FrontDoor.RFC2136.value,
+                    credential=f"tsig:{key.name}" if key else "unsigned",
+                    source=source,
+                    detail=f"REFUSED: {why}",
+                )
+            ]
+        )
+        return UpdateRcode.REFUSED
+
+
+def _narrow(updates: Sequence[UpdateRR], scope: KeyScope) -> list[UpdateRR]:
+    """Each "delete all RRsets at NAME" becomes one delete per type the scope allows."""
+    narrowed: list[UpdateRR] = []
+    for rr in updates:
+        if rr.rclass == "ANY" and rr.rtype == "ANY" and scope.allows_name(rr.name):
+            narrowed.extend(replace(rr, rtype=rtype) for rtype in scope.types)
+        else:
+            narrowed.append(rr)
+    return narrowed
