@@ -3,7 +3,8 @@
 ``HttpStandIn`` serves a Starlette app with uvicorn inside the test's own
 event loop and records every request; the provider stand-ins below speak
 each provider's documented protocol. ``DnsStandIn`` is a small primary
-that verifies TSIG-signed RFC 2136 UPDATEs and answers queries.
+that verifies TSIG-signed RFC 2136 UPDATEs and answers queries;
+``IgdRouter`` is a UPnP Internet Gateway Device.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import dns.flags
 import dns.message
@@ -249,8 +250,23 @@ class CloudflareAccount:
 # -- RFC 2136 ------------------------------------------------------------------------------
 
 
+class _DatagramAnswers(asyncio.DatagramProtocol):
+    """UDP for the DNS stand-in: each datagram answered by the same function as TCP."""
+
+    def __init__(self, answer: Callable[[bytes], bytes]) -> None:
+        self._answer = answer
+        self._transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast(asyncio.DatagramTransport, transport)
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        assert self._transport is not None
+        self._transport.sendto(self._answer(data), addr)
+
+
 class DnsStandIn:
-    """A primary for one zone on TCP: TSIG-verified UPDATEs (RFC 2136), plain queries."""
+    """A primary for one zone on TCP and UDP: TSIG-verified UPDATEs (RFC 2136), plain queries."""
 
     def __init__(self, zone: str, key_name: str, secret: str) -> None:
         self.zone = dns.name.from_text(zone)
@@ -258,6 +274,7 @@ class DnsStandIn:
         self.rrsets: dict[tuple[dns.name.Name, int], dns.rrset.RRset] = {}
         self.updates: list[dns.message.Message] = []
         self._server: asyncio.Server | None = None
+        self._udp: asyncio.DatagramTransport
         self._handlers: set[asyncio.Task[None]] = set()
 
     @property
@@ -268,10 +285,15 @@ class DnsStandIn:
 
     async def __aenter__(self) -> DnsStandIn:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        loop = asyncio.get_running_loop()
+        self._udp, _ = await loop.create_datagram_endpoint(
+            lambda: _DatagramAnswers(self.answer), local_addr=self.address
+        )
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
         assert self._server is not None
+        self._udp.close()
         self._server.close()
         for handler in list(self._handlers):
             handler.cancel()
@@ -326,3 +348,56 @@ class DnsStandIn:
             response.answer.append(found)
         response.flags |= dns.flags.AA
         return response.to_wire()
+
+
+# -- UPnP IGD ------------------------------------------------------------------------------
+
+IGD_DESCRIPTION = """<?xml version="1.0"?>
+<root xmlns="urn:schemas-upnp-org:device-1-0">
+<specVersion><major>1</major><minor>0</minor></specVersion>
+<device>
+<deviceType>urn:schemas-upnp-org:device:InternetGatewayDevice:1</deviceType>
+<friendlyName>stand-in router</friendlyName>
+<deviceList><device>
+<deviceType>urn:schemas-upnp-org:device:WANDevice:1</deviceType>
+<deviceList><device>
+<deviceType>urn:schemas-upnp-org:device:WANConnectionDevice:1</deviceType>
+<serviceList><service>
+<serviceType>urn:schemas-upnp-org:service:WANIPConnection:1</serviceType>
+<serviceId>urn:upnp-org:serviceId:WANIPConn1</serviceId>
+<controlURL>/ctl/IPConn</controlURL>
+<eventSubURL>/evt/IPConn</eventSubURL>
+<SCPDURL>/WANIPCn.xml</SCPDURL>
+</service></serviceList>
+</device></deviceList>
+</device></deviceList>
+</device>
+</root>
+"""
+
+SOAP_ANSWER = """<?xml version="1.0"?>
+<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" \
+s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body>\
+<u:GetExternalIPAddressResponse xmlns:u="urn:schemas-upnp-org:service:WANIPConnection:1">\
+<NewExternalIPAddress>{address}</NewExternalIPAddress></u:GetExternalIPAddressResponse>\
+</s:Body></s:Envelope>"""
+
+
+@dataclass
+class IgdRouter:
+    """A UPnP Internet Gateway Device: its description and GetExternalIPAddress over SOAP."""
+
+    external: str = "93.184.216.34"
+    actions: list[str] = field(default_factory=list)
+
+    async def handle(self, request: Request) -> Response:
+        if request.url.path == "/rootDesc.xml":
+            return Response(IGD_DESCRIPTION, media_type="text/xml")
+        if request.url.path == "/ctl/IPConn" and request.method == "POST":
+            action = request.headers.get("soapaction", "").strip('"').rpartition("#")[2]
+            self.actions.append(action)
+            if action == "GetExternalIPAddress":
+                body = SOAP_ANSWER.format(address=self.external)
+                return Response(body, media_type='text/xml; charset="utf-8"')
+            return Response("", status_code=500)
+        return PlainTextResponse("not found", status_code=404)

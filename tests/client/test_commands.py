@@ -4,23 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from ..integration.server import ServerProcess, homing
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[ServerProcess, str]]:
-    data = tmp_path / "data"
-    homing(data, "zone", "add", "dyn.example", "--ns", "ns1.dyn.example")
-    homing(data, "user", "add", "alice", "--password-stdin", stdin="alice-password\n")
-    token = homing(data, "host", "add", "home.dyn.example", "--owner", "alice").stdout
-    process = ServerProcess(data).start()
-    yield process, token.strip().splitlines()[-1]
-    assert process.stop() == 0, process.log()
+from ..integration.server import ServerProcess
 
 
 def _client(*args: str) -> subprocess.CompletedProcess[str]:

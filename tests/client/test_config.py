@@ -202,3 +202,4 @@ def test_the_documented_example_loads(tmp_path: Path) -> None:
     environ = {name: "c2VjcmV0" for name in re.findall(r'_env = "([^"]+)"', text)}
     config = load_client_config(path, environ=environ)
     assert config.targets
+    assert config.notify.webhook_url == "https://hooks.example.net/homing"

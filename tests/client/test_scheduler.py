@@ -12,7 +12,7 @@ from homing.client.options import Secret
 from homing.client.policy import Action
 from homing.client.providers import AnswerKind, ProviderAnswer
 from homing.client.providers.duckdns import DuckdnsSettings
-from homing.client.scheduler import AddressBoard, keep, push_if_needed
+from homing.client.scheduler import AddressBoard, Pusher
 from homing.client.state import StateFile
 
 from .standins import wait_until
@@ -49,26 +49,48 @@ def _target(name: str) -> Target:
     )
 
 
+def _pusher(
+    name: str, provider: RecordingProvider, board: AddressBoard, states: StateFile
+) -> Pusher:
+    return Pusher(_target(name), provider, board=board, states=states)
+
+
 async def test_push_only_on_change_and_nochg_not_repeated(tmp_path: Path) -> None:
     board = AddressBoard()
     states = StateFile.load(tmp_path / "state.json")
     provider = RecordingProvider(AnswerKind.UNCHANGED)
-    target = _target("a.example.net")
-    assert (await push_if_needed(target, provider, board, states)).action is Action.WAIT
+    pusher = _pusher("a.example.net", provider, board, states)
+    assert (await pusher.push_if_needed()).action is Action.WAIT
     await board.post(A)
-    assert (await push_if_needed(target, provider, board, states)).action is Action.DONE
-    assert (await push_if_needed(target, provider, board, states)).action is Action.DONE
+    assert (await pusher.push_if_needed()).action is Action.DONE
+    assert (await pusher.push_if_needed()).action is Action.DONE
     assert provider.calls == [Addresses(ipv4=A)]
     await board.post(B)
-    await push_if_needed(target, provider, board, states)
+    await pusher.push_if_needed()
     assert provider.calls == [Addresses(ipv4=A), Addresses(ipv4=B)]
     # the state survives a restart: nothing is pushed again
     again = StateFile.load(tmp_path / "state.json")
-    assert (await push_if_needed(target, provider, AddressBoard(), again)).action is Action.WAIT
+    restarted = _pusher("a.example.net", provider, AddressBoard(), again)
+    assert (await restarted.push_if_needed()).action is Action.WAIT
     board_b = AddressBoard()
     await board_b.post(B)
-    assert (await push_if_needed(target, provider, board_b, again)).action is Action.DONE
+    assert (await _pusher("a.example.net", provider, board_b, again).push_if_needed()).action is (
+        Action.DONE
+    )
     assert len(provider.calls) == 2
+
+
+async def test_forget_makes_a_family_pushed_again(tmp_path: Path) -> None:
+    board = AddressBoard()
+    states = StateFile.load(tmp_path / "state.json")
+    provider = RecordingProvider()
+    pusher = _pusher("a.example.net", provider, board, states)
+    await board.post(A)
+    await pusher.push_if_needed()
+    pusher.forget([Family.IPV4])
+    assert pusher.state.published == Addresses()
+    assert (await pusher.push_if_needed()).action is Action.DONE
+    assert provider.calls == [Addresses(ipv4=A), Addresses(ipv4=A)]
 
 
 async def test_a_hanging_provider_does_not_delay_another(tmp_path: Path) -> None:
@@ -77,8 +99,8 @@ async def test_a_hanging_provider_does_not_delay_another(tmp_path: Path) -> None
     slow, fast = RecordingProvider(), RecordingProvider()
     slow.hang = True
     tasks = [
-        asyncio.create_task(keep(_target("slow.example.net"), slow, board, states)),
-        asyncio.create_task(keep(_target("fast.example.net"), fast, board, states)),
+        asyncio.create_task(_pusher("slow.example.net", slow, board, states).keep()),
+        asyncio.create_task(_pusher("fast.example.net", fast, board, states).keep()),
     ]
     try:
         await board.post(A)
@@ -100,8 +122,8 @@ async def test_rejected_target_stops_while_others_go_on(tmp_path: Path) -> None:
     states = StateFile.load(tmp_path / "state.json")
     refused, fine = RecordingProvider(AnswerKind.REJECTED), RecordingProvider()
     tasks = [
-        asyncio.create_task(keep(_target("refused.example.net"), refused, board, states)),
-        asyncio.create_task(keep(_target("fine.example.net"), fine, board, states)),
+        asyncio.create_task(_pusher("refused.example.net", refused, board, states).keep()),
+        asyncio.create_task(_pusher("fine.example.net", fine, board, states).keep()),
     ]
     try:
         await board.post(A)

@@ -3,8 +3,9 @@
 Layout (docs/client.md has a complete commented example)::
 
     state_file = "/var/lib/homing-client/state.json"    # optional top-level keys
-    [ipv4]  source = "web" | "interface" | "command"      # one table per family
+    [ipv4]  source = "web" | "interface" | "command" | "upnp"
     [ipv6]  ...                                           # absent: family not used
+    [notify]  webhook_url = "...", heartbeat_url = "..."  # optional
     [[update]]  provider = "...", names = [...], ...      # one per account
 
 Each ``[[update]]`` becomes one ``Target`` per name, carrying a fingerprint
@@ -16,14 +17,16 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from homing.client.addresses import Family
 from homing.client.detect import SourceSettings
 from homing.client.detect.command import CommandSettings
 from homing.client.detect.interface import InterfaceSettings
+from homing.client.detect.upnp import UpnpSettings
 from homing.client.detect.web import WebSettings
+from homing.client.notify.settings import NotifySettings
 from homing.client.options import ConfigText, Options
 from homing.client.providers import ProviderSettings
 from homing.client.providers.homing import HomingSettings
@@ -37,6 +40,7 @@ SOURCES: dict[str, Callable[[Options], SourceSettings]] = {
     "web": WebSettings.parse,
     "interface": InterfaceSettings.parse,
     "command": CommandSettings.parse,
+    "upnp": UpnpSettings.parse,
 }
 
 
@@ -64,6 +68,7 @@ class ClientConfig:
     log_level: str
     sources: Mapping[Family, SourceSettings]
     targets: tuple[Target, ...]
+    notify: NotifySettings = field(default_factory=NotifySettings)
 
 
 def load_client_config(
@@ -89,7 +94,8 @@ def load_client_config(
     sources: dict[Family, SourceSettings] = {}
     for family in Family:
         if family.value in data:
-            sources[family] = _source(root.table(family.value))
+            sources[family] = _source(root.table(family.value), family)
+    notify = NotifySettings.parse(root.table("notify"))
     tables = root.tables("update")
     root.finish()
     if not sources:
@@ -109,13 +115,18 @@ def load_client_config(
         log_level=level,
         sources=sources,
         targets=targets,
+        notify=notify,
     )
 
 
-def _source(options: Options) -> SourceSettings:
+def _source(options: Options, family: Family) -> SourceSettings:
     kind = options.required_string(
-        "source", what="the address source (web, interface or command)", choices=tuple(SOURCES)
+        "source",
+        what="the address source (web, interface, command or upnp)",
+        choices=tuple(SOURCES),
     )
+    if kind == "upnp" and family is Family.IPV6:
+        raise options.error("source", "upnp gives only the router's IPv4 address")
     settings = SOURCES[kind](options)
     options.finish()
     return settings

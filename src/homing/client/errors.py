@@ -4,6 +4,8 @@ HomingError
  ├── ConfigError          (homing.errors) the client config is wrong; names file, line, key
  └── ClientError          something outside the config failed
       ├── DetectionError   an address source gave no usable address
+      ├── LookupProblem    the provider's published records cannot be read
+      ├── NotifyError      a notification was not delivered (notify/__init__.py)
       └── StateError       the state file cannot be read or written
 """
 
@@ -22,3 +24,7 @@ class DetectionError(ClientError):
 
 class StateError(ClientError):
     """The state file cannot be read or written."""
+
+
+class LookupProblem(ClientError):
+    """The provider's published records cannot be read (a DNS error rcode, an API error)."""

@@ -164,9 +164,16 @@ class Options:
 
     def url(self, key: str, default: str | None = None) -> str:
         """An http(s) URL; plain http only to loopback or with ``allow_plain_http = true``."""
+        url = self.optional_url(key, default)
+        if url is None:
+            raise self.error(key, "missing: the provider's URL is required")
+        return url
+
+    def optional_url(self, key: str, default: str | None = None) -> str | None:
+        """Like ``url``, but None when the key is absent and there is no default."""
         text = self.optional_string(key) or default
         if text is None:
-            raise self.error(key, "missing: the provider's URL is required")
+            return None
         try:
             url = httpx.URL(text)
         except httpx.InvalidURL:

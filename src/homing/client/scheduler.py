@@ -13,7 +13,8 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from homing.client.addresses import Addresses, Family
 from homing.client.backoff import backoff_seconds
@@ -21,13 +22,15 @@ from homing.client.config import Target
 from homing.client.detect import AddressSource
 from homing.client.errors import DetectionError
 from homing.client.policy import Action, Decision, current, decide, record, to_send
-from homing.client.providers import Provider
-from homing.client.state import StateFile
+from homing.client.providers import Provider, ProviderAnswer
+from homing.client.state import StateFile, TargetState
 from homing.domain.addresses import IPAddress
 
 log = logging.getLogger(__name__)
 
 DETECT_RETRY_BASE = 5.0
+AnswerHook = Callable[[Target, TargetState, TargetState, ProviderAnswer], None]
+"""Called after each answer with the target, its state before and after, and the answer."""
 
 
 class AddressBoard:
@@ -94,45 +97,62 @@ async def watch(
         await source.wait_for_change(wait)
 
 
-async def push_if_needed(
-    target: Target,
-    provider: Provider,
-    board: AddressBoard,
-    states: StateFile,
-    *,
-    clock: Callable[[], float] = time.time,
-    rng: random.Random | None = None,
-) -> Decision:
-    """Decide for ``target`` and push if that is the decision; returns the decision after."""
-    state = current(states.get(target.key), target.fingerprint)
-    detected = board.addresses.only(target.families)
-    decision = decide(state, detected, now=clock())
-    if decision.action is not Action.PUSH:
-        return decision
-    sent = to_send(state, detected).only(target.families)
-    log.info("%s: pushing %s", target.key, sent)
-    answer = await provider.update(target.name, sent)
-    state = record(state, answer, sent=sent, now=clock(), rng=rng)
-    states.put(target.key, state)
-    level = logging.INFO if answer.kind.done else logging.WARNING
-    log.log(level, "%s: %s (%s)", target.key, answer.text, answer.kind.value)
-    return decide(state, detected, now=clock())
+class Pusher:
+    """Keeps one target up to date: decide, push, remember, and tell ``on_answer``."""
 
+    def __init__(
+        self,
+        target: Target,
+        provider: Provider,
+        *,
+        board: AddressBoard,
+        states: StateFile,
+        on_answer: AnswerHook | None = None,
+        clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.target = target
+        self.provider = provider
+        self._board = board
+        self._states = states
+        self._on_answer = on_answer
+        self._clock = clock
+        self._rng = rng
 
-async def keep(
-    target: Target,
-    provider: Provider,
-    board: AddressBoard,
-    states: StateFile,
-    *,
-    clock: Callable[[], float] = time.time,
-    rng: random.Random | None = None,
-) -> None:
-    """Keep one target up to date forever."""
-    while True:
-        version = board.version
-        decision = await push_if_needed(target, provider, board, states, clock=clock, rng=rng)
-        if decision.action is Action.PUSH:
-            continue
-        wait = None if decision.at is None else max(0.0, decision.at - clock())
-        await board.wait_newer(version, wait)
+    @property
+    def state(self) -> TargetState:
+        return current(self._states.get(self.target.key), self.target.fingerprint)
+
+    def forget(self, families: Iterable[Family]) -> None:
+        """Forget what was published for ``families``, so that they are pushed again."""
+        keep = frozenset(self.target.families) - frozenset(families)
+        state = self.state
+        self._states.put(self.target.key, replace(state, published=state.published.only(keep)))
+
+    async def push_if_needed(self) -> Decision:
+        """Decide and push if that is the decision; returns the decision after."""
+        target, before = self.target, self.state
+        detected = self._board.addresses.only(target.families)
+        decision = decide(before, detected, now=self._clock())
+        if decision.action is not Action.PUSH:
+            return decision
+        sent = to_send(before, detected).only(target.families)
+        log.info("%s: pushing %s", target.key, sent)
+        answer = await self.provider.update(target.name, sent)
+        after = record(before, answer, sent=sent, now=self._clock(), rng=self._rng)
+        self._states.put(target.key, after)
+        level = logging.INFO if answer.kind.done else logging.WARNING
+        log.log(level, "%s: %s (%s)", target.key, answer.text, answer.kind.value)
+        if self._on_answer is not None:
+            self._on_answer(target, before, after, answer)
+        return decide(after, detected, now=self._clock())
+
+    async def keep(self) -> None:
+        """Keep the target up to date forever."""
+        while True:
+            version = self._board.version
+            decision = await self.push_if_needed()
+            if decision.action is Action.PUSH:
+                continue
+            wait = None if decision.at is None else max(0.0, decision.at - self._clock())
+            await self._board.wait_newer(version, wait)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
 from homing.client.addresses import Addresses
-from homing.client.http import new_http_client
 from homing.client.options import Secret
 from homing.client.providers import AnswerKind
 from homing.client.providers.cloudflare import CloudflareSettings, zone_candidates
@@ -18,12 +16,6 @@ from ..standins import CloudflareAccount, HttpStandIn, text
 
 V4 = ipaddress.IPv4Address("93.184.216.34")
 V6 = ipaddress.IPv6Address("2606:2800:220:1::1")
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with new_http_client(timeout=1.0) as client:
-        yield client
 
 
 def _settings(url: str, token: str = "cf-token", zone: str | None = None) -> CloudflareSettings:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -11,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from homing.client.addresses import Addresses
-from homing.client.http import new_http_client
 from homing.client.options import Secret
 from homing.client.providers import AnswerKind
 from homing.client.providers.duckdns import DuckdnsSettings, domain_label, parse_answer
@@ -20,12 +18,6 @@ from ..standins import DuckdnsAccount, HttpStandIn, text
 
 V4 = ipaddress.IPv4Address("93.184.216.34")
 V6 = ipaddress.IPv6Address("2606:2800:220:1::1")
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with new_http_client(timeout=1.0) as client:
-        yield client
 
 
 async def test_update_then_nochange(http: httpx.AsyncClient) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -13,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from homing.client.addresses import Addresses
-from homing.client.http import USER_AGENT, new_http_client
+from homing.client.http import USER_AGENT
 from homing.client.options import Secret
 from homing.client.providers import AnswerKind
 from homing.client.providers.dyndns2 import Dyndns2Settings, parse_body, parse_line
@@ -22,12 +21,6 @@ from ..standins import Dyndns2Account, HttpStandIn, text
 
 V4 = ipaddress.IPv4Address("93.184.216.34")
 V6 = ipaddress.IPv6Address("2606:2800:220:1::1")
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with new_http_client(timeout=1.0) as client:
-        yield client
 
 
 def _settings(url: str, password: str = "secret") -> Dyndns2Settings:

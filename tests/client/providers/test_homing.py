@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -19,21 +18,10 @@ from homing.client.options import Secret
 from homing.client.providers import AnswerKind
 from homing.client.providers.homing import HomingSettings
 
-from ...integration.server import ServerProcess, homing
+from ...integration.server import ServerProcess
 
 V4 = ipaddress.IPv4Address("93.184.216.34")
 V6 = ipaddress.IPv6Address("2606:2800:220:1::1")
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[ServerProcess, str]]:
-    data = tmp_path / "data"
-    homing(data, "zone", "add", "dyn.example", "--ns", "ns1.dyn.example")
-    homing(data, "user", "add", "alice", "--password-stdin", stdin="alice-password\n")
-    token = homing(data, "host", "add", "home.dyn.example", "--owner", "alice").stdout
-    process = ServerProcess(data).start()
-    yield process, token.strip().splitlines()[-1]
-    assert process.stop() == 0, process.log()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import shlex
 from dataclasses import dataclass
 
 from homing.client.addresses import Family, usable_address
+from homing.client.detect.polling import PollingSource
 from homing.client.errors import DetectionError
 from homing.client.options import Options
 from homing.domain.addresses import IPAddress
@@ -41,7 +42,7 @@ class CommandSettings:
         )
 
 
-class CommandSource:
+class CommandSource(PollingSource):
     """Runs the command once per detection."""
 
     def __init__(
@@ -82,9 +83,3 @@ class CommandSource:
         if not lines:
             raise DetectionError(f"{self._command[0]} printed nothing")
         return usable_address(lines[0], self._family, public_only=self._public_only)
-
-    async def wait_for_change(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
-
-    async def aclose(self) -> None:
-        return None

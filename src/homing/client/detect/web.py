@@ -8,7 +8,6 @@ service cannot move the name. When services disagree, nothing is believed.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections import Counter
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 import httpx
 
 from homing.client.addresses import Family, usable_address
+from homing.client.detect.polling import PollingSource
 from homing.client.errors import DetectionError
 from homing.client.http import new_http_client
 from homing.client.options import Options
@@ -71,7 +71,7 @@ class WebSettings:
         return WebSource(urls=urls, family=family, public_only=public_only, timeout=timeout)
 
 
-class WebSource:
+class WebSource(PollingSource):
     """Asks the services in order until an answer is good enough (see the module doc)."""
 
     def __init__(
@@ -125,9 +125,6 @@ class WebSource:
         if len(response.content) > MAX_BODY:
             raise DetectionError("answer too long for an address")
         return parse_echo_answer(response.text, self._family, public_only=self._public_only)
-
-    async def wait_for_change(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from homing.client.addresses import Addresses, Family
+from homing.client.errors import LookupProblem
 from homing.client.options import Options, Secret
 from homing.client.providers import AnswerKind, ProviderAnswer
 from homing.client.providers.answers import send, shown, status_answer
@@ -85,6 +86,30 @@ class CloudflareProvider:
             return ProviderAnswer(AnswerKind.UPDATED, f"set {done}")
         return ProviderAnswer(AnswerKind.UNCHANGED, f"already {done}")
 
+    async def published(
+        self, name: str, families: frozenset[Family]
+    ) -> dict[Family, frozenset[str]]:
+        """The contents of ``name``'s records per family (start-up repair reads these)."""
+        try:
+            zone_id = await self._zone_id(name)
+            return {f: frozenset(await self._contents(zone_id, name, f)) for f in families}
+        except _Answered as answered:
+            raise LookupProblem(answered.answer.text) from None
+
+    async def _records(self, zone_id: str, name: str, family: Family) -> list[Any]:
+        records = await self._call(
+            "GET",
+            f"/zones/{zone_id}/dns_records",
+            params={"type": family.record_type, "name": name},
+        )
+        if not isinstance(records, list):
+            raise _Answered(ProviderAnswer(AnswerKind.FAILED, "record list is not a list"))
+        return records
+
+    async def _contents(self, zone_id: str, name: str, family: Family) -> list[str]:
+        records = await self._records(zone_id, name, family)
+        return [str(r.get("content")) for r in records if isinstance(r, dict)]
+
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         """The ``result`` of one API call; any failure becomes a final answer."""
         headers = {"Authorization": f"Bearer {self._settings.token.value}"}
@@ -127,15 +152,10 @@ class CloudflareProvider:
 
     async def _set(self, zone_id: str, name: str, family: Family, content: str) -> bool:
         """Make the record hold ``content``; True if anything was changed."""
-        rtype = family.record_type
-        records = await self._call(
-            "GET", f"/zones/{zone_id}/dns_records", params={"type": rtype, "name": name}
-        )
-        if not isinstance(records, list):
-            raise _Answered(ProviderAnswer(AnswerKind.FAILED, "record list is not a list"))
+        records = await self._records(zone_id, name, family)
         if not records:
             record = {
-                "type": rtype,
+                "type": family.record_type,
                 "name": name,
                 "content": content,
                 "ttl": self._settings.ttl,
