@@ -2,9 +2,11 @@
 
 Both daemons update one name at a local dyndns2 stand-in (127.0.0.1), the
 same way: a fixed address (homing: a command source printing it; ddclient:
-``use=ip``), polling every 300 s; homing is measured a second time with
-the interface source (netlink events through pyroute2), which needs an
-interface with a non-loopback IPv4 address (``public_only = false``).
+``use=ip``), polling every 300 s. homing is measured again with the web
+source (two echo URLs on the stand-in, ``/ip``) and with the interface
+source (a netlink dump, then kernel address events on a netlink socket;
+it needs an interface with a non-loopback IPv4 address, so
+``public_only = false``).
 After the first update arrives, each is left idle; then VmRSS
 (``/proc/PID/status``) and the CPU time it used over the idle window
 (utime + stime from ``/proc/PID/stat``) are read.
@@ -34,15 +36,18 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 class Dyndns2StandIn(BaseHTTPRequestHandler):
-    """Answers every ``/nic/update`` with ``good MYIP`` and counts them."""
+    """Answers every ``/nic/update`` with ``good MYIP`` and counts them; ``/ip`` echoes ADDRESS."""
 
     updates: list[str] = []
 
     def do_GET(self) -> None:
-        query = parse_qs(urlparse(self.path).query)
-        myip = query.get("myip", [""])[0]
-        type(self).updates.append(myip)
-        body = f"good {myip}".encode()
+        url = urlparse(self.path)
+        if url.path == "/ip":
+            body = ADDRESS.encode()
+        else:
+            myip = parse_qs(url.query).get("myip", [""])[0]
+            type(self).updates.append(myip)
+            body = f"good {myip}".encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(body)))
@@ -98,7 +103,10 @@ def measure(name: str, command: list[str], idle: float) -> dict[str, float]:
 
 def homing_command(directory: Path, url: str, source: str) -> list[str]:
     config = directory / f"client-{source}.toml"
-    where = f'command = ["echo", "{ADDRESS}"]' if source == "command" else ""
+    where = {
+        "command": f'command = ["echo", "{ADDRESS}"]',
+        "web": f'urls = ["{url}/ip", "{url}/ip?second"]',  # a new address needs two answers
+    }.get(source, "")
     config.write_text(
         f'state_file = "{directory / source}.json"\n'
         "public_only = false\n"
@@ -147,7 +155,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temporary:
         directory = Path(temporary)
         url = f"http://127.0.0.1:{port}"
-        for source in ("command", "interface"):
+        for source in ("command", "web", "interface"):
             name = f"homing client ({source} source)"
             command = homing_command(directory, url, source)
             results[name] = measure(name, command, args.idle_seconds)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from homing.config import Settings
+from homing.core.acme import AcmeAccounts, AcmeUpdates
 from homing.core.admin import Admin
 from homing.core.auth import Authenticator
 from homing.core.updates import UpdateService
 from homing.core.writer import ChangeWriter
 from homing.domain.records import ViewEvent
+from homing.http.context import HttpContext
 from homing.store.store import Store
 
 
@@ -20,6 +23,22 @@ class Core:
     auth: Authenticator
     updates: UpdateService
     events: list[ViewEvent]
+
+
+def http_context(core: Core, settings: Settings) -> HttpContext:
+    """The HTTP front doors' view of ``core``, as ``homing serve`` wires it."""
+    return HttpContext(
+        settings=settings,
+        auth=core.auth,
+        updates=core.updates,
+        store=core.store,
+        acme_accounts=AcmeAccounts(
+            store=core.store, origin="acme-test", zone=settings.acme_zone or settings.default_zone
+        ),
+        acme_updates=AcmeUpdates(
+            store=core.store, writer=core.writer, max_failures=5, window=60, lockout=60
+        ),
+    )
 
 
 def require_tool(name: str) -> str:

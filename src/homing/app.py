@@ -19,6 +19,7 @@ import dns.opcode
 import uvicorn
 
 from homing.config import Settings, parse_hostport
+from homing.core.acme import AcmeAccounts, AcmeUpdates
 from homing.core.auth import Authenticator
 from homing.core.events import EventBus
 from homing.core.journal import new_origin
@@ -31,6 +32,8 @@ from homing.http.app import build_http_app
 from homing.http.context import HttpContext
 from homing.nameserver.answer_cache import AnswerCache
 from homing.nameserver.engine import Engine
+from homing.nameserver.notify import Notifier
+from homing.nameserver.transfer import transfer_handler
 from homing.nameserver.transport import DNSServer
 from homing.nameserver.update import update_handler
 from homing.nameserver.view import ZoneView
@@ -80,6 +83,7 @@ class Provider:
         self.writer: ChangeWriter | None = None
         self.updates: UpdateService | None = None
         self.dns: DNSServer | None = None
+        self.notifier: Notifier | None = None
         self._http: _EmbeddedServer | None = None
         self._http_task: asyncio.Task[None] | None = None
         self.http_address: tuple[str, int] | None = None
@@ -94,11 +98,16 @@ class Provider:
         http_host, http_port = parse_hostport(settings.http_listen, setting="http_listen")
         _check_plain_http(settings, http_host)
         self.store = await Store.open(settings.database)
+        keyring = StoreKeyring(self.store)
+        self.notifier = Notifier(store=self.store, view=self.view, keyring=keyring)
+        # Subscribed before the writer starts, so secondaries hear of every zone at start-up.
+        self.bus.subscribe(self.notifier.on_event)
         self.writer = ChangeWriter(
             store=self.store,
             bus=self.bus,
             origin=new_origin("serve"),
             poll_interval=settings.journal_poll_seconds,
+            journal_keep=settings.ixfr_journal_entries,
         )
         await self.writer.start()
         auth = Authenticator(
@@ -117,11 +126,11 @@ class Provider:
                 nochg_window=settings.nochg_window_seconds,
             ),
         )
-        keyring = StoreKeyring(self.store)
         dynamic = DynamicUpdates(writer=self.writer, unsigned_from=settings.rfc2136_unsigned_from)
         engine = Engine(
             self.view,
             handlers={dns.opcode.UPDATE: update_handler(dynamic, keyring)},
+            transfer=transfer_handler(self.view, self.store),
             keyring=keyring,
             cache=AnswerCache(self.view, max_entries=settings.dns_cache_entries),
         )
@@ -131,7 +140,24 @@ class Provider:
         except OSError as exc:
             raise ConfigError(f"cannot listen for DNS on {settings.dns_listen}: {exc}") from None
         app = build_http_app(
-            HttpContext(settings=settings, auth=auth, updates=self.updates, store=self.store)
+            HttpContext(
+                settings=settings,
+                auth=auth,
+                updates=self.updates,
+                store=self.store,
+                acme_accounts=AcmeAccounts(
+                    store=self.store,
+                    origin=new_origin("acme"),
+                    zone=settings.acme_zone or settings.default_zone,
+                ),
+                acme_updates=AcmeUpdates(
+                    store=self.store,
+                    writer=self.writer,
+                    max_failures=settings.auth_max_failures,
+                    window=settings.auth_window_seconds,
+                    lockout=settings.auth_lockout_seconds,
+                ),
+            )
         )
         sock = _http_socket(http_host, http_port)
         self.http_address = sock.getsockname()[:2]
@@ -161,5 +187,7 @@ class Provider:
             await self.dns.stop()
         if self.writer is not None:
             await self.writer.stop()
+        if self.notifier is not None:
+            await self.notifier.stop()
         if self.store is not None:
             await self.store.close()

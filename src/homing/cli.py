@@ -7,6 +7,7 @@ line (``error: ...``) with exit status 1, details go to the log.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
 import sys
@@ -22,7 +23,9 @@ from homing.errors import HomingError
 
 if TYPE_CHECKING:
     from homing.app import Provider
+    from homing.core.acme import AcmeAccounts
     from homing.core.admin import Admin
+    from homing.core.secondaries import Secondaries
     from homing.core.tsig import TsigKeys
     from homing.demo import DemoAccount
     from homing.store.store import Store
@@ -121,6 +124,12 @@ def _admin_call(ctx: _Context, action: Callable[[Admin], Awaitable[T]]) -> T:
     from homing.core.journal import new_origin
 
     return _store_call(ctx, lambda store: action(Admin(store=store, origin=new_origin("cli"))))
+
+
+def _secondaries_call(ctx: _Context, action: Callable[[Secondaries], Awaitable[T]]) -> T:
+    from homing.core.secondaries import Secondaries
+
+    return _store_call(ctx, lambda store: action(Secondaries(store=store)))
 
 
 def _tsig_call(ctx: _Context, action: Callable[[TsigKeys], Awaitable[T]]) -> T:
@@ -548,6 +557,114 @@ def tsig_remove(ctx: _Context, name: str) -> None:
     """Remove a key; updates signed with it are refused from then on."""
     _tsig_call(ctx, lambda k: k.remove(name))
     click.echo(f"TSIG key {name} removed")
+
+
+# -- secondaries -------------------------------------------------------------------------
+
+
+@main.group()
+def secondary() -> None:
+    """Secondary servers (Knot, NSD, BIND) that transfer zones and get NOTIFY."""
+
+
+@secondary.command("add")
+@click.argument("zone")
+@click.argument("target", metavar="ADDR[:PORT]")
+@click.option("--tsig", "tsig_key", help="Require transfers signed with this TSIG key.")
+@_common_options
+@pass_context
+def secondary_add(ctx: _Context, zone: str, target: str, tsig_key: str | None) -> None:
+    """Allow ADDR to transfer ZONE and send it NOTIFY (to PORT, default 53) on each change."""
+    row = _secondaries_call(ctx, lambda s: s.add(zone, target, tsig=tsig_key))
+    signed = f", signed with {row.tsig_key}" if row.tsig_key else ""
+    click.echo(f"secondary {row.id}: {row.address} port {row.port} for {row.zone}{signed}")
+
+
+@secondary.command("list")
+@click.option("--zone", help="Only this zone's secondaries.")
+@_common_options
+@pass_context
+def secondary_list(ctx: _Context, zone: str | None) -> None:
+    """List secondaries."""
+    for row in _secondaries_call(ctx, lambda s: s.list(zone=zone)):
+        click.echo(f"{row.id}\t{row.zone}\t{row.address}\t{row.port}\t{row.tsig_key or '-'}")
+
+
+@secondary.command("remove")
+@click.argument("secondary_id", type=int)
+@_common_options
+@pass_context
+def secondary_remove(ctx: _Context, secondary_id: int) -> None:
+    """Stop transfers to and NOTIFY of a secondary, by its id."""
+    _secondaries_call(ctx, lambda s: s.remove(secondary_id))
+    click.echo(f"secondary {secondary_id} removed")
+
+
+# -- acme-dns accounts -------------------------------------------------------------------
+
+
+def _acme_call(ctx: _Context, action: Callable[[AcmeAccounts], Awaitable[T]]) -> T:
+    from homing.core.acme import AcmeAccounts
+    from homing.core.journal import new_origin
+
+    settings = ctx.settings()
+    zone = settings.acme_zone or settings.default_zone
+    return _store_call(
+        ctx, lambda store: action(AcmeAccounts(store=store, origin=new_origin("cli"), zone=zone))
+    )
+
+
+@main.group()
+def acme() -> None:
+    """acme-dns accounts (POST /update) for ACME DNS-01 challenges."""
+
+
+@acme.command("register")
+@click.option(
+    "--allow-from", "allowfrom", multiple=True, help="Network (CIDR) updates may come from."
+)
+@_common_options
+@pass_context
+def acme_register(ctx: _Context, allowfrom: tuple[str, ...]) -> None:
+    """Create an account and print it as /register does (the key is shown only once)."""
+    from homing.domain.outcomes import FrontDoor
+
+    account = _acme_call(
+        ctx,
+        lambda a: a.register(
+            allowfrom=list(allowfrom), source=None, front_door=FrontDoor.CLI, registered_by="cli"
+        ),
+    )
+    click.echo(
+        f"acme-dns account for _acme-challenge CNAMEs to {account.fulldomain} (key shown once):"
+    )
+    shown = {
+        "username": account.username,
+        "password": account.password,
+        "fulldomain": account.fulldomain,
+        "subdomain": account.subdomain,
+        "allowfrom": list(account.allowfrom),
+    }
+    click.echo(json.dumps(shown))
+
+
+@acme.command("list")
+@_common_options
+@pass_context
+def acme_list(ctx: _Context) -> None:
+    """List accounts: user, challenge name, allowed networks (never the keys)."""
+    for row in _acme_call(ctx, lambda a: a.accounts()):
+        click.echo(f"{row.username}\t{row.fqdn}\t{','.join(row.allowfrom) or 'anywhere'}")
+
+
+@acme.command("remove")
+@click.argument("username")
+@_common_options
+@pass_context
+def acme_remove(ctx: _Context, username: str) -> None:
+    """Remove an account and its TXT values."""
+    row = _acme_call(ctx, lambda a: a.remove(username))
+    click.echo(f"acme-dns account {row.username} ({row.fqdn}) removed")
 
 
 # -- client ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from homing.domain.acme import Registration
 from homing.domain.addresses import AddressPolicy
 from homing.errors import ConfigError
 
@@ -55,6 +56,16 @@ class Settings:
         [],
         "Networks (CIDR) allowed to send RFC 2136 updates without TSIG; empty: TSIG required.",
     )
+    acme_registration: str = _setting(
+        "admin",
+        "Who may create acme-dns accounts with `POST /register`: `open` (anyone), "
+        "`admin` (Basic auth as an admin user) or `closed` (only `homing acme register`).",
+    )
+    acme_zone: str | None = _setting(
+        None,
+        "Zone holding acme-dns challenge names (`<uuid>.<zone>`); default: default_zone, "
+        "else the only zone.",
+    )
     max_hosts_per_update: int = _setting(20, "Most hostnames in one dyndns2 request (numhost).")
     auth_max_failures: int = _setting(
         10, "Failed logins per address or account within auth_window_seconds before lock-out."
@@ -72,6 +83,10 @@ class Settings:
         65536,
         "Responses the DNS server remembers for repeated queries (emptied on every change); "
         "0 turns the cache off.",
+    )
+    ixfr_journal_entries: int = _setting(
+        1000,
+        "Changes kept per zone for IXFR; a secondary further behind gets the whole zone.",
     )
     journal_poll_seconds: float = _setting(
         0.25, "How often the server looks for changes made by management commands."
@@ -129,13 +144,20 @@ def _coerce(name: str, kind: str, value: Any) -> Any:
 def _validate(settings: Settings) -> None:
     if settings.address_policy not in {p.value for p in AddressPolicy}:
         raise ConfigError("setting address_policy: must be `unicast` or `global`")
+    if settings.acme_registration not in {r.value for r in Registration}:
+        raise ConfigError("setting acme_registration: must be `open`, `admin` or `closed`")
     for name in ("trusted_proxies", "rfc2136_unsigned_from"):
         for network in getattr(settings, name):
             try:
                 ipaddress.ip_network(network, strict=False)
             except ValueError:
                 raise ConfigError(f"setting {name}: {network!r} is not a network") from None
-    for name in ("max_hosts_per_update", "auth_max_failures", "nochg_limit"):
+    for name in (
+        "max_hosts_per_update",
+        "auth_max_failures",
+        "nochg_limit",
+        "ixfr_journal_entries",
+    ):
         if getattr(settings, name) < 1:
             raise ConfigError(f"setting {name}: must be at least 1")
     for name in ("auth_window_seconds", "auth_lockout_seconds", "nochg_window_seconds"):

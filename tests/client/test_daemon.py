@@ -71,7 +71,7 @@ async def test_run_pushes_within_a_second_of_an_interface_change(tmp_path: Path)
                 runner = asyncio.create_task(client.run(stop))
                 await wait_until(lambda: Family.IPV4 in client.board.problems, what="a start")
                 delays = []
-                for last in range(34, 39):
+                for last in range(34, 41):
                     address = f"93.184.216.{last}"
                     start = time.monotonic()
                     ip_in(name, "addr", "flush", "dev", "veth0")
@@ -85,5 +85,8 @@ async def test_run_pushes_within_a_second_of_an_interface_change(tmp_path: Path)
                     delays.append(time.monotonic() - start)
                 stop.set()
                 await asyncio.wait_for(runner, 10)
+    # The figure issue 3 asks for; shown with `pytest -rP` (docs/client.md quotes it).
+    shown = ", ".join(f"{1000 * d:.0f}" for d in delays)
+    print(f"change-to-update latency: median {1000 * statistics.median(delays):.0f} ms ({shown})")
     assert statistics.median(delays) < 1.0, delays
-    assert account.hosts["home.example.net"] == "93.184.216.38"
+    assert account.hosts["home.example.net"] == "93.184.216.40"

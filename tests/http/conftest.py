@@ -10,8 +10,7 @@ import pytest
 
 from homing.config import Settings
 from homing.http.app import build_http_app
-from homing.http.context import HttpContext
-from support import Core
+from support import Core, http_context
 
 
 @dataclass
@@ -27,9 +26,7 @@ async def site(core: Core, tmp_path_factory: pytest.TempPathFactory) -> AsyncIte
     await core.admin.add_user("alice", password="alice-password")
     _, token = await core.admin.add_host("home.dyn.example", owner="alice")
     settings = Settings(data_dir=tmp_path_factory.mktemp("data"))
-    app = build_http_app(
-        HttpContext(settings=settings, auth=core.auth, updates=core.updates, store=core.store)
-    )
+    app = build_http_app(http_context(core, settings))
     transport = httpx.ASGITransport(app=app, client=("198.51.100.20", 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://ddns.test") as client:
         yield Site(client=client, core=core, token=token)

@@ -9,17 +9,14 @@ import pytest
 
 from homing.config import Settings
 from homing.http.app import build_http_app
-from homing.http.context import HttpContext
-from support import Core
+from support import Core, http_context
 
 
 async def caller_seen(
     core: Core, tmp_path: Path, *, peer: str, trusted: list[str], forwarded: str | None
 ) -> str:
     settings = Settings(data_dir=tmp_path, trusted_proxies=trusted)
-    app = build_http_app(
-        HttpContext(settings=settings, auth=core.auth, updates=core.updates, store=core.store)
-    )
+    app = build_http_app(http_context(core, settings))
     transport = httpx.ASGITransport(app=app, client=(peer, 40000))
     headers = {"X-Forwarded-For": forwarded} if forwarded is not None else {}
     async with httpx.AsyncClient(transport=transport, base_url="http://ddns.test") as client:
@@ -68,9 +65,7 @@ async def test_update_without_myip_uses_the_forwarded_address(core: Core, tmp_pa
     await core.admin.add_user("alice", password="alice-password")
     await core.admin.add_host("home.dyn.example", owner="alice")
     settings = Settings(data_dir=tmp_path, trusted_proxies=["127.0.0.0/8"])
-    app = build_http_app(
-        HttpContext(settings=settings, auth=core.auth, updates=core.updates, store=core.store)
-    )
+    app = build_http_app(http_context(core, settings))
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://ddns.test") as client:
         response = await client.get(

@@ -39,7 +39,7 @@ def _run(tool: str, server: tuple[str, int], options: list[str], args: tuple[str
         timeout=20,
         check=False,
     )
-    return result.stdout
+    return result.stdout + result.stderr
 
 
 def dig(server: tuple[str, int], *args: str) -> str:

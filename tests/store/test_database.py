@@ -27,3 +27,4 @@ def test_migrate_creates_a_wal_database_once(tmp_path: Path) -> None:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"zones", "users", "hosts", "records", "tokens", "history", "journal"} <= tables
+    assert {"tsig_keys", "secondaries", "acme_accounts"} <= tables

@@ -4,6 +4,7 @@ HomingError
  ├── ConfigError          (homing.errors) the client config is wrong; names file, line, key
  └── ClientError          something outside the config failed
       ├── DetectionError   an address source gave no usable address
+      │    └── NetlinkError  netlink refused or unreadable (detect/netlink.py)
       ├── LookupProblem    the provider's published records cannot be read
       ├── NotifyError      a notification was not delivered (notify/__init__.py)
       └── StateError       the state file cannot be read or written

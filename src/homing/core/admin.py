@@ -194,6 +194,9 @@ class Admin:
                 raise InputError(f"{name} is the zone apex; a host must be below it")
             if await txn.host(name) is not None:
                 raise ConflictError(f"host {name} already exists")
+            if await txn.acme_account(name) is not None:
+                # Its owner could otherwise overwrite that account's challenge by DuckDNS txt=.
+                raise ConflictError(f"{name} is an acme-dns challenge name")
             host_id = await txn.insert(
                 "hosts",
                 zone_id=zone.id,

@@ -26,13 +26,14 @@ HOST_PREFIXES = ("*.", "_acme-challenge.")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ZoneUpdate:
-    """One UPDATE message, in domain terms, with who sent it."""
+    """One UPDATE message, in domain terms, with who sent it (and through which door)."""
 
     zone: str
     prerequisites: Sequence[UpdateRR]
     updates: Sequence[UpdateRR]
     credential: str
     source: str | None
+    front_door: FrontDoor = FrontDoor.RFC2136
 
 
 def _apex_rrsets(zone: ZoneRow) -> dict[RRKey, RRset]:
@@ -89,7 +90,7 @@ async def apply_zone_update(
                 "b_id": host.id,
                 "updated_at": at,
                 "last_source": update.source,
-                "last_front_door": FrontDoor.RFC2136.value,
+                "last_front_door": update.front_door.value,
                 "offline": host.offline,
                 "wildcard": host.wildcard,
             }
@@ -103,7 +104,7 @@ async def apply_zone_update(
                 host_id=owner.id if (owner := owners[name]) else None,
                 fqdn=name,
                 outcome=UpdateOutcome.GOOD.value,
-                front_door=FrontDoor.RFC2136.value,
+                front_door=update.front_door.value,
                 old_value=_summary(current, name),
                 new_value=_summary({(r.name, r.rtype): r for r in result.changes}, name, current),
                 credential=update.credential,

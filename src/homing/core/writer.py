@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from homing.store.transaction import ReadTransaction, WriteTransaction
 log = logging.getLogger(__name__)
 
 JOURNAL_PAGE = 1000
+PRUNE_INTERVAL = 60.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -115,8 +117,11 @@ class ChangeWriter:
         origin: str,
         max_batch: int = 512,
         poll_interval: float = 0.25,
+        journal_keep: int = 1000,
     ) -> None:
         self._store = store
+        self._journal_keep = journal_keep
+        self._next_prune = 0.0
         self._bus = bus
         self._origin = origin
         self._max_batch = max_batch
@@ -176,11 +181,31 @@ class ChangeWriter:
                 first = await asyncio.wait_for(self._queue.get(), self._poll_interval)
             except TimeoutError:
                 await self._catch_up()
+                await self._maybe_prune()
                 continue
             batch = [first]
             while len(batch) < self._max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             await self._run_batch(batch)
+            await self._maybe_prune()
+
+    async def _maybe_prune(self) -> None:
+        """Keep the journal bounded: the newest ``journal_keep`` entries per zone (IXFR's reach).
+
+        Followers poll every ``poll_interval``, so they never fall that far behind.
+        """
+        now = time.monotonic()
+        if now < self._next_prune:
+            return
+        self._next_prune = now + PRUNE_INTERVAL
+        try:
+            async with self._store.write() as txn:
+                removed = await txn.prune_journal(keep=self._journal_keep)
+        except Exception:
+            log.exception("could not prune the journal; will retry")
+            return
+        if removed:
+            log.info("pruned %d old journal entries", removed)
 
     async def _catch_up(self) -> None:
         try:

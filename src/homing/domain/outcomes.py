@@ -29,6 +29,7 @@ class FrontDoor(StrEnum):
     CLI = "cli"
     RFC2136 = "rfc2136"
     API = "api"
+    ACMEDNS = "acmedns"
 
 
 class AuthOutcome(StrEnum):

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from homing.http.context import HttpContext
-from homing.http.protocols import checkip, duckdns, dyndns2, health
+from homing.http.protocols import acmedns, checkip, duckdns, dyndns2, health
 
 
 async def _not_found(_request: Request, _exc: Exception) -> Response:
@@ -20,5 +20,6 @@ def build_http_app(ctx: HttpContext) -> Starlette:
         *duckdns.routes(ctx),
         *checkip.routes(ctx),
         *health.routes(ctx),
+        *acmedns.routes(ctx),
     ]
     return Starlette(routes=routes, exception_handlers={404: _not_found})

@@ -9,6 +9,7 @@ from functools import cached_property
 from starlette.requests import Request
 
 from homing.config import Settings
+from homing.core.acme import AcmeAccounts, AcmeUpdates
 from homing.core.auth import Authenticator
 from homing.core.updates import UpdateService
 from homing.domain.addresses import client_address
@@ -21,6 +22,8 @@ class HttpContext:
     auth: Authenticator
     updates: UpdateService
     store: Store
+    acme_accounts: AcmeAccounts
+    acme_updates: AcmeUpdates
 
     def caller(self, request: Request) -> str | None:
         """The caller's address; X-Forwarded-For counts only when the peer is a trusted proxy.

@@ -5,7 +5,15 @@ from __future__ import annotations
 from sqlalchemy import Row, Select, bindparam, select
 
 from homing.store import schema as t
-from homing.store.rows import HostRow, SecondaryRow, TokenRow, TsigKeyRow, UserRow, ZoneRow
+from homing.store.rows import (
+    AcmeAccountRow,
+    HostRow,
+    SecondaryRow,
+    TokenRow,
+    TsigKeyRow,
+    UserRow,
+    ZoneRow,
+)
 
 
 def zone_row(r: Row[tuple[object, ...]]) -> ZoneRow:
@@ -133,9 +141,29 @@ def secondary_row(r: Row[tuple[object, ...]]) -> SecondaryRow:
     )
 
 
+def acme_query() -> Select[tuple[object, ...]]:
+    return select(t.acme_accounts, t.zones.c.name.label("zone")).join_from(t.acme_accounts, t.zones)
+
+
+def acme_row(r: Row[tuple[object, ...]]) -> AcmeAccountRow:
+    m = r._mapping
+    return AcmeAccountRow(
+        id=m["id"],
+        username=m["username"],
+        key_hash=m["key_hash"],
+        zone_id=m["zone_id"],
+        zone=m["zone"],
+        fqdn=m["fqdn"],
+        allowfrom=tuple(m["allowfrom"].split()),
+        created_at=m["created_at"],
+        created_from=m["created_from"],
+    )
+
+
 # Statements built once: reusing the object skips SQLAlchemy's per-call construction and
 # cache-key work, which bench/updates.py showed to dominate an update's point reads.
 HOST_BY_FQDN = host_query().where(t.hosts.c.fqdn == bindparam("fqdn"))
 TOKEN_BY_HASH = token_query().where(t.tokens.c.token_hash == bindparam("token_hash"))
 USER_BY_NAME = select(t.users).where(t.users.c.name == bindparam("name"))
 TSIG_BY_NAME = tsig_query().where(t.tsig_keys.c.name == bindparam("name"))
+ACME_BY_USERNAME = acme_query().where(t.acme_accounts.c.username == bindparam("username"))

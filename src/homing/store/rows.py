@@ -139,3 +139,18 @@ class SecondaryRow:
     port: int
     tsig_key: str | None
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AcmeAccountRow:
+    """An acme-dns account: the name its TXT values live at, and who may set them."""
+
+    id: int
+    username: str
+    key_hash: str
+    zone_id: int
+    zone: str
+    fqdn: str
+    allowfrom: tuple[str, ...]
+    created_at: datetime
+    created_from: str | None

@@ -153,3 +153,18 @@ secondaries = Table(
     UniqueConstraint("zone_id", "address", "port", name="uq_secondaries_target"),
 )
 Index("ix_secondaries_zone", secondaries.c.zone_id)
+
+acme_accounts = Table(
+    "acme_accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(36), nullable=False, unique=True),
+    # SHA-256 of a 240-bit random key (see core/acme.py for why not argon2).
+    Column("key_hash", String(64), nullable=False),
+    Column("zone_id", Integer, ForeignKey("zones.id", ondelete="CASCADE"), nullable=False),
+    Column("fqdn", String(255), nullable=False, unique=True),
+    Column("allowfrom", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_from", String(64), nullable=True),
+)
+Index("ix_acme_accounts_zone", acme_accounts.c.zone_id)

@@ -18,10 +18,13 @@ from homing.errors import StoreError
 from homing.store import schema as t
 from homing.store.database import migrate, open_engine, open_lookup_engine
 from homing.store.reads import (
+    ACME_BY_USERNAME,
     HOST_BY_FQDN,
     TOKEN_BY_HASH,
     TSIG_BY_NAME,
     USER_BY_NAME,
+    acme_query,
+    acme_row,
     host_query,
     host_row,
     secondary_query,
@@ -34,8 +37,10 @@ from homing.store.reads import (
     zone_row,
 )
 from homing.store.rows import (
+    AcmeAccountRow,
     HistoryRow,
     HostRow,
+    JournalEntry,
     RecordRow,
     SecondaryRow,
     TokenRow,
@@ -114,6 +119,16 @@ class Store:
             row = conn.execute(TOKEN_BY_HASH, {"token_hash": token_hash}).first()
         return token_row(row) if row else None
 
+    async def find_acme_account(self, username: str) -> AcmeAccountRow | None:
+        with self._lookup.connect() as conn:
+            row = conn.execute(ACME_BY_USERNAME, {"username": username}).first()
+        return acme_row(row) if row else None
+
+    async def acme_accounts(self) -> list[AcmeAccountRow]:
+        query = acme_query().order_by(t.acme_accounts.c.id)
+        async with self._reader.connect() as conn:
+            return [acme_row(r) for r in await conn.execute(query)]
+
     def lookup_tsig_key(self, name: str) -> TsigKeyRow | None:
         """Synchronous, for the DNS parser's keyring callback (a point read; see above)."""
         with self._lookup.connect() as conn:
@@ -133,6 +148,26 @@ class Store:
             query = query.where(t.zones.c.name == zone)
         async with self._reader.connect() as conn:
             return [secondary_row(r) for r in await conn.execute(query)]
+
+    async def zone_journal(self, zone: str) -> list[JournalEntry]:
+        """The zone's journal in commit order (bounded by pruning): the source of IXFR."""
+        query = (
+            select(t.journal)
+            .where((t.journal.c.zone == zone) & t.journal.c.zone_id.is_not(None))
+            .order_by(t.journal.c.id)
+        )
+        async with self._reader.connect() as conn:
+            return [
+                JournalEntry(
+                    id=r.id,
+                    zone=r.zone,
+                    serial=r.serial,
+                    kind=r.kind,
+                    origin=r.origin,
+                    payload=r.payload,
+                )
+                for r in await conn.execute(query)
+            ]
 
     async def zones(self) -> list[ZoneRow]:
         async with self._reader.connect() as conn:

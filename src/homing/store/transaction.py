@@ -11,15 +11,22 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from homing.domain.records import RRset, SOAFields, ZoneSnapshot
 from homing.store import schema as t
-from homing.store.reads import host_query, host_row, zone_row
-from homing.store.rows import HostRow, JournalEntry, NewHistory, RecordRow, ZoneRow
+from homing.store.reads import acme_query, acme_row, host_query, host_row, zone_row
+from homing.store.rows import (
+    AcmeAccountRow,
+    HostRow,
+    JournalEntry,
+    NewHistory,
+    RecordRow,
+    ZoneRow,
+)
 
 SERIAL_MODULO = 2**32
 
@@ -68,6 +75,12 @@ class ReadTransaction:
     async def host(self, fqdn: str) -> HostRow | None:
         row = (await self.conn.execute(host_query().where(t.hosts.c.fqdn == fqdn))).first()
         return host_row(row) if row else None
+
+    async def acme_account(self, fqdn: str) -> AcmeAccountRow | None:
+        """The acme-dns account whose challenge name is ``fqdn``."""
+        query = acme_query().where(t.acme_accounts.c.fqdn == fqdn)
+        row = (await self.conn.execute(query)).first()
+        return acme_row(row) if row else None
 
     async def hosts_by_id(self, host_ids: Iterable[int]) -> dict[int, HostRow]:
         ids = sorted(set(host_ids))
@@ -205,6 +218,33 @@ class WriteTransaction(ReadTransaction):
         new = max(int(current) + 1, int(time.time())) % SERIAL_MODULO or 1
         await self.conn.execute(update(t.zones).where(t.zones.c.id == zone_id).values(serial=new))
         return new
+
+    async def prune_journal(self, *, keep: int, removed_after: float = 86400.0) -> int:
+        """Delete all but the newest ``keep`` entries of each zone, and old removal markers."""
+        deleted = 0
+        zone_ids = (await self.conn.execute(select(t.zones.c.id))).scalars().all()
+        for zone_id in zone_ids:
+            oldest_kept = (
+                await self.conn.execute(
+                    select(t.journal.c.id)
+                    .where(t.journal.c.zone_id == zone_id)
+                    .order_by(t.journal.c.id.desc())
+                    .limit(1)
+                    .offset(keep - 1)
+                )
+            ).scalar()
+            if oldest_kept is not None:
+                result = await self.conn.execute(
+                    delete(t.journal).where(
+                        (t.journal.c.zone_id == zone_id) & (t.journal.c.id < oldest_kept)
+                    )
+                )
+                deleted += int(result.rowcount)
+        cutoff = datetime.now(UTC) - timedelta(seconds=removed_after)
+        result = await self.conn.execute(
+            delete(t.journal).where(t.journal.c.zone_id.is_(None) & (t.journal.c.at < cutoff))
+        )
+        return deleted + int(result.rowcount)
 
     async def append_journal(
         self,

@@ -147,3 +147,34 @@ async def test_netlink_event_brings_a_new_address_within_a_second() -> None:
             await asyncio.gather(*tasks, return_exceptions=True)
             await v4.aclose()
             await v6.aclose()
+
+
+async def test_point_to_point_link_publishes_our_end_not_the_peer() -> None:
+    # A PPPoE uplink: IFA_ADDRESS is the peer's address, IFA_LOCAL ours.
+    with namespace() as name:
+        ip_in(name, "addr", "add", "93.184.216.34", "peer", "198.51.100.2/32", "dev", "veth0")
+        settings = InterfaceSettings(interface="veth0", include_temporary=False, poll_seconds=60)
+        source = InterfaceSource(
+            settings=settings, family=Family.IPV4, public_only=True, netns=name
+        )
+        try:
+            assert str(await source.detect()) == "93.184.216.34"
+        finally:
+            await source.aclose()
+
+
+async def test_without_netlink_it_says_so_and_polls(caplog: pytest.LogCaptureFixture) -> None:
+    settings = InterfaceSettings(interface=None, include_temporary=False, poll_seconds=60)
+    source = InterfaceSource(
+        settings=settings, family=Family.IPV4, public_only=True, netns="homing-test-missing"
+    )
+    try:
+        with pytest.raises(DetectionError, match="cannot read interface addresses"):
+            await source.detect()
+        assert "no netlink address events" in caplog.text
+        assert "polling instead" in caplog.text
+        start = time.monotonic()
+        await source.wait_for_change(0.05)  # nothing can wake it: the poll interval passes
+        assert time.monotonic() - start >= 0.05
+    finally:
+        await source.aclose()
