@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import time
+import uuid
 
 import pytest
 
@@ -166,7 +167,10 @@ async def test_point_to_point_link_publishes_our_end_not_the_peer() -> None:
 async def test_without_netlink_it_says_so_and_polls(caplog: pytest.LogCaptureFixture) -> None:
     settings = InterfaceSettings(interface=None, include_temporary=False, poll_seconds=60)
     source = InterfaceSource(
-        settings=settings, family=Family.IPV4, public_only=True, netns="homing-test-missing"
+        settings=settings,
+        family=Family.IPV4,
+        public_only=True,
+        netns=f"homing-test-missing-{uuid.uuid4().hex[:8]}",
     )
     try:
         with pytest.raises(DetectionError, match="cannot read interface addresses"):

@@ -1,4 +1,4 @@
-"""Addresses of this machine's interfaces, read and watched through netlink (pyroute2).
+"""Addresses of this machine's interfaces, read and watched through netlink (netlink.py).
 
 The kernel announces every address change on the RTNLGRP_IPV4/6_IFADDR
 groups, so a new address is noticed at once instead of at the next poll;
@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
+import errno
 import logging
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from homing.client.addresses import Family, usable_address
+from homing.client.detect import netlink
 from homing.client.errors import DetectionError
 from homing.client.options import Options
 from homing.domain.addresses import IPAddress
@@ -30,8 +31,6 @@ IFA_F_SECONDARY = 0x01  # for IPv6 the same bit means IFA_F_TEMPORARY
 IFA_F_DADFAILED = 0x08
 IFA_F_DEPRECATED = 0x20
 IFA_F_TENTATIVE = 0x40
-RTMGRP_IPV4_IFADDR = 0x10
-RTMGRP_IPV6_IFADDR = 0x100
 
 
 @dataclass(frozen=True)
@@ -96,11 +95,6 @@ class InterfaceSettings:
         return InterfaceSource(settings=self, family=family, public_only=public_only)
 
 
-def _flags(message: Any) -> int:
-    extended = message.get_attr("IFA_FLAGS")
-    return int(extended if extended is not None else message.get("flags", 0))
-
-
 class InterfaceSource:
     """Reads addresses with a netlink dump; a second netlink socket listens for changes."""
 
@@ -118,8 +112,7 @@ class InterfaceSource:
         self._netns = netns
         self._changed = asyncio.Event()
         self._listen_tried = False
-        self._listener: asyncio.Task[None] | None = None
-        self._events: Any = None
+        self._events: socket.socket | None = None
 
     @property
     def description(self) -> str:
@@ -127,30 +120,16 @@ class InterfaceSource:
 
     async def addresses(self) -> list[InterfaceAddress]:
         """Every address of the machine (or of the test's network namespace)."""
-        from pyroute2 import AsyncIPRoute  # type: ignore[import-untyped]
-
-        af = 2 if self._family is Family.IPV4 else 10  # AF_INET / AF_INET6
-        found = []
+        af = socket.AF_INET if self._family is Family.IPV4 else socket.AF_INET6
         try:
-            async with AsyncIPRoute(netns=self._netns) as ipr:
-                names = {
-                    link["index"]: link.get_attr("IFLA_IFNAME")
-                    async for link in await ipr.get_links()
-                }
-                async for message in await ipr.get_addr(family=af):
-                    text = message.get_attr("IFA_ADDRESS") or message.get_attr("IFA_LOCAL")
-                    if text is None:
-                        continue
-                    address = ipaddress.ip_address(text)
-                    name = names.get(message["index"], str(message["index"]))
-                    found.append(InterfaceAddress(name, address, _flags(message)))
-        except (OSError, ValueError) as exc:  # ValueError: an event loop without netlink (uvloop)
+            found = netlink.read_addresses(family=af, netns=self._netns)
+        except OSError as exc:
             raise DetectionError(f"cannot read interface addresses: {exc}") from None
-        return found
+        return [InterfaceAddress(name, m.address, m.flags) for name, m in found]
 
     async def detect(self) -> IPAddress:
         # Listen before reading, so a change between the two is not missed.
-        await self._listen()
+        self._listen()
         return choose_address(
             await self.addresses(),
             family=self._family,
@@ -164,32 +143,51 @@ class InterfaceSource:
             await asyncio.wait_for(self._changed.wait(), seconds)
         self._changed.clear()
 
-    async def _listen(self) -> None:
+    def _listen(self) -> None:
         if self._listen_tried:
             return
         self._listen_tried = True
-        from pyroute2 import AsyncIPRoute
-
-        group = RTMGRP_IPV4_IFADDR if self._family is Family.IPV4 else RTMGRP_IPV6_IFADDR
+        group = (
+            netlink.RTMGRP_IPV4_IFADDR
+            if self._family is Family.IPV4
+            else netlink.RTMGRP_IPV6_IFADDR
+        )
         try:
-            events = AsyncIPRoute(netns=self._netns)
-            await events.bind(groups=group)
-        except (OSError, ValueError) as exc:
+            events = netlink.open_socket(groups=group, netns=self._netns)
+        except OSError as exc:
             log.warning("no netlink address events (%s); polling instead", exc)
             return
+        events.setblocking(False)
+        asyncio.get_running_loop().add_reader(events.fileno(), self._on_events)
         self._events = events
-        self._listener = asyncio.create_task(self._pump(events))
 
-    async def _pump(self, events: Any) -> None:
-        while True:
-            async for message in events.get():
-                if message.get("event") in {"RTM_NEWADDR", "RTM_DELADDR"}:
+    def _on_events(self) -> None:
+        """Drain the event socket; any address message, or a lost one, means: look again."""
+        while self._events is not None:
+            try:
+                data = self._events.recv(netlink.RECEIVE_BYTES)
+            except BlockingIOError:
+                return
+            except OSError as exc:
+                if exc.errno == errno.ENOBUFS:  # the kernel dropped events it had for us
                     self._changed.set()
+                    continue
+                log.warning("netlink address events failed (%s); polling instead", exc)
+                self._stop_listening()
+                return
+            try:
+                kinds = {message.kind for message in netlink.split_messages(data)}
+            except netlink.NetlinkError as exc:
+                log.warning("unreadable netlink event (%s); detecting again", exc)
+                kinds = {netlink.RTM_NEWADDR}
+            if kinds & {netlink.RTM_NEWADDR, netlink.RTM_DELADDR}:
+                self._changed.set()
+
+    def _stop_listening(self) -> None:
+        if self._events is not None:
+            asyncio.get_running_loop().remove_reader(self._events.fileno())
+            self._events.close()
+            self._events = None
 
     async def aclose(self) -> None:
-        if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
-        if self._events is not None:
-            self._events.close()
+        self._stop_listening()

@@ -1,0 +1,8 @@
+"""The ``homing`` command line; each sibling module adds its commands to ``main``."""
+
+from __future__ import annotations
+
+from homing.cli import accounts, client, interop, serve
+from homing.cli.base import main
+
+__all__ = ["accounts", "client", "interop", "main", "serve"]
