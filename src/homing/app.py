@@ -132,6 +132,7 @@ class Provider:
             handlers={dns.opcode.UPDATE: update_handler(dynamic, keyring)},
             transfer=transfer_handler(self.view, self.store),
             keyring=keyring,
+            on_tsig_failure=dynamic.record_bad_signature,
             cache=AnswerCache(self.view, max_entries=settings.dns_cache_entries),
         )
         self.dns = DNSServer(self.view, dns_listen, engine=engine)

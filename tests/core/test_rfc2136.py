@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from homing.core.rfc2136 import DynamicUpdates
+import os
+
+from homing.core.rfc2136 import DynamicUpdates, ReplayGuard
 from homing.core.tsig import TsigKeys
 from homing.domain.dnsupdate import UpdateRcode, UpdateRR
 from homing.domain.records import ZoneChange
@@ -36,6 +38,7 @@ async def test_scoped_key_changes_only_its_names_and_types(core: Core) -> None:
         ],
         key=key,
         source="192.0.2.200",
+        mac=os.urandom(32),
     )
     assert ok is UpdateRcode.NOERROR
     changes = [e for e in core.events if isinstance(e, ZoneChange)]
@@ -45,7 +48,12 @@ async def test_scoped_key_changes_only_its_names_and_types(core: Core) -> None:
         add("home.dyn.example.", "MX", "10 mx.example."),
     ):
         refused = await updates.apply(
-            zone=ZONE, prerequisites=[], updates=[outside], key=key, source="192.0.2.200"
+            zone=ZONE,
+            prerequisites=[],
+            updates=[outside],
+            key=key,
+            source="192.0.2.200",
+            mac=os.urandom(32),
         )
         assert refused is UpdateRcode.REFUSED
     await core.writer.sync()
@@ -71,6 +79,7 @@ async def test_delete_all_at_a_name_keeps_types_outside_the_scope(core: Core) ->
         updates=[add("svc.dyn.example.", "A", "192.0.2.7"), add("svc.dyn.example.", "TXT", '"v"')],
         key=wide,
         source="192.0.2.1",
+        mac=os.urandom(32),
     )
     result = await updates.apply(
         zone=ZONE,
@@ -78,6 +87,7 @@ async def test_delete_all_at_a_name_keeps_types_outside_the_scope(core: Core) ->
         updates=[UpdateRR("svc.dyn.example.", "ANY", "ANY", 0, None)],
         key=narrow,
         source="192.0.2.1",
+        mac=os.urandom(32),
     )
     assert result is UpdateRcode.NOERROR
     last = [e for e in core.events if isinstance(e, ZoneChange)][-1]
@@ -117,3 +127,40 @@ async def test_key_of_another_zone_and_unknown_zone(core: Core) -> None:
         )
         is UpdateRcode.NOTAUTH
     )
+
+
+async def test_a_signed_update_is_accepted_once(core: Core) -> None:
+    updates = await setup(core)
+    key, _ = await TsigKeys(store=core.store).add("k", zone="dyn.example")
+    mac = os.urandom(32)
+    update = [add("a.dyn.example.", "A", "192.0.2.1")]
+    first = await updates.apply(
+        zone=ZONE, prerequisites=[], updates=update, key=key, source="::1", mac=mac
+    )
+    assert first is UpdateRcode.NOERROR
+    again = await updates.apply(
+        zone=ZONE, prerequisites=[], updates=update, key=key, source="::1", mac=mac
+    )
+    assert again is UpdateRcode.REFUSED
+    await core.writer.sync()
+    (refusal,) = [h for h in await core.store.history(limit=5) if h.outcome == "badauth"]
+    assert refusal.detail == "REFUSED: replayed signed update"
+
+
+def test_replay_guard_forgets_after_the_window() -> None:
+    guard = ReplayGuard(window=0.0)
+    assert guard.first_time(b"mac")
+    assert guard.first_time(b"mac")
+    guard = ReplayGuard()
+    assert guard.first_time(b"mac") and not guard.first_time(b"mac")
+    assert guard.first_time(b"other")
+
+
+async def test_bad_signatures_are_kept_in_the_history_but_bounded(core: Core) -> None:
+    updates = await setup(core)
+    for _ in range(50):
+        updates.record_bad_signature("192.0.2.66", "BADSIG")
+    await core.writer.sync()
+    rows = [h for h in await core.store.history(limit=100) if h.source == "192.0.2.66"]
+    assert 1 <= len(rows) <= 20
+    assert rows[0].detail == "NOTAUTH: TSIG BADSIG" and rows[0].front_door == "rfc2136"

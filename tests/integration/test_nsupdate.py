@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import dns.message
+import dns.rcode
+import dns.tsig
+import dns.update
 import pytest
 
 from support import require_tool
@@ -198,3 +203,26 @@ def test_tsig_key_management(seeded: Seeded, tmp_path: Path) -> None:
     ):
         result = homing(seeded.data, *args, check=False)
         assert result.returncode == 1 and message in result.stderr, result.stderr
+
+
+def test_a_replayed_signed_update_is_refused(running: ServerProcess, keys: Keys) -> None:
+    algorithm, name, secret = keys.scoped.split(":")
+    key = dns.tsig.Key(name, secret, algorithm)
+    add = dns.update.UpdateMessage("dyn.example", keyring=key)
+    add.add("home.dyn.example.", 60, "A", "192.0.2.77")
+    captured = add.to_wire()
+    host, port = running.dns
+
+    def send(wire: bytes) -> dns.message.Message:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.settimeout(5)
+            sock.sendto(wire, (host, port))
+            reply, _ = sock.recvfrom(4096)
+        return dns.message.from_wire(reply, keyring=False)
+
+    assert send(captured).rcode() == dns.rcode.NOERROR
+    assert addresses(running.dns, "home.dyn.example") == {"192.0.2.77"}
+    removed = nsupdate(running, keys.scoped, "update delete home.dyn.example A")
+    assert removed.returncode == 0, removed.stderr
+    assert send(captured).rcode() == dns.rcode.REFUSED
+    assert addresses(running.dns, "home.dyn.example") == set()

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
 from homing.core.dynamic_update import ZoneUpdate
+from homing.core.ratelimit import FloodCounter
 from homing.core.tsig import DEFAULT_TYPES, KeyScope
 from homing.core.writer import ChangeWriter
 from homing.domain.dnsupdate import UpdateRcode, UpdateRR, prescan
@@ -25,8 +27,35 @@ from homing.store.rows import NewHistory, TsigKeyRow
 log = logging.getLogger(__name__)
 
 MAX_UPDATE_RRS = 200
+REPLAY_WINDOW_SECONDS = 600.0
+"""Twice TSIG's usual fudge (300 s): a signature older than that fails the time check anyway."""
+MAX_REMEMBERED_SIGNATURES = 100_000
+FAILURES_RECORDED_PER_MINUTE = 20
+"""History rows for bad signatures per source and minute; more are only logged."""
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class ReplayGuard:
+    """Remembers the MACs of accepted signed updates, so a captured one cannot be sent again.
+
+    TSIG's time check (RFC 8945 5.2.3) leaves a window of the fudge either
+    side; within it an update seen once is refused the second time.
+    """
+
+    def __init__(self, *, window: float = REPLAY_WINDOW_SECONDS) -> None:
+        self._window = window
+        self._seen: dict[bytes, float] = {}
+
+    def first_time(self, mac: bytes) -> bool:
+        now = time.monotonic()
+        if len(self._seen) >= MAX_REMEMBERED_SIGNATURES:
+            self._seen = {m: t for m, t in self._seen.items() if t > now - self._window}
+        seen_at = self._seen.get(mac)
+        if seen_at is not None and seen_at > now - self._window:
+            return False
+        self._seen[mac] = now
+        return True
 
 
 class DynamicUpdates:
@@ -37,6 +66,29 @@ class DynamicUpdates:
         self._unsigned_from: list[Network] = [
             ipaddress.ip_network(n, strict=False) for n in unsigned_from
         ]
+        self._replays = ReplayGuard()
+        self._bad_signatures = FloodCounter(limit=FAILURES_RECORDED_PER_MINUTE, window=60.0)
+
+    def record_bad_signature(self, source: str, error: str) -> None:
+        """Keep a failed TSIG check in the history (a few per source and minute)."""
+        log.info("TSIG check failed for a message from %s: %s", source, error)
+        if self._bad_signatures.exceeded(source):
+            return
+        self._bad_signatures.count(source)
+        self._writer.record(
+            [
+                NewHistory(
+                    at=datetime.now(UTC),
+                    host_id=None,
+                    fqdn=None,
+                    outcome=UpdateOutcome.BADAUTH.value,
+                    front_door=FrontDoor.RFC2136.value,
+                    credential="tsig",
+                    source=source,
+                    detail=f"NOTAUTH: TSIG {error}",
+                )
+            ]
+        )
 
     async def apply(
         self,
@@ -46,8 +98,12 @@ class DynamicUpdates:
         updates: Sequence[UpdateRR],
         key: TsigKeyRow | None,
         source: str,
+        mac: bytes | None = None,
     ) -> UpdateRcode:
-        """The rcode for the UPDATE; NOERROR only once the change is committed and served."""
+        """The rcode for the UPDATE; NOERROR only once the change is committed and served.
+
+        ``mac`` is the request's TSIG MAC (signed updates), for replay detection.
+        """
         if len(prerequisites) + len(updates) > MAX_UPDATE_RRS:
             return self._refuse(zone, key, source, "too many records in one update")
         failed = prescan(zone, prerequisites, updates)
@@ -59,6 +115,8 @@ class DynamicUpdates:
             scope = KeyScope(zone=zone, names=(), types=DEFAULT_TYPES)
         elif key.zone != zone:
             return self._refuse(zone, key, source, f"key is for zone {key.zone}")
+        elif mac is None or not self._replays.first_time(mac):
+            return self._refuse(zone, key, source, "replayed signed update")
         else:
             scope = KeyScope.of(key)
         narrowed = _narrow(updates, scope)

@@ -103,6 +103,15 @@ TSIG_FAILURES = (
 )
 
 
+def tsig_error_name(exc: Exception) -> str:
+    """The RFC 8945 error a verification failure is answered with."""
+    if isinstance(exc, dns.tsig.BadSignature):
+        return "BADSIG"
+    if isinstance(exc, dns.tsig.BadTime):
+        return "BADTIME"
+    return "BADKEY"
+
+
 def _tsig_error(wire: bytes, exc: Exception, keyring: Keyring) -> bytes:
     """NOTAUTH with the TSIG error of RFC 8945 section 5.2.
 
@@ -128,7 +137,7 @@ def _tsig_error(wire: bytes, exc: Exception, keyring: Keyring) -> bytes:
         )
         response.request_mac = query.mac or b""
         return response.to_wire()
-    error = dns.rcode.BADSIG if isinstance(exc, dns.tsig.BadSignature) else dns.rcode.BADKEY
+    error = dns.rcode.from_text(tsig_error_name(exc))
     unsigned = tsig[0].replace(mac=b"", error=error, other=b"")
     response.additional.append(dns.rrset.from_rdata(tsig.name, 0, unsigned))
     return response.to_wire()
@@ -165,12 +174,14 @@ class Engine:
         handlers: Mapping[int, Handler] | None = None,
         transfer: Handler | None = None,
         keyring: Keyring | None = None,
+        on_tsig_failure: Callable[[str, str], None] | None = None,
         cache: AnswerCache | None = None,
     ) -> None:
         self.view = view
         self.handlers = dict(handlers or {})
         self.transfer = transfer
         self.keyring = keyring
+        self.on_tsig_failure = on_tsig_failure
         self.cache = cache if cache is not None else AnswerCache(view)
 
     def answer(self, wire: bytes, *, tcp: bool, peer: str = "") -> Answer:
@@ -185,6 +196,8 @@ class Engine:
         try:
             query = dns.message.from_wire(wire, keyring=self.keyring or _no_keys)
         except TSIG_FAILURES as exc:
+            if self.on_tsig_failure is not None:
+                self.on_tsig_failure(peer, tsig_error_name(exc))
             return _tsig_error(wire, exc, self.keyring or _no_keys)
         except (dns.exception.DNSException, ValueError, IndexError, struct.error, UnicodeError):
             return _formerr(wire)

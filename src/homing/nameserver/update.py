@@ -64,6 +64,7 @@ def update_handler(updates: DynamicUpdates, keyring: StoreKeyring) -> Handler:
                 updates=update_rrs(message.update),
                 key=key,
                 source=request.peer,
+                mac=message.mac if key is not None else None,
             )
         except HomingError as exc:
             log.error("RFC 2136 update from %s failed: %s", request.peer, exc)
