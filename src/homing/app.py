@@ -126,7 +126,9 @@ class Provider:
                 nochg_window=settings.nochg_window_seconds,
             ),
         )
-        dynamic = DynamicUpdates(writer=self.writer, unsigned_from=settings.rfc2136_unsigned_from)
+        dynamic = DynamicUpdates(
+            store=self.store, writer=self.writer, unsigned_from=settings.rfc2136_unsigned_from
+        )
         engine = Engine(
             self.view,
             handlers={dns.opcode.UPDATE: update_handler(dynamic, keyring)},

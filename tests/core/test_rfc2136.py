@@ -17,7 +17,7 @@ async def setup(core: Core) -> DynamicUpdates:
     await core.admin.add_zone("dyn.example")
     await core.admin.add_user("alice", password="alice-password")
     await core.admin.add_host("home.dyn.example", owner="alice")
-    return DynamicUpdates(writer=core.writer, unsigned_from=["10.0.0.0/8"])
+    return DynamicUpdates(store=core.store, writer=core.writer, unsigned_from=["10.0.0.0/8"])
 
 
 def add(name: str, rtype: str, rdata: str) -> UpdateRR:
@@ -116,7 +116,7 @@ async def test_key_of_another_zone_and_unknown_zone(core: Core) -> None:
         await updates.apply(zone=ZONE, prerequisites=[], updates=update, key=key, source="::1")
         is UpdateRcode.REFUSED
     )
-    unsigned = DynamicUpdates(writer=core.writer, unsigned_from=["::1/128"])
+    unsigned = DynamicUpdates(store=core.store, writer=core.writer, unsigned_from=["::1/128"])
     assert (
         await unsigned.apply(
             zone="nowhere.example.",

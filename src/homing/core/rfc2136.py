@@ -23,6 +23,7 @@ from homing.core.writer import ChangeWriter
 from homing.domain.dnsupdate import UpdateRcode, UpdateRR, prescan
 from homing.domain.outcomes import FrontDoor, UpdateOutcome
 from homing.store.rows import NewHistory, TsigKeyRow
+from homing.store.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,10 @@ class ReplayGuard:
 class DynamicUpdates:
     """Authorises RFC 2136 updates and hands them to the writer."""
 
-    def __init__(self, *, writer: ChangeWriter, unsigned_from: Sequence[str] = ()) -> None:
+    def __init__(
+        self, *, store: Store, writer: ChangeWriter, unsigned_from: Sequence[str] = ()
+    ) -> None:
+        self._store = store
         self._writer = writer
         self._unsigned_from: list[Network] = [
             ipaddress.ip_network(n, strict=False) for n in unsigned_from
@@ -104,6 +108,8 @@ class DynamicUpdates:
 
         ``mac`` is the request's TSIG MAC (signed updates), for replay detection.
         """
+        if await self._store.find_zone(zone) is None:
+            return UpdateRcode.NOTAUTH  # RFC 2136 3.1.1: checked before anything else
         if len(prerequisites) + len(updates) > MAX_UPDATE_RRS:
             return self._refuse(zone, key, source, "too many records in one update")
         failed = prescan(zone, prerequisites, updates)

@@ -23,6 +23,7 @@ from homing.store.reads import (
     TOKEN_BY_HASH,
     TSIG_BY_NAME,
     USER_BY_NAME,
+    ZONE_BY_NAME,
     acme_query,
     acme_row,
     host_query,
@@ -128,6 +129,11 @@ class Store:
         query = acme_query().order_by(t.acme_accounts.c.id)
         async with self._reader.connect() as conn:
             return [acme_row(r) for r in await conn.execute(query)]
+
+    async def find_zone(self, name: str) -> ZoneRow | None:
+        with self._lookup.connect() as conn:
+            row = conn.execute(ZONE_BY_NAME, {"name": name}).first()
+        return zone_row(row) if row else None
 
     def lookup_tsig_key(self, name: str) -> TsigKeyRow | None:
         """Synchronous, for the DNS parser's keyring callback (a point read; see above)."""
