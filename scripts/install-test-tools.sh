@@ -5,8 +5,8 @@ set -eu
 PACKAGES="ddclient inadyn knot knot-dnsutils bind9-dnsutils dnsperf nsd openssl iproute2 systemd faketime"
 TOOLS="ddclient inadyn knotd kdig dig nsupdate nsd dnsperf openssl ip systemd-analyze faketime"
 # ACME DNS-01 (tests/integration/test_acme.py): an offline CA and real clients.
-PACKAGES="$PACKAGES pebble certbot python3-certbot-dns-rfc2136 lego curl"
-TOOLS="$TOOLS pebble certbot lego curl"
+PACKAGES="$PACKAGES pebble certbot python3-certbot-dns-rfc2136 lego curl chromium"
+TOOLS="$TOOLS pebble certbot lego curl chromium"
 # The certbot plugin is no command: a name that is never found asks for the install.
 [ -d /usr/lib/python3/dist-packages/certbot_dns_rfc2136 ] || TOOLS="$TOOLS certbot-dns-rfc2136"
 missing=""

@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from homing.config import Settings
 from homing.core.acme import AcmeAccounts, AcmeUpdates
 from homing.core.admin import Admin
+from homing.core.api_services import ApiServices
+from homing.core.api_tokens import ApiTokens, BearerAuth
 from homing.core.auth import Authenticator
+from homing.core.host_records import HostRecords
 from homing.core.updates import UpdateService
 from homing.core.writer import ChangeWriter
 from homing.domain.records import ViewEvent
@@ -37,6 +40,16 @@ def http_context(core: Core, settings: Settings) -> HttpContext:
         ),
         acme_updates=AcmeUpdates(
             store=core.store, writer=core.writer, max_failures=5, window=60, lockout=60
+        ),
+        api=ApiServices(
+            store=core.store,
+            admin=core.admin,
+            writer=core.writer,
+            tokens=ApiTokens(store=core.store),
+            bearer=BearerAuth(
+                store=core.store, writer=core.writer, max_failures=5, window=60, lockout=60
+            ),
+            records=HostRecords(store=core.store, writer=core.writer, policy=settings.policy),
         ),
     )
 

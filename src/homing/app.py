@@ -18,10 +18,15 @@ from collections.abc import Generator
 import dns.opcode
 import uvicorn
 
+from homing.alerts.follower import AlertFollower, follower_from_settings
 from homing.config import Settings, parse_hostport
 from homing.core.acme import AcmeAccounts, AcmeUpdates
+from homing.core.admin import Admin
+from homing.core.api_services import ApiServices
+from homing.core.api_tokens import ApiTokens, BearerAuth
 from homing.core.auth import Authenticator
 from homing.core.events import EventBus
+from homing.core.host_records import HostRecords
 from homing.core.journal import new_origin
 from homing.core.rfc2136 import DynamicUpdates
 from homing.core.tsig import StoreKeyring
@@ -30,6 +35,7 @@ from homing.core.writer import ChangeWriter
 from homing.errors import ConfigError
 from homing.http.app import build_http_app
 from homing.http.context import HttpContext
+from homing.metrics import ProviderMetrics
 from homing.nameserver.answer_cache import AnswerCache
 from homing.nameserver.engine import Engine
 from homing.nameserver.notify import Notifier
@@ -84,6 +90,8 @@ class Provider:
         self.updates: UpdateService | None = None
         self.dns: DNSServer | None = None
         self.notifier: Notifier | None = None
+        self.metrics = ProviderMetrics()
+        self.alerts: AlertFollower | None = None
         self._http: _EmbeddedServer | None = None
         self._http_task: asyncio.Task[None] | None = None
         self.http_address: tuple[str, int] | None = None
@@ -109,7 +117,13 @@ class Provider:
             poll_interval=settings.journal_poll_seconds,
             journal_keep=settings.ixfr_journal_entries,
         )
+        self.writer.on_commit(self.metrics.on_commit)
         await self.writer.start()
+        # Alerts and update counts follow the committed history (see homing.alerts).
+        self.alerts = follower_from_settings(settings, self.store)
+        self.alerts.on_rows(self.metrics.count_history)
+        self.writer.on_commit(self.alerts.wake)
+        await self.alerts.start()
         auth = Authenticator(
             store=self.store,
             writer=self.writer,
@@ -132,11 +146,13 @@ class Provider:
         engine = Engine(
             self.view,
             handlers={dns.opcode.UPDATE: update_handler(dynamic, keyring)},
-            transfer=transfer_handler(self.view, self.store),
+            transfer=transfer_handler(self.view, self.store, served=self.metrics.transfers),
             keyring=keyring,
             on_tsig_failure=dynamic.record_bad_signature,
             cache=AnswerCache(self.view, max_entries=settings.dns_cache_entries),
         )
+        self.metrics.engine, self.metrics.view = engine, self.view
+        self.metrics.notifier, self.metrics.outbox = self.notifier, self.alerts.outbox
         self.dns = DNSServer(self.view, dns_listen, engine=engine)
         try:
             await self.dns.start()
@@ -160,6 +176,23 @@ class Provider:
                     window=settings.auth_window_seconds,
                     lockout=settings.auth_lockout_seconds,
                 ),
+                api=ApiServices(
+                    store=self.store,
+                    admin=Admin(store=self.store, origin=new_origin("api")),
+                    writer=self.writer,
+                    tokens=ApiTokens(store=self.store),
+                    bearer=BearerAuth(
+                        store=self.store,
+                        writer=self.writer,
+                        max_failures=settings.auth_max_failures,
+                        window=settings.auth_window_seconds,
+                        lockout=settings.auth_lockout_seconds,
+                    ),
+                    records=HostRecords(
+                        store=self.store, writer=self.writer, policy=settings.policy
+                    ),
+                ),
+                metrics=self.metrics.render,
             )
         )
         sock = _http_socket(http_host, http_port)
@@ -190,6 +223,8 @@ class Provider:
             await self.dns.stop()
         if self.writer is not None:
             await self.writer.stop()
+        if self.alerts is not None:
+            await self.alerts.stop()
         if self.notifier is not None:
             await self.notifier.stop()
         if self.store is not None:

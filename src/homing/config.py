@@ -92,6 +92,52 @@ class Settings:
         0.25, "How often the server looks for changes made by management commands."
     )
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
+    log_format: str = _setting(
+        "text", "Log lines as `text` or `json` (one object per line: time, level, logger, ...)."
+    )
+    metrics_allow_from: list[str] = _setting(
+        ["127.0.0.1/32", "::1/128"],
+        "Networks (CIDR) that may read `/metrics`; behind a proxy set trusted_proxies too.",
+    )
+    alert_smtp_host: str | None = _setting(
+        None, "SMTP server for owners' email alerts; none: email alerts are not sent."
+    )
+    alert_smtp_port: int = _setting(587, "SMTP server port (465 with `ssl`, 25 or 587 otherwise).")
+    alert_smtp_security: str = _setting(
+        "starttls", "SMTP transport security: `starttls`, `ssl` (implicit TLS) or `none`."
+    )
+    alert_smtp_username: str | None = _setting(None, "SMTP login; none: no authentication.")
+    alert_smtp_password_file: Path | None = _setting(
+        None, "File holding the SMTP password (first line), kept out of the settings."
+    )
+    alert_smtp_from: str = _setting("homing@localhost", "Sender address of alert emails.")
+    alert_webhook_private: bool = _setting(
+        False, "Allow alert webhooks to loopback and private addresses (off: only global ones)."
+    )
+    alert_attempts: int = _setting(8, "Tries per alert delivery before it is given up.")
+    alert_retry_seconds: float = _setting(
+        5.0, "First wait before retrying a failed alert delivery; doubles each try (to 15 min)."
+    )
+    alert_queue_size: int = _setting(
+        1000, "Alerts waiting for delivery per destination; more are dropped with a warning."
+    )
+    alert_failure_quiet_seconds: float = _setting(
+        600.0, "At most one failed-attempts alert per user in this time; later ones are summed up."
+    )
+    alert_stale_check_seconds: float = _setting(
+        300.0, "How often hosts are checked for having gone stale (per-user stale_hours)."
+    )
+    public_url: str | None = _setting(
+        None,
+        "The server's public base URL (`https://ddns.example.net`) shown in the web UI's "
+        "client configuration; default: taken from each request.",
+    )
+    web_session_seconds: float = _setting(
+        43200.0, "How long a web UI sign-in lasts before the password is asked again."
+    )
+    web_stale_hours: float = _setting(
+        24.0, "The web UI marks a host `stale` when it has had no update for this long."
+    )
 
     @property
     def policy(self) -> AddressPolicy:
@@ -146,7 +192,7 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("setting address_policy: must be `unicast` or `global`")
     if settings.acme_registration not in {r.value for r in Registration}:
         raise ConfigError("setting acme_registration: must be `open`, `admin` or `closed`")
-    for name in ("trusted_proxies", "rfc2136_unsigned_from"):
+    for name in ("trusted_proxies", "rfc2136_unsigned_from", "metrics_allow_from"):
         for network in getattr(settings, name):
             try:
                 ipaddress.ip_network(network, strict=False)
@@ -173,6 +219,34 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("setting log_level: must be DEBUG, INFO, WARNING or ERROR")
     if not settings.dns_listen:
         raise ConfigError("setting dns_listen: at least one address is needed")
+    _validate_alerts(settings)
+    _validate_web(settings)
+
+
+def _validate_web(settings: Settings) -> None:
+    url = settings.public_url
+    if url is not None and (not url.startswith(("http://", "https://")) or "?" in url):
+        raise ConfigError("setting public_url: must be an http:// or https:// base URL")
+    for name in ("web_session_seconds", "web_stale_hours"):
+        if getattr(settings, name) <= 0:
+            raise ConfigError(f"setting {name}: must be positive")
+
+
+def _validate_alerts(settings: Settings) -> None:
+    if settings.log_format not in {"text", "json"}:
+        raise ConfigError("setting log_format: must be `text` or `json`")
+    if settings.alert_smtp_security not in {"starttls", "ssl", "none"}:
+        raise ConfigError("setting alert_smtp_security: must be `starttls`, `ssl` or `none`")
+    if not 1 <= settings.alert_smtp_port <= 65535:
+        raise ConfigError("setting alert_smtp_port: must be between 1 and 65535")
+    if "@" not in settings.alert_smtp_from:
+        raise ConfigError("setting alert_smtp_from: must be an email address")
+    for name in ("alert_attempts", "alert_queue_size"):
+        if getattr(settings, name) < 1:
+            raise ConfigError(f"setting {name}: must be at least 1")
+    for name in ("alert_retry_seconds", "alert_failure_quiet_seconds", "alert_stale_check_seconds"):
+        if getattr(settings, name) <= 0:
+            raise ConfigError(f"setting {name}: must be positive")
 
 
 def load_settings(

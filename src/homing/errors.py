@@ -6,6 +6,7 @@ HomingError
  │    ├── NameError_     not a valid (IDNA) domain name
  │    └── AddressError   not a usable IP address
  ├── NotFoundError      a zone, user, host or token does not exist
+ ├── ForbiddenError     the credential may not do this (read-only, out of its scope)
  ├── ConflictError      the object already exists / is still in use
  └── StoreError         the database failed or is not initialised
 """
@@ -22,7 +23,11 @@ class ConfigError(HomingError):
 
 
 class InputError(HomingError):
-    """User input is malformed."""
+    """User input is malformed; ``field`` names the offending input when known."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class NameError_(InputError):
@@ -35,6 +40,10 @@ class AddressError(InputError):
 
 class NotFoundError(HomingError):
     """The named object does not exist."""
+
+
+class ForbiddenError(HomingError):
+    """The caller is known but may not do this."""
 
 
 class ConflictError(HomingError):

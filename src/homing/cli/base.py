@@ -21,6 +21,7 @@ import click
 from homing import __version__
 from homing.config import Settings, load_settings, settings_markdown
 from homing.errors import HomingError
+from homing.logs import setup_logging
 
 if TYPE_CHECKING:
     from homing.core.admin import Admin
@@ -46,14 +47,6 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 def run(coro: Coroutine[Any, Any, T]) -> T:
     with asyncio.Runner(loop_factory=_loop_factory()) as runner:
         return runner.run(coro)
-
-
-def setup_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
 
 
 class Context:

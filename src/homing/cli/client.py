@@ -10,10 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from homing.cli.base import (
-    main,
-    setup_logging,
-)
+from homing.cli.base import main
+from homing.logs import setup_logging
 
 if TYPE_CHECKING:
     pass

@@ -16,8 +16,8 @@ from homing.cli.base import (
     main,
     pass_context,
     run,
-    setup_logging,
 )
+from homing.logs import setup_logging
 
 if TYPE_CHECKING:
     from homing.app import Provider
@@ -72,7 +72,7 @@ def serve(ctx: Context, dns: tuple[str, ...], http: str | None, demo: bool) -> N
     from homing.store.store import Store
 
     settings = ctx.settings(dns_listen=list(dns), http_listen=http)
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format)
 
     async def serve_until_signal() -> None:
         account = None

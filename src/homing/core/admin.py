@@ -16,7 +16,7 @@ from homing.core.credentials import hash_password, new_token, token_hash, token_
 from homing.core.journal import JournalKind, encode_change
 from homing.domain.edits import group_records
 from homing.domain.names import is_subdomain, normalize_name
-from homing.domain.records import RRset, ZoneChange
+from homing.domain.records import RecordType, RRset, ZoneChange
 from homing.errors import ConflictError, InputError, NotFoundError
 from homing.store.rows import HistoryRow, HostRow, RecordRow, TokenRow, UserRow, ZoneRow
 from homing.store.store import Store
@@ -28,6 +28,7 @@ MAX_PASSWORD_LENGTH = 1024
 MIN_TTL, MAX_TTL = 1, 86400
 DEFAULT_HOST_TTL = 60
 DEFAULT_SOA_TTL = 3600
+MAX_NOTES_LENGTH = 1000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -120,11 +121,33 @@ class Admin:
                 raise ConflictError(
                     f"zone {zone} still has {len(hosts)} host(s); remove them or use --force"
                 )
-            await txn.delete_row("zones", row.id)
+            # Journal first: deleting the zone cascades to its journal rows, and SQLite would
+            # hand the freed highest id to the next insert, which a follower has already seen.
             await self._journal(txn, None, zone, row.serial, JournalKind.REMOVED, "", now)
+            await txn.delete_row("zones", row.id)
 
     async def zones(self) -> list[ZoneRow]:
         return await self._store.zones()
+
+    async def set_record_types(self, name: str, types: list[str]) -> ZoneRow:
+        """Which record types owners may set on their hosts in this zone (A, AAAA, TXT always)."""
+        zone = normalize_name(name)
+        allowed = {t.value for t in RecordType}
+        chosen = ["A", "AAAA", "TXT"]
+        for text in types:
+            rtype = text.strip().upper()
+            if rtype not in allowed:
+                raise InputError(f"unknown record type {text[:10]!r}", field="record_types")
+            if rtype not in chosen:
+                chosen.append(rtype)
+        async with self._store.write() as txn:
+            row = await txn.zone(zone)
+            if row is None:
+                raise NotFoundError(f"no zone {zone}")
+            await txn.update_row("zones", row.id, record_types=" ".join(chosen))
+            updated = await txn.zone(zone)
+        assert updated is not None
+        return updated
 
     # -- users ---------------------------------------------------------------------------
 
@@ -220,6 +243,29 @@ class Admin:
             if host is None:
                 raise NotFoundError(f"no host {name}")
             await self._delete_host(txn, host, datetime.now(UTC))
+
+    async def update_host(
+        self, fqdn: str, *, ttl: int | None = None, notes: str | None = None
+    ) -> HostRow:
+        """Change a host's TTL (for its future records) and notes; the records follow via
+        ``HostRecords.retime``, through the writer."""
+        name = normalize_name(fqdn)
+        values: dict[str, object] = {}
+        if ttl is not None:
+            values["ttl"] = check_ttl(ttl)
+        if notes is not None:
+            if len(notes) > MAX_NOTES_LENGTH:
+                raise InputError(f"notes have at most {MAX_NOTES_LENGTH} characters")
+            values["notes"] = notes
+        async with self._store.write() as txn:
+            host = await txn.host(name)
+            if host is None:
+                raise NotFoundError(f"no host {name}")
+            if values:
+                await txn.update_row("hosts", host.id, **values)
+            updated = await txn.host(name)
+        assert updated is not None
+        return updated
 
     async def hosts(self, *, owner: str | None = None) -> list[HostRow]:
         if owner is None:

@@ -7,6 +7,11 @@ visible in DNS. The same task follows the journal for changes written by other
 processes (management commands): it reads them inside its own transaction, or
 every ``poll_interval`` seconds when idle, so all view changes happen in one
 task, in commit order.
+
+After each transaction the writer tells its commit listeners (``on_commit``)
+how many jobs it carried and how long it took: metrics time the store with
+it, and the alert follower wakes up to read the new history rows. Listeners
+run after the callers are answered and must only note things down.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import contextlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -86,6 +91,18 @@ class _ZoneUpdateJob:
 _Job = _EditJob | _HistoryJob | _SyncJob | _ZoneUpdateJob
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BatchCommitted:
+    """One write transaction of the writer: its jobs, its duration, and whether it committed."""
+
+    jobs: int
+    seconds: float
+    ok: bool
+
+
+CommitListener = Callable[[BatchCommitted], None]
+
+
 @dataclass(slots=True)
 class _ZoneDelta:
     """What one batch does to one zone: first old and last new RRset per (name, type)."""
@@ -129,6 +146,18 @@ class ChangeWriter:
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
         self._last_seen = 0
         self._task: asyncio.Task[None] | None = None
+        self._listeners: list[CommitListener] = []
+
+    def on_commit(self, listener: CommitListener) -> None:
+        """Call ``listener`` after every write transaction (see the module docstring)."""
+        self._listeners.append(listener)
+
+    def _committed(self, batch: BatchCommitted) -> None:
+        for listener in self._listeners:
+            try:
+                listener(batch)
+            except Exception:
+                log.exception("commit listener %r failed", listener)
 
     async def start(self) -> None:
         """Load every zone into the views, then start following the queue and the journal."""
@@ -263,6 +292,7 @@ class ChangeWriter:
         zone_updates = [job for job in batch if isinstance(job, _ZoneUpdateJob)]
         outcome: list[list[HostResult]] = []
         plans: list[UpdatePlan] = []
+        started = time.perf_counter()
         try:
             async with self._store.write() as txn:
                 foreign, last_foreign = await self._read_foreign(txn)
@@ -281,7 +311,11 @@ class ChangeWriter:
             for job in batch:
                 if not isinstance(job, _HistoryJob) and not job.future.done():
                     job.future.set_exception(error)
+            self._committed(
+                BatchCommitted(jobs=len(batch), seconds=time.perf_counter() - started, ok=False)
+            )
             return
+        seconds = time.perf_counter() - started
         self._last_seen = max(last_foreign, last_own)
         for event in (*foreign, *own):
             self._bus.publish(event)
@@ -294,6 +328,7 @@ class ChangeWriter:
         for job in batch:
             if isinstance(job, _SyncJob) and not job.future.done():
                 job.future.set_result(None)
+        self._committed(BatchCommitted(jobs=len(batch), seconds=seconds, ok=True))
 
     async def _apply(
         self, txn: WriteTransaction, batch: list[_Job], edits: list[_EditJob]

@@ -30,6 +30,7 @@ class FrontDoor(StrEnum):
     RFC2136 = "rfc2136"
     API = "api"
     ACMEDNS = "acmedns"
+    WEB = "web"
 
 
 class AuthOutcome(StrEnum):

@@ -6,6 +6,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from homing.http import api, metrics, web
 from homing.http.context import HttpContext
 from homing.http.protocols import acmedns, checkip, duckdns, dyndns2, health
 
@@ -21,5 +22,9 @@ def build_http_app(ctx: HttpContext) -> Starlette:
         *checkip.routes(ctx),
         *health.routes(ctx),
         *acmedns.routes(ctx),
+        *api.routes(ctx),
+        *metrics.routes(ctx),
+        # Last: the web UI's paths never shadow a front door's.
+        *web.routes(ctx),
     ]
     return Starlette(routes=routes, exception_handlers={404: _not_found})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -10,6 +11,7 @@ from starlette.requests import Request
 
 from homing.config import Settings
 from homing.core.acme import AcmeAccounts, AcmeUpdates
+from homing.core.api_services import ApiServices
 from homing.core.auth import Authenticator
 from homing.core.updates import UpdateService
 from homing.domain.addresses import client_address
@@ -24,6 +26,9 @@ class HttpContext:
     store: Store
     acme_accounts: AcmeAccounts
     acme_updates: AcmeUpdates
+    api: ApiServices
+    metrics: Callable[[], tuple[bytes, str]] | None = None
+    """Renders ``/metrics`` (body, content type); None: no metrics route answers."""
 
     def caller(self, request: Request) -> str | None:
         """The caller's address; X-Forwarded-For counts only when the peer is a trusted proxy.

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import struct
 import time
+from collections import Counter
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +35,7 @@ import dns.rdatatype
 import dns.rrset
 import dns.tsig
 
-from homing.nameserver.answer_cache import AnswerCache
+from homing.nameserver.answer_cache import AnswerCache, QueryKind
 from homing.nameserver.view import ZoneData, ZoneView
 
 log = logging.getLogger(__name__)
@@ -183,6 +184,8 @@ class Engine:
         self.keyring = keyring
         self.on_tsig_failure = on_tsig_failure
         self.cache = cache if cache is not None else AnswerCache(view)
+        self.queries: Counter[QueryKind] = Counter()
+        """Answers built here, by (qtype, rcode; qtype 0: unparsable); the cache counts its own."""
 
     def answer(self, wire: bytes, *, tcp: bool, peer: str = "") -> Answer:
         """The response to ``wire``: bytes, an awaitable of messages, or None (send nothing)."""
@@ -198,15 +201,20 @@ class Engine:
         except TSIG_FAILURES as exc:
             if self.on_tsig_failure is not None:
                 self.on_tsig_failure(peer, tsig_error_name(exc))
+            self.queries[0, dns.rcode.NOTAUTH] += 1
             return _tsig_error(wire, exc, self.keyring or _no_keys)
         except (dns.exception.DNSException, ValueError, IndexError, struct.error, UnicodeError):
+            self.queries[0, dns.rcode.FORMERR] += 1
             return _formerr(wire)
         handler = self._handler_for(query)
         if handler is not None:
             return handler(DNSRequest(message=query, peer=peer, tcp=tcp))
-        response = self._render(query, self._respond(query), tcp=tcp)
+        message = self._respond(query)
+        kind = (query.question[0].rdtype if query.question else 0, message.rcode())
+        self.queries[kind] += 1
+        response = self._render(query, message, tcp=tcp)
         if not query.had_tsig:
-            self.cache.put(wire, response, tcp=tcp)
+            self.cache.put(wire, response, tcp=tcp, kind=kind)
         return response
 
     def _handler_for(self, query: dns.message.Message) -> Handler | None:

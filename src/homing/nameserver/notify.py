@@ -52,6 +52,10 @@ class Notifier:
         self._tasks: dict[str | Target, asyncio.Task[None]] = {}
         self._again: set[str | Target] = set()
         self._keys: dict[Target, str | None] = {}
+        self.sent = 0
+        """NOTIFYs a secondary answered (for /metrics)."""
+        self.failed = 0
+        """NOTIFYs given up: no answer after every try, or the TSIG key is gone."""
 
     def on_event(self, event: ViewEvent) -> None:
         if isinstance(event, ZoneChange | ZoneSnapshot):
@@ -102,6 +106,7 @@ class Notifier:
             key = self._keyring(message, dns.name.from_text(key_name))
             if key is None:
                 log.error("NOTIFY of %s to %s: TSIG key %s is gone", zone, address, key_name)
+                self.failed += 1
                 return
             message.use_tsig(key)
         for attempt in range(1, ATTEMPTS + 1):
@@ -112,6 +117,7 @@ class Notifier:
             except (dns.exception.DNSException, OSError) as exc:
                 log.debug("NOTIFY %s to %s attempt %d: %s", zone, address, attempt, exc)
                 continue
+            self.sent += 1
             log.info(
                 "NOTIFY %s serial %s to %s port %d: %s",
                 zone,
@@ -121,6 +127,7 @@ class Notifier:
                 dns.rcode.to_text(response.rcode()),
             )
             return
+        self.failed += 1
         log.warning(
             "NOTIFY %s to %s port %d: no answer after %d tries",
             zone,

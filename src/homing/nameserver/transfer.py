@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import dns.exception
@@ -147,7 +148,12 @@ def _client_serial(request: DNSRequest) -> int | None:
     return None
 
 
-def transfer_handler(view: ZoneView, store: Store) -> Handler:
+def transfer_handler(
+    view: ZoneView, store: Store, *, served: Counter[str] | None = None
+) -> Handler:
+    """The AXFR/IXFR handler; ``served`` counts answers by kind (axfr, ixfr, ixfr_full, refused)."""
+    counts: Counter[str] = served if served is not None else Counter()
+
     async def handle(request: DNSRequest) -> list[bytes]:
         message = request.message
         question = message.question[0]
@@ -157,16 +163,20 @@ def transfer_handler(view: ZoneView, store: Store) -> Handler:
         zone_name = zone.origin.to_text().lower()
         if not allowed(request, await store.secondaries(zone=zone_name)):
             log.info("zone transfer of %s refused to %s", zone_name, request.peer)
+            counts["refused"] += 1
             return [error_response(message, dns.rcode.REFUSED).to_wire()]
         if question.rdtype == dns.rdatatype.AXFR:
             if not request.tcp:
+                counts["refused"] += 1
                 return [error_response(message, dns.rcode.REFUSED).to_wire()]
+            counts["axfr"] += 1
             return _messages(request, [zone.soa, *_zone_rrsets(zone), zone.soa])
         client = _client_serial(request)
         if client is None:
             return [error_response(message, dns.rcode.FORMERR).to_wire()]
         if not request.tcp or dns.serial.Serial(client) >= dns.serial.Serial(zone.serial):
             # Up to date, from the future, or over UDP: the current SOA alone (RFC 1995 2, 4).
+            counts["ixfr"] += 1
             return _messages(request, [zone.soa])
         changes = incremental(zone, await store.zone_journal(zone_name), client)
         if changes is None:
@@ -176,7 +186,9 @@ def transfer_handler(view: ZoneView, store: Store) -> Handler:
                 client,
                 request.peer,
             )
+            counts["ixfr_full"] += 1
             return _messages(request, [zone.soa, *_zone_rrsets(zone), zone.soa])
+        counts["ixfr"] += 1
         return _messages(request, changes)
 
     return handle

@@ -51,6 +51,8 @@ class ZoneData:
     nodes: dict[dns.name.Name, Node] = field(default_factory=dict)
     ancestors: Counter[dns.name.Name] = field(default_factory=Counter)
     has_wildcards: int = 0
+    records: int = 0
+    """Resource records in the zone (kept as RRsets change, so /metrics need not count)."""
 
     def node_exists(self, name: dns.name.Name) -> bool:
         """True for a name with records or with descendants (an empty non-terminal)."""
@@ -63,6 +65,7 @@ class ZoneData:
         if rrset is None or len(rrset) == 0:
             if node is None or rdtype not in node:
                 return
+            self.records -= len(node[rdtype])
             del node[rdtype]
             if not node:
                 del self.nodes[name]
@@ -71,6 +74,8 @@ class ZoneData:
         if node is None:
             node = self.nodes[name] = {}
             self._count(name, +1)
+        old = node.get(rdtype)
+        self.records += len(rrset) - (len(old) if old is not None else 0)
         node[rdtype] = rrset
 
     def _count(self, name: dns.name.Name, delta: int) -> None:
@@ -167,3 +172,7 @@ class ZoneView:
 
     def zones(self) -> list[str]:
         return sorted(z.to_text() for z in self._zones)
+
+    def sizes(self) -> list[tuple[str, int, int]]:
+        """(zone, names, records) of every zone, cheap enough for each metrics scrape."""
+        return [(z.origin.to_text(), len(z.nodes), z.records) for z in self._zones.values()]

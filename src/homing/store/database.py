@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0005"
 """The newest migration's revision; tests/store/test_database.py checks it against Alembic."""
 BUSY_TIMEOUT_MS = 10_000
 
@@ -98,6 +98,9 @@ def migrate(path: Path) -> None:
     from alembic import command
     from alembic.config import Config as AlembicConfig
 
+    # Alembic narrates every plugin and step at INFO; one line of ours says enough.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    log.info("migrating %s to schema %s", path, SCHEMA_HEAD)
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(f"sqlite:///{path}")
     event.listen(engine, "connect", _set_pragmas)

@@ -7,6 +7,7 @@ from sqlalchemy import Row, Select, bindparam, select
 from homing.store import schema as t
 from homing.store.rows import (
     AcmeAccountRow,
+    ApiTokenRow,
     HostRow,
     SecondaryRow,
     TokenRow,
@@ -31,6 +32,7 @@ def zone_row(r: Row[tuple[object, ...]]) -> ZoneRow:
         retry=m["retry"],
         expire=m["expire"],
         minimum=m["minimum"],
+        record_types=tuple(m["record_types"].split()),
     )
 
 
@@ -74,6 +76,7 @@ def host_row(r: Row[tuple[object, ...]]) -> HostRow:
         last_source=m["last_source"],
         last_front_door=m["last_front_door"],
         nochg_count=m["nochg_count"],
+        notes=m["notes"],
     )
 
 
@@ -160,6 +163,31 @@ def acme_row(r: Row[tuple[object, ...]]) -> AcmeAccountRow:
     )
 
 
+def api_token_query() -> Select[tuple[object, ...]]:
+    return select(
+        t.api_tokens, t.users.c.name.label("user"), t.users.c.is_admin.label("is_admin")
+    ).join_from(t.api_tokens, t.users)
+
+
+def api_token_row(r: Row[tuple[object, ...]]) -> ApiTokenRow:
+    m = r._mapping
+    return ApiTokenRow(
+        id=m["id"],
+        token_hash=m["token_hash"],
+        prefix=m["prefix"],
+        user_id=m["user_id"],
+        user=m["user"],
+        is_admin=bool(m["is_admin"]),
+        name=m["name"],
+        read_only=bool(m["read_only"]),
+        hosts=tuple(m["hosts"].split()),
+        types=tuple(m["types"].split()),
+        created_at=m["created_at"],
+        expires_at=m["expires_at"],
+        revoked_at=m["revoked_at"],
+    )
+
+
 # Statements built once: reusing the object skips SQLAlchemy's per-call construction and
 # cache-key work, which bench/updates.py showed to dominate an update's point reads.
 HOST_BY_FQDN = host_query().where(t.hosts.c.fqdn == bindparam("fqdn"))
@@ -168,3 +196,4 @@ USER_BY_NAME = select(t.users).where(t.users.c.name == bindparam("name"))
 TSIG_BY_NAME = tsig_query().where(t.tsig_keys.c.name == bindparam("name"))
 ZONE_BY_NAME = select(t.zones).where(t.zones.c.name == bindparam("name"))
 ACME_BY_USERNAME = acme_query().where(t.acme_accounts.c.username == bindparam("username"))
+API_TOKEN_BY_HASH = api_token_query().where(t.api_tokens.c.token_hash == bindparam("token_hash"))

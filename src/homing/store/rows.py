@@ -20,6 +20,7 @@ class ZoneRow:
     retry: int
     expire: int
     minimum: int
+    record_types: tuple[str, ...] = ("A", "AAAA", "TXT")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,6 +48,7 @@ class HostRow:
     last_source: str | None
     last_front_door: str | None
     nochg_count: int
+    notes: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -154,3 +156,22 @@ class AcmeAccountRow:
     allowfrom: tuple[str, ...]
     created_at: datetime
     created_from: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApiTokenRow:
+    """A REST API token: its owner and scope (empty ``hosts``/``types``: all); never the secret."""
+
+    id: int
+    token_hash: str
+    prefix: str
+    user_id: int
+    user: str
+    is_admin: bool
+    name: str
+    read_only: bool
+    hosts: tuple[str, ...]
+    types: tuple[str, ...]
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None

@@ -34,6 +34,8 @@ zones = Table(
     Column("expire", Integer, nullable=False),
     Column("minimum", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Record types owners may set through the REST API (A, AAAA, TXT; MX, CNAME if allowed).
+    Column("record_types", Text, nullable=False, server_default="A AAAA TXT"),
 )
 
 users = Table(
@@ -61,6 +63,7 @@ hosts = Table(
     Column("last_source", String(64), nullable=True),
     Column("last_front_door", String(16), nullable=True),
     Column("nochg_count", Integer, nullable=False, default=0),
+    Column("notes", Text, nullable=False, server_default=""),
 )
 Index("ix_hosts_owner", hosts.c.owner_id)
 Index("ix_hosts_zone", hosts.c.zone_id)
@@ -168,3 +171,51 @@ acme_accounts = Table(
     Column("created_from", String(64), nullable=True),
 )
 Index("ix_acme_accounts_zone", acme_accounts.c.zone_id)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # SHA-256 of a random token of 192 bits (see core/credentials.py), like update tokens.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("prefix", String(24), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("read_only", Boolean, nullable=False),
+    # Scope: space-separated host FQDNs and record types; empty means "all".
+    Column("hosts", Text, nullable=False),
+    Column("types", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+Index("ix_api_tokens_user", api_tokens.c.user_id)
+
+# Owners' alerts (homing.alerts): where to send them, and what the follower has done.
+alert_settings = Table(
+    "alert_settings",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("email", String(254), nullable=True),
+    Column("webhook", Text, nullable=True),
+    # Space-separated subset of: changes failures stale.
+    Column("events", String(64), nullable=False),
+    Column("stale_hours", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+alert_cursor = Table(
+    "alert_cursor",
+    metadata,
+    # One row (id 1): every history row up to history_id has had its alerts handled.
+    Column("id", Integer, primary_key=True),
+    Column("history_id", Integer, nullable=False),
+)
+
+stale_alerts = Table(
+    "stale_alerts",
+    metadata,
+    Column("host_id", Integer, ForeignKey("hosts.id", ondelete="CASCADE"), primary_key=True),
+    # The host's last update that the stale alert was about: a newer update re-arms it.
+    Column("last_update", DateTime(timezone=True), nullable=False),
+)

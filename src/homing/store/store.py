@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -19,6 +21,7 @@ from homing.store import schema as t
 from homing.store.database import migrate, open_engine, open_lookup_engine
 from homing.store.reads import (
     ACME_BY_USERNAME,
+    API_TOKEN_BY_HASH,
     HOST_BY_FQDN,
     TOKEN_BY_HASH,
     TSIG_BY_NAME,
@@ -26,6 +29,8 @@ from homing.store.reads import (
     ZONE_BY_NAME,
     acme_query,
     acme_row,
+    api_token_query,
+    api_token_row,
     host_query,
     host_row,
     secondary_query,
@@ -39,6 +44,7 @@ from homing.store.reads import (
 )
 from homing.store.rows import (
     AcmeAccountRow,
+    ApiTokenRow,
     HistoryRow,
     HostRow,
     JournalEntry,
@@ -52,6 +58,17 @@ from homing.store.rows import (
 from homing.store.transaction import ReadTransaction, WriteTransaction
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HistoryFilter:
+    """Which history rows to page through, newest first; ``before_id`` is the page cursor."""
+
+    host_ids: tuple[int, ...] | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    outcomes: tuple[str, ...] = ()
+    before_id: int | None = None
 
 
 class Store:
@@ -215,3 +232,38 @@ class Store:
             query = query.where(t.history.c.host_id == host_id)
         async with self._reader.connect() as conn:
             return [HistoryRow(**dict(r._mapping)) for r in await conn.execute(query)]
+
+    async def history_page(self, where: HistoryFilter, *, limit: int) -> list[HistoryRow]:
+        """Up to ``limit`` rows matching ``where``, newest (highest id) first."""
+        h = t.history
+        query = select(h).order_by(h.c.id.desc()).limit(limit)
+        if where.host_ids is not None:
+            query = query.where(h.c.host_id.in_(where.host_ids))
+        if where.since is not None:
+            query = query.where(h.c.at >= where.since)
+        if where.until is not None:
+            query = query.where(h.c.at < where.until)
+        if where.outcomes:
+            query = query.where(h.c.outcome.in_(where.outcomes))
+        if where.before_id is not None:
+            query = query.where(h.c.id < where.before_id)
+        async with self._reader.connect() as conn:
+            return [HistoryRow(**dict(r._mapping)) for r in await conn.execute(query)]
+
+    async def find_api_token(self, token_hash: str) -> ApiTokenRow | None:
+        """A point read on every API request (see open_lookup_engine)."""
+        with self._lookup.connect() as conn:
+            row = conn.execute(API_TOKEN_BY_HASH, {"token_hash": token_hash}).first()
+        return api_token_row(row) if row else None
+
+    async def api_tokens(self, *, user_id: int | None = None) -> list[ApiTokenRow]:
+        query = api_token_query().order_by(t.api_tokens.c.id)
+        if user_id is not None:
+            query = query.where(t.api_tokens.c.user_id == user_id)
+        async with self._reader.connect() as conn:
+            return [api_token_row(r) for r in await conn.execute(query)]
+
+    async def find_user_by_id(self, user_id: int) -> UserRow | None:
+        async with self._reader.connect() as conn:
+            row = (await conn.execute(select(t.users).where(t.users.c.id == user_id))).first()
+        return user_row(row) if row else None

@@ -1,0 +1,137 @@
+"""``/hosts``: the names a user owns — list, create (with a first update token), read,
+change TTL and notes, delete."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from homing.core.admin import DEFAULT_HOST_TTL, MAX_NOTES_LENGTH, MAX_TTL, MIN_TTL
+from homing.core.host_records import ChangeSource
+from homing.errors import NotFoundError
+from homing.http.api import render
+from homing.http.api.errors import ApiError, about
+from homing.http.api.lookup import visible_host, visible_hosts
+from homing.http.api.operations import Call, Operation, Param, list_of, no_content, ok, ref
+
+TAG = "hosts"
+
+
+async def list_hosts(call: Call) -> Response:
+    query = call.query()
+    owner = query.text("owner", max_length=64)
+    query.finish()
+    hosts = await visible_hosts(call)
+    if owner is not None:
+        hosts = [h for h in hosts if h.owner == owner]
+    return ok([render.host(h) for h in hosts])
+
+
+async def create_host(call: Call) -> Response:
+    call.principal.require_full("create hosts")
+    body = await call.body()
+    name = body.text("name", required=True, max_length=253)
+    ttl = body.integer("ttl", low=MIN_TTL, high=MAX_TTL) or DEFAULT_HOST_TTL
+    notes = body.text("notes", max_length=MAX_NOTES_LENGTH)
+    owner = body.text("owner", max_length=64) or call.principal.user
+    body.finish()
+    assert name is not None
+    if owner != call.principal.user:
+        if not call.principal.is_admin:
+            raise ApiError("forbidden", "only administrators create hosts for other users")
+        if await call.api.store.find_user(owner) is None:
+            raise ApiError("invalid_value", f"no user {owner}", field="owner")
+    try:
+        with about("name"):
+            host, token = await call.api.admin.add_host(name, owner=owner, ttl=ttl)
+    except NotFoundError as exc:
+        raise ApiError("invalid_value", str(exc), field="name") from None
+    if notes:
+        host = await call.api.admin.update_host(host.fqdn, notes=notes)
+    return ok({**render.host(host), "update_token": token}, status=201)
+
+
+async def get_host(call: Call) -> Response:
+    return ok(render.host(await visible_host(call, call.path("fqdn"))))
+
+
+async def update_host(call: Call) -> Response:
+    host = await visible_host(call, call.path("fqdn"), write=True)
+    body = await call.body()
+    ttl = body.integer("ttl", low=MIN_TTL, high=MAX_TTL)
+    notes = body.text("notes", max_length=MAX_NOTES_LENGTH)
+    body.finish()
+    if ttl is not None and call.principal.scope.types:
+        raise ApiError("forbidden", "a token scoped to record types cannot change the host TTL")
+    with about("notes"):
+        updated = await call.api.admin.update_host(host.fqdn, ttl=ttl, notes=notes)
+    if ttl is not None and ttl != host.ttl:
+        by = ChangeSource(credential=call.principal.credential, source=call.source)
+        await call.api.records.retime(updated, ttl, by=by)
+    return ok(render.host(updated))
+
+
+async def delete_host(call: Call) -> Response:
+    host = await visible_host(call, call.path("fqdn"), write=True)
+    if call.principal.scope.types:
+        raise ApiError("forbidden", "a token scoped to record types cannot delete hosts")
+    await call.api.admin.remove_host(host.fqdn)
+    await call.api.writer.sync()  # answer once DNS no longer serves the host's records
+    return no_content()
+
+
+def operations() -> list[Operation]:
+    owner = Param(
+        name="owner", description="Only this user's hosts (admins).", schema={"type": "string"}
+    )
+    return [
+        Operation(
+            method="GET",
+            path="/hosts",
+            handler=list_hosts,
+            operation_id="listHosts",
+            summary="List the hosts you may see (all of them for admins).",
+            tag=TAG,
+            response=list_of("Host"),
+            query=(owner,),
+        ),
+        Operation(
+            method="POST",
+            path="/hosts",
+            handler=create_host,
+            operation_id="createHost",
+            summary="Create a host; the answer carries its first update token (shown once).",
+            tag=TAG,
+            status=201,
+            request="HostCreate",
+            response=ref("HostCreated"),
+            errors=(401, 403, 409, 422, 429),
+        ),
+        Operation(
+            method="GET",
+            path="/hosts/{fqdn}",
+            handler=get_host,
+            operation_id="getHost",
+            summary="Read one host.",
+            tag=TAG,
+            response=ref("Host"),
+        ),
+        Operation(
+            method="PATCH",
+            path="/hosts/{fqdn}",
+            handler=update_host,
+            operation_id="updateHost",
+            summary="Change a host's TTL (its records follow) or notes.",
+            tag=TAG,
+            request="HostUpdate",
+            response=ref("Host"),
+        ),
+        Operation(
+            method="DELETE",
+            path="/hosts/{fqdn}",
+            handler=delete_host,
+            operation_id="deleteHost",
+            summary="Delete a host with its records and update tokens.",
+            tag=TAG,
+            status=204,
+        ),
+    ]

@@ -1,0 +1,84 @@
+"""``/hosts/{fqdn}/tokens``: the update tokens a router or script uses for one host.
+
+Only their prefixes are listed; a new token's secret is in the creation
+answer and nowhere else (stored as SHA-256, ``core/credentials.py``).
+"""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from homing.http.api import render
+from homing.http.api.errors import ApiError, about
+from homing.http.api.lookup import visible_host
+from homing.http.api.operations import Call, Operation, list_of, no_content, ok, ref
+
+TAG = "update tokens"
+
+
+def _require_untyped(call: Call) -> None:
+    call.principal.require_write()
+    if call.principal.scope.types:
+        raise ApiError("forbidden", "a token scoped to record types cannot manage update tokens")
+
+
+async def list_tokens(call: Call) -> Response:
+    host = await visible_host(call, call.path("fqdn"))
+    tokens = await call.api.admin.tokens(host=host.fqdn)
+    return ok([render.update_token(t) for t in tokens])
+
+
+async def create_token(call: Call) -> Response:
+    host = await visible_host(call, call.path("fqdn"), write=True)
+    _require_untyped(call)
+    body = await call.body()
+    label = body.text("label", max_length=100) or ""
+    body.finish()
+    with about("label"):
+        row, secret = await call.api.admin.create_token(host=host.fqdn, label=label)
+    return ok({**render.update_token(row), "token": secret}, status=201)
+
+
+async def revoke_token(call: Call) -> Response:
+    host = await visible_host(call, call.path("fqdn"), write=True)
+    _require_untyped(call)
+    token_id = call.path_id("token_id")
+    tokens = await call.api.admin.tokens(host=host.fqdn)
+    if not any(t.id == token_id for t in tokens):
+        raise ApiError("not_found", f"no update token {token_id} of {host.fqdn.rstrip('.')}")
+    await call.api.admin.revoke_token(token_id)
+    return no_content()
+
+
+def operations() -> list[Operation]:
+    return [
+        Operation(
+            method="GET",
+            path="/hosts/{fqdn}/tokens",
+            handler=list_tokens,
+            operation_id="listUpdateTokens",
+            summary="The host's update tokens (prefixes only).",
+            tag=TAG,
+            response=list_of("UpdateToken"),
+        ),
+        Operation(
+            method="POST",
+            path="/hosts/{fqdn}/tokens",
+            handler=create_token,
+            operation_id="createUpdateToken",
+            summary="Create an update token for the host; the secret is shown once.",
+            tag=TAG,
+            status=201,
+            request="UpdateTokenCreate",
+            response=ref("UpdateTokenCreated"),
+        ),
+        Operation(
+            method="DELETE",
+            path="/hosts/{fqdn}/tokens/{token_id}",
+            handler=revoke_token,
+            operation_id="revokeUpdateToken",
+            summary="Revoke one of the host's update tokens.",
+            tag=TAG,
+            status=204,
+        ),
+    ]

@@ -1,0 +1,134 @@
+"""``/zones``: the zones this server is authoritative for. Any user may list them (to know
+where hosts can be created); creating, changing and removing them is for administrators."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from homing.core.admin import DEFAULT_SOA_TTL, MAX_TTL, MIN_TTL
+from homing.domain.names import normalize_name
+from homing.errors import NameError_
+from homing.http.api import render
+from homing.http.api.errors import ApiError, about
+from homing.http.api.operations import Call, Operation, list_of, no_content, ok, ref
+from homing.store.rows import ZoneRow
+
+TAG = "zones"
+
+
+async def _zone(call: Call) -> ZoneRow:
+    text = call.path("zone")
+    try:
+        name = normalize_name(text)
+    except NameError_:
+        raise ApiError("not_found", f"no zone {text[:80]!r}") from None
+    for zone in await call.api.store.zones():
+        if zone.name == name:
+            return zone
+    raise ApiError("not_found", f"no zone {name.rstrip('.')}")
+
+
+async def list_zones(call: Call) -> Response:
+    return ok([render.zone(z) for z in await call.api.store.zones()])
+
+
+async def get_zone(call: Call) -> Response:
+    return ok(render.zone(await _zone(call)))
+
+
+async def create_zone(call: Call) -> Response:
+    call.principal.require_admin(write=True)
+    body = await call.body()
+    name = body.text("name", required=True, max_length=253)
+    nameservers = body.texts("nameservers", max_items=13, max_length=253)
+    email = body.text("email", max_length=254)
+    ttl = body.integer("ttl", low=MIN_TTL, high=MAX_TTL) or DEFAULT_SOA_TTL
+    types = body.texts("record_types", max_items=5, max_length=10)
+    body.finish()
+    assert name is not None
+    with about("name"):
+        zone = await call.api.admin.add_zone(
+            name, nameservers=nameservers or None, email=email, ttl=ttl
+        )
+    if types:
+        zone = await call.api.admin.set_record_types(zone.name, types)
+    await call.api.writer.sync()  # answer once DNS serves the zone
+    return ok(render.zone(zone), status=201)
+
+
+async def update_zone(call: Call) -> Response:
+    call.principal.require_admin(write=True)
+    zone = await _zone(call)
+    body = await call.body()
+    types = body.texts("record_types", max_items=5, max_length=10)
+    body.finish()
+    return ok(render.zone(await call.api.admin.set_record_types(zone.name, types)))
+
+
+async def delete_zone(call: Call) -> Response:
+    call.principal.require_admin(write=True)
+    zone = await _zone(call)
+    query = call.query()
+    force = query.text("force", max_length=5)
+    query.finish()
+    if force not in {None, "true", "false"}:
+        raise ApiError("invalid_value", "force must be true or false", field="force")
+    await call.api.admin.remove_zone(zone.name, force=force == "true")
+    await call.api.writer.sync()
+    return no_content()
+
+
+def operations() -> list[Operation]:
+    return [
+        Operation(
+            method="GET",
+            path="/zones",
+            handler=list_zones,
+            operation_id="listZones",
+            summary="The zones hosts can be created in, with the record types each allows.",
+            tag=TAG,
+            response=list_of("Zone"),
+            errors=(401, 429),
+        ),
+        Operation(
+            method="POST",
+            path="/zones",
+            handler=create_zone,
+            operation_id="createZone",
+            summary="Add a zone (admins).",
+            tag=TAG,
+            status=201,
+            request="ZoneCreate",
+            response=ref("Zone"),
+            errors=(401, 403, 409, 422, 429),
+        ),
+        Operation(
+            method="GET",
+            path="/zones/{zone}",
+            handler=get_zone,
+            operation_id="getZone",
+            summary="Read one zone.",
+            tag=TAG,
+            response=ref("Zone"),
+        ),
+        Operation(
+            method="PATCH",
+            path="/zones/{zone}",
+            handler=update_zone,
+            operation_id="updateZone",
+            summary="Set which record types owners may use (A, AAAA, TXT always; MX, CNAME).",
+            tag=TAG,
+            request="ZoneUpdate",
+            response=ref("Zone"),
+        ),
+        Operation(
+            method="DELETE",
+            path="/zones/{zone}",
+            handler=delete_zone,
+            operation_id="deleteZone",
+            summary="Remove a zone (admins); `?force=true` also removes its hosts.",
+            tag=TAG,
+            status=204,
+            errors=(401, 403, 404, 409, 422, 429),
+        ),
+    ]

@@ -1,0 +1,125 @@
+"""One host: its records, its update tokens (create, revoke) and client configuration.
+
+A new token is shown exactly once, in the answer to the POST that made it,
+together with every configuration snippet filled in with it; afterwards the
+page shows only its prefix (the store keeps a hash). Hosts the viewer may
+not see are answered 404, the same as hosts that do not exist, so names of
+other people's hosts cannot be probed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from homing.domain.names import normalize_name
+from homing.errors import HomingError, InputError
+from homing.http.web.access import require_form, require_viewer
+from homing.http.web.dashboard import host_card
+from homing.http.web.rendering import error_page, redirect, render
+from homing.http.web.site import Viewer, WebSite
+from homing.http.web.snippets import Server, snippets
+from homing.http.web.timeline import HEIGHT, WIDTH
+from homing.store.rows import HostRow
+
+MAX_LABEL_LENGTH = 100
+NOT_FOUND = "There is no such host, or it is not yours."
+
+
+def public_server(site: WebSite, request: Request) -> Server:
+    """The setting ``public_url`` if given, else the URL this request came to."""
+    return Server.from_url(site.ctx.settings.public_url or str(request.base_url))
+
+
+async def find_visible_host(site: WebSite, viewer: Viewer, fqdn: str) -> HostRow | None:
+    try:
+        name = normalize_name(fqdn)
+    except InputError:
+        return None
+    host = await site.ctx.store.find_host(name)
+    if host is None or not viewer.may_see(host):
+        return None
+    return host
+
+
+async def _page(
+    site: WebSite,
+    request: Request,
+    viewer: Viewer,
+    host: HostRow,
+    *,
+    new_token: str | None = None,
+    notice: str | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    store = site.ctx.store
+    now = datetime.now(UTC)
+    card = await host_card(site, host, now=now)
+    return render(
+        site,
+        "host.html",
+        viewer=viewer,
+        status=status,
+        section="dashboard",
+        title=card.name,
+        card=card,
+        now=now,
+        records=await store.host_records(host.id),
+        history=await store.history(host_id=host.id, limit=10),
+        tokens=await store.tokens(host_id=host.id),
+        new_token=new_token,
+        snippets=snippets(
+            server=public_server(site, request), fqdn=card.name, user=host.owner, token=new_token
+        ),
+        notice=notice,
+        error=error,
+        timeline_width=WIDTH,
+        timeline_height=HEIGHT,
+    )
+
+
+async def host_page(site: WebSite, request: Request) -> Response:
+    viewer = await require_viewer(site, request)
+    if isinstance(viewer, Response):
+        return viewer
+    host = await find_visible_host(site, viewer, request.path_params["fqdn"])
+    if host is None:
+        return error_page(site, viewer=viewer, status=404, message=NOT_FOUND)
+    notice = "Token revoked." if request.query_params.get("revoked") else None
+    return await _page(site, request, viewer, host, notice=notice)
+
+
+async def create_token(site: WebSite, request: Request) -> Response:
+    checked = await require_form(site, request)
+    if isinstance(checked, Response):
+        return checked
+    viewer, form = checked
+    host = await find_visible_host(site, viewer, request.path_params["fqdn"])
+    if host is None:
+        return error_page(site, viewer=viewer, status=404, message=NOT_FOUND)
+    label = form.get("label", "").strip()[:MAX_LABEL_LENGTH]
+    try:
+        _, token = await site.admin.create_token(host=host.fqdn, label=label)
+    except HomingError as exc:
+        return await _page(site, request, viewer, host, error=str(exc), status=400)
+    return await _page(site, request, viewer, host, new_token=token)
+
+
+async def revoke_token(site: WebSite, request: Request) -> Response:
+    checked = await require_form(site, request)
+    if isinstance(checked, Response):
+        return checked
+    viewer, _ = checked
+    host = await find_visible_host(site, viewer, request.path_params["fqdn"])
+    token_id = request.path_params["token_id"]
+    if host is None:
+        return error_page(site, viewer=viewer, status=404, message=NOT_FOUND)
+    tokens = {t.id: t for t in await site.ctx.store.tokens(host_id=host.id)}
+    if token_id not in tokens:
+        return error_page(site, viewer=viewer, status=404, message="This host has no such token.")
+    if tokens[token_id].revoked_at is None:
+        await site.admin.revoke_token(token_id)
+    return redirect(f"/hosts/{host.fqdn.rstrip('.')}?revoked=1")

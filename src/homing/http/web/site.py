@@ -1,0 +1,69 @@
+"""What every page handler shares: the context, the session codec, the templates, the viewer.
+
+The web UI is a front door like dyndns2: it reads through the store's read
+methods and changes things only through core use cases (``Admin``), never
+by writing rows itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import jinja2
+
+from homing.core.admin import Admin
+from homing.http.context import HttpContext
+from homing.http.web.sessions import Session, SessionCodec
+from homing.http.web.timeline import mark_kind
+from homing.http.web.times import ago, shown
+from homing.store.rows import HostRow, UserRow
+
+PACKAGE_DIR = Path(__file__).parent
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+STATIC_DIR = PACKAGE_DIR / "static"
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebSite:
+    ctx: HttpContext
+    codec: SessionCodec
+    admin: Admin
+    templates: jinja2.Environment
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Viewer:
+    """The signed-in user of one request, with the CSRF token their forms carry."""
+
+    user: UserRow
+    session: Session
+    csrf: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.user.is_admin
+
+    def may_see(self, host: HostRow) -> bool:
+        """Owners see their hosts, admins every host; anyone else gets a 404, never a 403."""
+        return self.user.is_admin or host.owner_id == self.user.id
+
+
+def build_templates() -> jinja2.Environment:
+    """Jinja2 with autoescaping on for every template and undefined names as errors."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["shown"] = shown
+    env.filters["kind"] = mark_kind
+
+    def ago_filter(moment: datetime | None, now: datetime) -> str:
+        return ago(moment, now=now)
+
+    env.filters["ago"] = ago_filter
+    return env

@@ -1,0 +1,179 @@
+"""The provider's Prometheus metrics: one registry per provider, most values read at scrape time.
+
+The DNS answer path, NOTIFY, zone transfers and the alert outbox count in
+plain integers and Counters of their own (a dict increment; no lock, no
+label lookup), and this module's collector turns them into metric families
+only when ``/metrics`` is read. The writer's commit listener feeds two
+histograms (transaction time, jobs per transaction); updates and
+authentication failures are counted from the committed history rows the
+alert follower reads, so every front door, present and future, is counted
+the same way and only once it is durable.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+
+import dns.rcode
+import dns.rdatatype
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
+from prometheus_client import Counter as PromCounter
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.process_collector import ProcessCollector
+from prometheus_client.registry import Collector
+
+from homing.alerts.outbox import Outbox
+from homing.alerts.rules import is_auth_failure
+from homing.core.writer import BatchCommitted
+from homing.nameserver.engine import Engine
+from homing.nameserver.notify import Notifier
+from homing.nameserver.view import ZoneView
+from homing.store.rows import HistoryRow
+
+COMMIT_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+
+
+def _qtype(value: int) -> str:
+    return "none" if value == 0 else dns.rdatatype.to_text(dns.rdatatype.RdataType.make(value))
+
+
+def _rcode(value: int) -> str:
+    try:
+        return dns.rcode.to_text(dns.rcode.Rcode(value))
+    except ValueError:
+        return str(value)
+
+
+class _Sources(Collector):
+    """Reads the parts' own counters when scraped (see the module docstring)."""
+
+    def __init__(self, metrics: ProviderMetrics) -> None:
+        self._metrics = metrics
+
+    def collect(self) -> Iterator[Metric]:
+        m = self._metrics
+        if m.engine is not None:
+            queries = CounterMetricFamily(
+                "homing_dns_queries",
+                "DNS queries answered, by question type and response code.",
+                labels=["qtype", "rcode"],
+            )
+            answered: Counter[tuple[int, int]] = Counter(m.engine.queries)
+            hits = m.engine.cache.hits
+            answered.update(hits)
+            for (qtype, rcode), count in sorted(answered.items()):
+                queries.add_metric([_qtype(qtype), _rcode(rcode)], count)
+            yield queries
+            yield CounterMetricFamily(
+                "homing_dns_cache_hits",
+                "DNS answers given from the answer cache.",
+                value=sum(hits.values()),
+            )
+        if m.view is not None:
+            sizes = m.view.sizes()
+            yield GaugeMetricFamily("homing_dns_zones", "Zones served.", value=len(sizes))
+            names = GaugeMetricFamily("homing_dns_names", "Names in a zone.", labels=["zone"])
+            records = GaugeMetricFamily(
+                "homing_dns_records", "Resource records in a zone.", labels=["zone"]
+            )
+            for zone, name_count, record_count in sizes:
+                names.add_metric([zone], name_count)
+                records.add_metric([zone], record_count)
+            yield names
+            yield records
+        if m.notifier is not None:
+            notify = CounterMetricFamily(
+                "homing_notify",
+                "NOTIFY messages to secondaries: answered (sent) or given up (failed).",
+                labels=["result"],
+            )
+            notify.add_metric(["sent"], m.notifier.sent)
+            notify.add_metric(["failed"], m.notifier.failed)
+            yield notify
+        transfers = CounterMetricFamily(
+            "homing_zone_transfers",
+            "Zone transfers: axfr, ixfr (incremental or up to date), ixfr_full, refused.",
+            labels=["kind"],
+        )
+        for kind, count in sorted(m.transfers.items()):
+            transfers.add_metric([kind], count)
+        yield transfers
+        if m.outbox is not None:
+            alerts = CounterMetricFamily(
+                "homing_alerts",
+                "Owners' alerts by channel and result (delivered, failed, dropped).",
+                labels=["channel", "result"],
+            )
+            for (channel, result), count in sorted(m.outbox.results.items()):
+                alerts.add_metric([channel, result], count)
+            yield alerts
+            yield GaugeMetricFamily(
+                "homing_alerts_pending",
+                "Alerts queued or being delivered.",
+                value=m.outbox.pending(),
+            )
+
+
+class ProviderMetrics:
+    """The registry behind ``/metrics`` and the hooks that feed it."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.engine: Engine | None = None
+        self.view: ZoneView | None = None
+        self.notifier: Notifier | None = None
+        self.outbox: Outbox | None = None
+        self.transfers: Counter[str] = Counter()
+        """Handed to the zone transfer handler, which counts in it."""
+        self.commit_seconds = Histogram(
+            "homing_store_commit_seconds",
+            "Time of one write transaction of the writer (statements and durable commit).",
+            buckets=COMMIT_BUCKETS,
+            registry=self.registry,
+        )
+        self.batch_jobs = Histogram(
+            "homing_writer_batch_jobs",
+            "Jobs (updates, refusals to record) committed in one write transaction.",
+            buckets=BATCH_BUCKETS,
+            registry=self.registry,
+        )
+        self.commit_failures = PromCounter(
+            "homing_store_commit_failures",
+            "Write transactions that failed (their updates were answered 911 / SERVFAIL).",
+            registry=self.registry,
+        )
+        self.updates = PromCounter(
+            "homing_updates",
+            "Committed update results (history rows) by front door and result.",
+            ["front_door", "result"],
+            registry=self.registry,
+        )
+        self.auth_failures = PromCounter(
+            "homing_auth_failures",
+            "Refused credentials (badauth, lock-outs) by front door.",
+            ["front_door"],
+            registry=self.registry,
+        )
+        self.registry.register(_Sources(self))
+        ProcessCollector(registry=self.registry)
+
+    def on_commit(self, batch: BatchCommitted) -> None:
+        """The writer's commit listener."""
+        if not batch.ok:
+            self.commit_failures.inc()
+            return
+        self.commit_seconds.observe(batch.seconds)
+        self.batch_jobs.observe(batch.jobs)
+
+    def count_history(self, rows: Sequence[HistoryRow]) -> None:
+        """The alert follower's row listener: each committed history row is one result."""
+        for row in rows:
+            self.updates.labels(row.front_door, row.outcome).inc()
+            if is_auth_failure(row):
+                self.auth_failures.labels(row.front_door).inc()
+
+    def render(self) -> tuple[bytes, str]:
+        """The text exposition format and its content type."""
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST

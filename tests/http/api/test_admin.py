@@ -1,0 +1,65 @@
+"""``/zones`` and ``/users``: administrators manage them; everyone may list zones."""
+
+from __future__ import annotations
+
+from homing.domain.records import ZoneRemoved, ZoneSnapshot
+
+from .conftest import Api
+
+
+async def test_zones_are_listed_for_everyone(api: Api) -> None:
+    answer = await api.client.get("/api/v1/zones", headers=api.alice)
+    [zone] = answer.json()
+    assert (zone["name"], zone["record_types"]) == ("dyn.example", ["A", "AAAA", "TXT"])
+    one = await api.client.get("/api/v1/zones/dyn.example.", headers=api.alice)
+    assert one.json() == zone
+    assert (
+        await api.client.get("/api/v1/zones/nope.example", headers=api.alice)
+    ).status_code == 404
+
+
+async def test_admin_adds_and_removes_a_zone(api: Api) -> None:
+    made = await api.client.post(
+        "/api/v1/zones",
+        headers=api.root,
+        json={
+            "name": "other.example",
+            "nameservers": ["ns1.other.example"],
+            "record_types": ["MX"],
+        },
+    )
+    assert made.status_code == 201
+    assert made.json()["record_types"] == ["A", "AAAA", "TXT", "MX"]
+    assert any(isinstance(e, ZoneSnapshot) and e.zone == "other.example." for e in api.core.events)
+    again = await api.client.post("/api/v1/zones", headers=api.root, json={"name": "other.example"})
+    assert again.status_code == 409
+    busy = await api.client.delete("/api/v1/zones/dyn.example", headers=api.root)
+    assert busy.status_code == 409
+    gone = await api.client.delete("/api/v1/zones/other.example", headers=api.root)
+    assert gone.status_code == 204
+    assert ZoneRemoved("other.example.") in api.core.events
+
+
+async def test_admin_manages_users(api: Api) -> None:
+    made = await api.client.post(
+        "/api/v1/users", headers=api.root, json={"name": "carol", "password": "long-password"}
+    )
+    assert made.status_code == 201
+    assert (made.json()["name"], made.json()["has_password"]) == ("carol", True)
+    short = await api.client.post(
+        "/api/v1/users", headers=api.root, json={"name": "dave", "password": "short"}
+    )
+    assert short.json()["error"]["field"] == "password"
+    bad = await api.client.post("/api/v1/users", headers=api.root, json={"name": "-x"})
+    assert bad.json()["error"]["field"] == "name"
+    dup = await api.client.post("/api/v1/users", headers=api.root, json={"name": "bob"})
+    assert dup.status_code == 409
+    listed = await api.client.get("/api/v1/users", headers=api.root)
+    assert [u["name"] for u in listed.json()] == ["alice", "bob", "carol", "root"]
+    assert (await api.client.get("/api/v1/users/carol", headers=api.root)).status_code == 200
+    self_removal = await api.client.delete("/api/v1/users/root", headers=api.root)
+    assert self_removal.status_code == 409
+    removed = await api.client.delete("/api/v1/users/bob", headers=api.root)
+    assert removed.status_code == 204
+    assert await api.core.store.find_host("bob.dyn.example.") is None
+    assert (await api.client.get("/api/v1/me", headers=api.bob)).status_code == 401

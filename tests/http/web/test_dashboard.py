@@ -1,0 +1,47 @@
+"""The dashboard after real updates: addresses, where from, health badge, history marks."""
+
+from __future__ import annotations
+
+import re
+
+from .conftest import Web
+
+BADGE = re.compile(r'href="/hosts/([^"]+)">[^<]+</a>\s*<span class="badge (\w+)"')
+
+
+async def test_cards_follow_updates_and_refusals(web: Web) -> None:
+    client = web.new_client()
+    await web.core.admin.add_host("cam.dyn.example", owner="alice")
+    home = ("home.dyn.example", web.alice_token)
+    good = await client.get("/nic/update", params={"myip": "203.0.113.5,2001:db8::5"}, auth=home)
+    assert good.text == "good 203.0.113.5,2001:db8::5\n"
+    # cam is asked for with a token of another host: a refusal on cam's record.
+    refused = await client.get(
+        "/nic/update", params={"hostname": "cam.dyn.example", "myip": "203.0.113.6"}, auth=home
+    )
+    assert refused.text == "nohost\n"
+    await web.core.writer.sync()
+    dashboard = await web.signed_in(client, "alice")
+    assert dict(BADGE.findall(dashboard)) == {
+        "cam.dyn.example": "failing",
+        "home.dyn.example": "fresh",
+    }
+    card = dashboard[dashboard.index('href="/hosts/home.dyn.example"') :]
+    card = card[: card.index("</article>")]
+    assert "<code>203.0.113.5</code>" in card
+    assert "<code>2001:db8::5</code>" in card
+    assert "from <code>198.51.100.20</code> via dyndns2" in card
+    assert card.count('class="mark change"') == 1
+    assert "Updated <time" in card
+
+
+async def test_stale_after_the_configured_hours_and_empty_state(web: Web) -> None:
+    client = web.new_client()
+    dashboard = await web.signed_in(client, "alice")
+    assert dict(BADGE.findall(dashboard)) == {"home.dyn.example": "stale"}
+    assert "Never updated" in dashboard
+    assert "stale after 24 h without an update" in dashboard
+    await web.core.admin.remove_host("home.dyn.example")
+    empty = await client.get("/")
+    assert "No hosts yet" in empty.text
+    assert "homing host add NAME --owner alice" in empty.text

@@ -1,0 +1,71 @@
+"""Health badges: failing beats stale, nochg counts as contact, never updated is stale."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from homing.http.web.health import Health, host_health
+from homing.store.rows import HistoryRow, HostRow
+
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+DAY = timedelta(hours=24)
+
+
+def host(updated_at: datetime | None) -> HostRow:
+    return HostRow(
+        id=1,
+        fqdn="home.dyn.example.",
+        zone_id=1,
+        zone="dyn.example.",
+        owner_id=1,
+        owner="alice",
+        ttl=60,
+        wildcard=False,
+        offline=False,
+        created_at=NOW - 10 * DAY,
+        updated_at=updated_at,
+        last_source=None,
+        last_front_door=None,
+        nochg_count=0,
+    )
+
+
+def row(outcome: str, at: datetime, row_id: int = 1) -> HistoryRow:
+    # Naive, as the SQLite store returns them.
+    return HistoryRow(
+        id=row_id,
+        at=at.replace(tzinfo=None),
+        host_id=1,
+        fqdn="home.dyn.example.",
+        outcome=outcome,
+        old_value=None,
+        new_value=None,
+        credential=None,
+        source=None,
+        front_door="dyndns2",
+        detail=None,
+    )
+
+
+def health(updated_at: datetime | None, *rows: HistoryRow) -> Health:
+    return host_health(host(updated_at), list(rows), now=NOW, stale_after=DAY).health
+
+
+def test_fresh_stale_and_never() -> None:
+    assert health(NOW - timedelta(hours=1)) is Health.FRESH
+    assert health(NOW - 2 * DAY) is Health.STALE
+    assert health(None) is Health.STALE
+
+
+def test_an_unchanged_update_keeps_a_host_fresh() -> None:
+    old_change = NOW - 5 * DAY
+    assert health(old_change, row("nochg", NOW - timedelta(minutes=5))) is Health.FRESH
+
+
+def test_a_refusal_as_latest_row_is_failing_until_an_update_succeeds() -> None:
+    recent = NOW - timedelta(minutes=30)
+    refused = row("abuse", NOW - timedelta(minutes=1), 2)
+    assert health(recent, refused, row("good", recent)) is Health.FAILING
+    assert health(recent, row("good", NOW, 3), refused) is Health.FRESH
+    result = host_health(host(None), [row("nohost", NOW)], now=NOW, stale_after=DAY)
+    assert (result.health, result.reason) == (Health.FAILING, "last attempt refused: nohost")
