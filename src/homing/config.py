@@ -138,6 +138,9 @@ class Settings:
     web_stale_hours: float = _setting(
         24.0, "The web UI marks a host `stale` when it has had no update for this long."
     )
+    web_self_registration: bool = _setting(
+        False, "Anyone may create an account on the web UI's sign-up page (`/signup`)."
+    )
 
     @property
     def policy(self) -> AddressPolicy:

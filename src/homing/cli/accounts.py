@@ -13,6 +13,7 @@ from homing.cli.base import (
     main,
     pass_context,
     read_password,
+    store_call,
 )
 
 if TYPE_CHECKING:
@@ -119,6 +120,19 @@ def user_passwd(ctx: Context, name: str, password_stdin: bool) -> None:
     assert password is not None
     admin_call(ctx, lambda a: a.set_password(name, password))
     click.echo(f"password of {name} changed")
+
+
+@user.command("totp-off")
+@click.argument("name")
+@common_options
+@pass_context
+def user_totp_off(ctx: Context, name: str) -> None:
+    """Turn off a user's two-factor sign-in (for a lost authenticator app)."""
+    from homing.core.totp import TwoFactor
+
+    was_on = store_call(ctx, lambda store: TwoFactor(store=store).turn_off(name))
+    state = "turned off" if was_on else "was already off"
+    click.echo(f"two-factor sign-in of {name} {state}")
 
 
 # -- hosts -------------------------------------------------------------------------------

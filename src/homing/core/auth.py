@@ -6,27 +6,42 @@ the user name or the host name as login; argon2 verification runs in a worker
 thread so the DNS server on the same event loop never stalls. Failures are
 counted per source address and per login: first answers are slowed, then the
 address or login is locked out and gets ``abuse``. Every refusal is written to
-the history.
+the history, with the host it was aimed at when the login or the request
+names one of ours, so that host's owner sees it on the audit page, in the
+badge and in failure alerts (the answer stays the same either way).
+
+An account with the TOTP second factor on is not opened by its password
+alone: the web sign-in (``two_step``) gets ``CODE_REQUIRED`` and then asks
+for a code (``one_time_code``); the update protocols refuse the password and
+take update tokens instead. Wrong codes count like wrong passwords, and a
+right password does not reset the counters until the code is right too.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from homing.core.credentials import TOKEN_PREFIX, PasswordVerifier, token_hash
 from homing.core.ratelimit import FailureLimiter
+from homing.core.totp import Clock, TwoFactor
 from homing.core.writer import ChangeWriter
+from homing.domain.names import normalize_name
 from homing.domain.outcomes import AuthOutcome, FrontDoor
-from homing.store.rows import NewHistory, TokenRow
+from homing.errors import NameError_
+from homing.store.rows import HostRow, NewHistory, TokenRow, UserRow
 from homing.store.store import Store
 
 log = logging.getLogger(__name__)
 
 MAX_LOGIN_LENGTH = 255
 MAX_SECRET_LENGTH = 1024
+MAX_TARGETS = 20
+"""Names of a refused request looked up to find the host it was aimed at."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,6 +77,7 @@ class Authenticator:
         max_failures: int,
         window: float,
         lockout: float,
+        clock: Clock = time.time,
     ) -> None:
         self._store = store
         self._writer = writer
@@ -70,62 +86,95 @@ class Authenticator:
         self._by_login = FailureLimiter(
             max_failures=max_failures * 2, window=window, lockout=lockout
         )
+        self.two_factor = TwoFactor(store=store, clock=clock)
 
     async def basic(
-        self, login: str, secret: str, *, source: str | None, front_door: FrontDoor
+        self,
+        login: str,
+        secret: str,
+        *,
+        source: str | None,
+        front_door: FrontDoor,
+        targets: Sequence[str] = (),
+        two_step: bool = False,
     ) -> Authentication:
-        """dyndns2 Basic auth: (user, password), (user, token) or (host FQDN, token)."""
+        """dyndns2 Basic auth: (user, password), (user, token) or (host FQDN, token).
+
+        ``targets`` are the host names the request is about (for the history of
+        a refusal); ``two_step`` callers can ask for a TOTP code next.
+        """
         login = login.strip()
         login_key = "login:" + login.lower().rstrip(".")
+        attempt = _Attempt(login=login, source=source, front_door=front_door, targets=targets)
         refused = self._refused(source, login_key)
         if refused:
             return await self._refuse(
-                AuthOutcome.ABUSE, login, source, front_door, "locked out after repeated failures"
+                AuthOutcome.ABUSE, attempt, "locked out after repeated failures"
             )
         if not login or len(login) > MAX_LOGIN_LENGTH or len(secret) > MAX_SECRET_LENGTH:
-            return await self._fail(login_key, login, source, front_door, "malformed credentials")
+            return await self._fail(login_key, attempt, "malformed credentials")
         if secret.startswith(TOKEN_PREFIX):
             principal = await self._token_for_login(login, secret)
         else:
-            principal = await self._password(login, secret)
+            user = await self._password(login, secret)
+            principal = _account(user) if user is not None else None
+            if user is not None and user.has_totp:
+                if not two_step:
+                    detail = "password alone refused: two-factor sign-in is on (use a token)"
+                    return await self._fail(login_key, attempt, detail)
+                # The counters stay as they are: only the right code completes the sign-in.
+                return Authentication(outcome=AuthOutcome.CODE_REQUIRED, principal=principal)
         if principal is None:
-            return await self._fail(login_key, login, source, front_door, "wrong login or secret")
+            return await self._fail(login_key, attempt, "wrong login or secret")
         self._succeeded(source, login_key)
         return Authentication(outcome=AuthOutcome.OK, principal=principal)
 
-    async def token(
-        self, secret: str, *, source: str | None, front_door: FrontDoor
+    async def one_time_code(
+        self, user: str, code: str, *, source: str | None, front_door: FrontDoor
     ) -> Authentication:
-        """A bare update token (DuckDNS)."""
+        """The second step of a sign-in (or a change that needs a code): a TOTP code of ``user``."""
+        login_key = "login:" + user.lower()
+        attempt = _Attempt(login=user, source=source, front_door=front_door, targets=())
+        if self._refused(source, login_key):
+            return await self._refuse(
+                AuthOutcome.ABUSE, attempt, "locked out after repeated failures"
+            )
+        account = await self._store.find_user(user)
+        if account is None or not await self.two_factor.check(account, code):
+            return await self._fail(login_key, attempt, "wrong or reused one-time code")
+        self._succeeded(source, login_key)
+        return Authentication(outcome=AuthOutcome.OK, principal=_account(account))
+
+    async def token(
+        self,
+        secret: str,
+        *,
+        source: str | None,
+        front_door: FrontDoor,
+        targets: Sequence[str] = (),
+    ) -> Authentication:
+        """A bare update token (DuckDNS); ``targets`` as for ``basic``."""
+        attempt = _Attempt(login=None, source=source, front_door=front_door, targets=targets)
         if self._refused(source, None):
             return await self._refuse(
-                AuthOutcome.ABUSE, None, source, front_door, "locked out after repeated failures"
+                AuthOutcome.ABUSE, attempt, "locked out after repeated failures"
             )
         found = None
         if 0 < len(secret) <= MAX_SECRET_LENGTH:
             found = await self._store.find_token(token_hash(secret))
         if found is None or found.revoked_at is not None:
-            return await self._fail(None, None, source, front_door, "unknown or revoked token")
+            return await self._fail(None, attempt, "unknown or revoked token")
         self._succeeded(source, None)
         return Authentication(outcome=AuthOutcome.OK, principal=self._from_token(found))
 
-    async def _password(self, login: str, secret: str) -> Principal | None:
+    async def _password(self, login: str, secret: str) -> UserRow | None:
         user = await self._store.find_user(login)
         stored = user.password_hash if user else None
         if not self._verifier.cached(stored, secret):
             ok = await asyncio.to_thread(self._verifier.verify, stored, secret)
             if not ok:
                 return None
-        if user is None:
-            return None
-        return Principal(
-            user_id=user.id,
-            user=user.name,
-            is_admin=user.is_admin,
-            host_id=None,
-            host=None,
-            credential=f"password:{user.name}",
-        )
+        return user
 
     async def _token_for_login(self, login: str, secret: str) -> Principal | None:
         found = await self._store.find_token(token_hash(secret))
@@ -165,38 +214,28 @@ class Authenticator:
         if login_key is not None:
             self._by_login.success(login_key)
 
-    async def _fail(
-        self,
-        login_key: str | None,
-        login: str | None,
-        source: str | None,
-        front_door: FrontDoor,
-        detail: str,
-    ) -> Authentication:
+    async def _fail(self, login_key: str | None, attempt: _Attempt, detail: str) -> Authentication:
         delay = 0.0
-        if source is not None:
-            delay = self._by_source.failure("ip:" + source)
+        if attempt.source is not None:
+            delay = self._by_source.failure("ip:" + attempt.source)
         if login_key is not None:
             delay = max(delay, self._by_login.failure(login_key))
         if delay:
             await asyncio.sleep(delay)
-        return await self._refuse(AuthOutcome.BADAUTH, login, source, front_door, detail)
+        return await self._refuse(AuthOutcome.BADAUTH, attempt, detail)
 
-    async def _refuse(
-        self,
-        outcome: AuthOutcome,
-        login: str | None,
-        source: str | None,
-        front_door: FrontDoor,
-        detail: str,
-    ) -> Authentication:
+    async def _refuse(self, outcome: AuthOutcome, attempt: _Attempt, detail: str) -> Authentication:
+        login, source, front_door = attempt.login, attempt.source, attempt.front_door
         log.info("refused %s login %r from %s: %s", front_door.value, login, source, detail)
+        host = await self._aimed_at(attempt)
+        if host is not None and login and login.lower().rstrip(".") + "." != host.fqdn:
+            detail = f"{detail} (login {login[:64]!r})"
         self._writer.record(
             [
                 NewHistory(
                     at=datetime.now(UTC),
-                    host_id=None,
-                    fqdn=login[:MAX_LOGIN_LENGTH] if login else None,
+                    host_id=host.id if host else None,
+                    fqdn=host.fqdn if host else (login[:MAX_LOGIN_LENGTH] if login else None),
                     outcome=outcome.value,
                     front_door=front_door.value,
                     source=source,
@@ -205,3 +244,39 @@ class Authenticator:
             ]
         )
         return Authentication(outcome=outcome)
+
+    async def _aimed_at(self, attempt: _Attempt) -> HostRow | None:
+        """The host a refused attempt was aimed at: the login when it is a host's name, else
+        the first existing host the request names. The same lookups run whether or not the
+        names exist, and the caller's answer never depends on the result."""
+        names: list[str] = []
+        for raw in [attempt.login or "", *attempt.targets][:MAX_TARGETS]:
+            try:
+                name = normalize_name(raw)
+            except NameError_:
+                continue
+            if name.count(".") >= 2:
+                names.append(name)
+        found = await self._store.find_hosts(names)
+        return next((found[n] for n in names if n in found), None)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Attempt:
+    """What a refusal's history row says about the request."""
+
+    login: str | None
+    source: str | None
+    front_door: FrontDoor
+    targets: Sequence[str]
+
+
+def _account(user: UserRow) -> Principal:
+    return Principal(
+        user_id=user.id,
+        user=user.name,
+        is_admin=user.is_admin,
+        host_id=None,
+        host=None,
+        credential=f"password:{user.name}",
+    )

@@ -45,10 +45,12 @@ ALL_TYPES = tuple(t.value for t in RecordType)
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChangeSource:
-    """Who changes the records, for the history: the API credential and the caller's address."""
+    """Who changes the records, for the history: the credential, the caller's address, and the
+    front door (the REST API, or the web UI, which edits records the same way)."""
 
     credential: str
     source: str | None
+    front_door: FrontDoor = FrontDoor.API
 
 
 def normalise_value(rtype: str, value: str, *, policy: AddressPolicy) -> str:
@@ -187,7 +189,7 @@ class HostRecords:
                 updates=updates,
                 credential=by.credential,
                 source=by.source,
-                front_door=FrontDoor.API,
+                front_door=by.front_door,
             )
         )
         if plan.rcode is UpdateRcode.YXRRSET:

@@ -39,3 +39,5 @@ class AuthOutcome(StrEnum):
     OK = "ok"
     BADAUTH = "badauth"
     ABUSE = "abuse"
+    CODE_REQUIRED = "code_required"
+    """The password is right and the account wants a TOTP code too (two-step callers only)."""

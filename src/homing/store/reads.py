@@ -44,6 +44,8 @@ def user_row(r: Row[tuple[object, ...]]) -> UserRow:
         password_hash=m["password_hash"],
         is_admin=bool(m["is_admin"]),
         created_at=m["created_at"],
+        totp_secret=m["totp_secret"],
+        totp_last_step=m["totp_last_step"],
     )
 
 

@@ -30,6 +30,13 @@ class UserRow:
     password_hash: str | None
     is_admin: bool
     created_at: datetime
+    totp_secret: str | None = None
+    totp_last_step: int | None = None
+
+    @property
+    def has_totp(self) -> bool:
+        """Whether sign-in asks for a one-time code after the password."""
+        return self.totp_secret is not None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -46,6 +46,10 @@ users = Table(
     Column("password_hash", String(255), nullable=True),
     Column("is_admin", Boolean, nullable=False, default=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Optional TOTP second factor (RFC 6238): the base32 secret (a code generator needs it
+    # in clear, like a TSIG key), and the newest time step a code was accepted for (no replay).
+    Column("totp_secret", String(64), nullable=True),
+    Column("totp_last_step", Integer, nullable=True),
 )
 
 hosts = Table(

@@ -44,4 +44,4 @@ async def test_stale_after_the_configured_hours_and_empty_state(web: Web) -> Non
     await web.core.admin.remove_host("home.dyn.example")
     empty = await client.get("/")
     assert "No hosts yet" in empty.text
-    assert "homing host add NAME --owner alice" in empty.text
+    assert '<a href="/hosts/new">Add your first host</a>' in empty.text

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from homing.http.api import history, hosts, me, records, update_tokens, users, zones
+from homing.http.api import alerts, history, hosts, me, records, update_tokens, users, zones
 from homing.http.api.errors import ApiError
 from homing.http.api.openapi import docs_page, document, script_hash
 from homing.http.api.operations import PREFIX, Operation
@@ -22,6 +22,7 @@ from homing.http.context import HttpContext
 def operations() -> list[Operation]:
     return [
         *me.operations(),
+        *alerts.operations(),
         *zones.operations(),
         *users.operations(),
         *hosts.operations(),
@@ -56,7 +57,7 @@ def routes(ctx: HttpContext) -> list[BaseRoute]:
             table,
             ctx.api,
             ctx.caller,
-            retry_after=int(ctx.settings.auth_lockout_seconds),
+            settings=ctx.settings,
         ),
         Route(
             PREFIX + "/{rest:path}",

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from homing.config import Settings
 from homing.core.api_services import ApiServices
 from homing.core.api_tokens import ApiPrincipal, AuthFailure
 from homing.errors import HomingError
@@ -46,6 +47,7 @@ class Call:
     principal: ApiPrincipal
     source: str | None
     api: ApiServices
+    settings: Settings
 
     def path(self, name: str) -> str:
         return str(self.request.path_params[name])
@@ -116,7 +118,7 @@ def routes(
     services: ApiServices,
     caller: Callable[[Request], str | None],
     *,
-    retry_after: int,
+    settings: Settings,
 ) -> list[Route]:
     by_path: dict[str, dict[str, Operation]] = {}
     for op in operations:
@@ -132,9 +134,15 @@ def routes(
                 failure = authn.failure or AuthFailure.INVALID
                 headers = {"WWW-Authenticate": 'Bearer realm="Homing API"'}
                 if failure is AuthFailure.LOCKED_OUT:
-                    headers = {"Retry-After": str(retry_after)}
+                    headers = {"Retry-After": str(int(settings.auth_lockout_seconds))}
                 raise ApiError(failure.value, _MESSAGES[failure], headers=headers)
-            call = Call(request=request, principal=authn.principal, source=source, api=services)
+            call = Call(
+                request=request,
+                principal=authn.principal,
+                source=source,
+                api=services,
+                settings=settings,
+            )
             return await op.handler(call)
         except ApiError as exc:
             return exc.response()

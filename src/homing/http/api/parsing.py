@@ -63,6 +63,10 @@ class Fields:
             return None
         return self._values[name]
 
+    def present(self, name: str) -> bool:
+        """Whether ``name`` was given with a value (absent and null are the same to handlers)."""
+        return self._values.get(name) is not None
+
     def text(self, name: str, *, required: bool = False, max_length: int = MAX_TEXT) -> str | None:
         value = self._get(name, required)
         if value is None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from homing.alerts.preferences import MAX_STALE_HOURS
+from homing.alerts.rules import AlertEvent
 from homing.domain.outcomes import UpdateOutcome
 from homing.domain.records import RecordType
 
@@ -71,6 +73,18 @@ HISTORY = {
     "source": nullable(STR),
     "front_door": STR,
     "detail": nullable(STR),
+}
+
+EVENTS: dict[str, Any] = {
+    "type": "array",
+    "items": {"enum": [e.value for e in AlertEvent]},
+    "maxItems": len(AlertEvent),
+}
+ALERTS = {
+    "email": nullable(STR),
+    "webhook": nullable(STR),
+    "events": EVENTS,
+    "stale_hours": INT,
 }
 
 
@@ -141,6 +155,30 @@ COMPONENTS: dict[str, dict[str, Any]] = {
         "name",
     ),
     "Me": _answer({**USER, "token": {"$ref": "#/components/schemas/ApiToken"}}),
+    "AlertSettings": _answer(ALERTS),
+    "AlertSettingsPut": _request(
+        {
+            "email": nullable({"type": "string", "maxLength": 254}),
+            "webhook": nullable({"type": "string", "maxLength": 2000}),
+            "events": EVENTS,
+            "stale_hours": {"type": "integer", "minimum": 1, "maximum": MAX_STALE_HOURS},
+        }
+    ),
+    "AlertTestResults": _answer(
+        {
+            "results": {
+                "type": "array",
+                "items": _answer(
+                    {
+                        "channel": {"enum": ["email", "webhook"]},
+                        "address": STR,
+                        "sent": BOOL,
+                        "error": nullable(STR),
+                    }
+                ),
+            }
+        }
+    ),
     "HistoryEntry": _answer(HISTORY),
     "HistoryPage": _answer(
         {

@@ -75,9 +75,6 @@ def routes(ctx: HttpContext) -> list[Route]:
         if not PARAMETERS.issuperset(params):
             return _text(KO)
         source = ctx.caller(request)
-        authn = await ctx.auth.token(token, source=source, front_door=FrontDoor.DUCKDNS)
-        if authn.outcome is not AuthOutcome.OK or authn.principal is None:
-            return _text(KO)
         zone = await ctx.updates.default_zone(ctx.settings.default_zone)
         names = []
         for label in (d.strip() for d in domains.split(",")):
@@ -86,6 +83,11 @@ def routes(ctx: HttpContext) -> list[Route]:
             if "." not in label.rstrip(".") and zone is not None:
                 label = f"{label}.{zone}"
             names.append(label)
+        authn = await ctx.auth.token(
+            token, source=source, front_door=FrontDoor.DUCKDNS, targets=names
+        )
+        if authn.outcome is not AuthOutcome.OK or authn.principal is None:
+            return _text(KO)
         try:
             edit = build_edit(
                 ip=ip,

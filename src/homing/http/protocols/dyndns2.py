@@ -104,7 +104,11 @@ def routes(ctx: HttpContext) -> list[Route]:
                 UpdateOutcome.BADAUTH.value, status=401, headers={"WWW-Authenticate": REALM}
             )
         source = ctx.caller(request)
-        authn = await ctx.auth.basic(*credentials, source=source, front_door=FrontDoor.DYNDNS2)
+        hostnames = [h.strip() for h in request.query_params.get("hostname", "").split(",")]
+        hostnames = [h for h in hostnames if h]
+        authn = await ctx.auth.basic(
+            *credentials, source=source, front_door=FrontDoor.DYNDNS2, targets=hostnames
+        )
         if authn.outcome is AuthOutcome.ABUSE:
             return _lines(UpdateOutcome.ABUSE.value)
         if authn.principal is None:
@@ -115,8 +119,6 @@ def routes(ctx: HttpContext) -> list[Route]:
         unknown = sorted(set(request.query_params) - PARAMETERS)
         if unknown:
             return _lines(f"{UpdateOutcome.BADINPUT.value} unknown parameter {unknown[0][:40]!r}")
-        hostnames = [h.strip() for h in request.query_params.get("hostname", "").split(",")]
-        hostnames = [h for h in hostnames if h]
         if not hostnames and authn.principal.host is not None:
             hostnames = [authn.principal.host]
         if not hostnames:

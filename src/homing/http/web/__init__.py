@@ -1,4 +1,4 @@
-"""The owners' web UI: server-rendered pages at ``/``, ``/login``, ``/hosts/…``, ``/audit``.
+"""The owners' web UI: server-rendered pages at ``/``, ``/login``, ``/hosts/…``, ``/audit``, …
 
 ``routes`` builds the pages' shared parts once (the signing key from the
 data directory, the templates, a management ``Admin``) and returns routes
@@ -17,7 +17,20 @@ from starlette.staticfiles import StaticFiles
 from homing.core.admin import Admin
 from homing.core.journal import new_origin
 from homing.http.context import HttpContext
-from homing.http.web import account, audit, dashboard, host_page, signin
+from homing.http.web import (
+    account,
+    admin_users,
+    alerts_page,
+    audit,
+    dashboard,
+    host_forms,
+    host_page,
+    record_forms,
+    registration,
+    signin,
+    tokens_page,
+)
+from homing.http.web.invitations import InvitationCodec
 from homing.http.web.server_secret import load_or_create_secret
 from homing.http.web.sessions import SessionCodec
 from homing.http.web.site import STATIC_DIR, WebSite, build_templates
@@ -26,14 +39,16 @@ Page = Callable[[WebSite, Request], Awaitable[Response]]
 
 
 def routes(ctx: HttpContext) -> list[BaseRoute]:
+    key = load_or_create_secret(ctx.settings.data_dir)
+    templates = build_templates()
+    # The sign-in page links to the sign-up page only while sign-up is open.
+    templates.globals["self_registration"] = ctx.settings.web_self_registration
     site = WebSite(
         ctx=ctx,
-        codec=SessionCodec(
-            key=load_or_create_secret(ctx.settings.data_dir),
-            lifetime_seconds=ctx.settings.web_session_seconds,
-        ),
+        codec=SessionCodec(key=key, lifetime_seconds=ctx.settings.web_session_seconds),
+        invitations=InvitationCodec(key=key),
         admin=Admin(store=ctx.store, origin=new_origin("web")),
-        templates=build_templates(),
+        templates=templates,
     )
 
     def page(handler: Page) -> Callable[[Request], Awaitable[Response]]:
@@ -46,16 +61,42 @@ def routes(ctx: HttpContext) -> list[BaseRoute]:
         Route("/", page(dashboard.dashboard), methods=["GET"]),
         Route("/login", page(signin.login_form), methods=["GET"]),
         Route("/login", page(signin.login), methods=["POST"]),
+        Route("/login/code", page(signin.login_code), methods=["POST"]),
         Route("/logout", page(signin.logout), methods=["POST"]),
+        Route("/signup", page(registration.signup_form), methods=["GET"]),
+        Route("/signup", page(registration.signup), methods=["POST"]),
+        Route("/invite/{token}", page(registration.invitation_form), methods=["GET"]),
+        Route("/invite/{token}", page(registration.accept_invitation), methods=["POST"]),
+        Route("/hosts", page(host_forms.create_host), methods=["POST"]),
+        # Before /hosts/{fqdn}: "new" is never a host (a host is below a zone's apex).
+        Route("/hosts/new", page(host_forms.new_host_form), methods=["GET"]),
         Route("/hosts/{fqdn}", page(host_page.host_page), methods=["GET"]),
+        Route("/hosts/{fqdn}/settings", page(host_forms.save_settings), methods=["POST"]),
+        Route("/hosts/{fqdn}/delete", page(host_forms.delete_form), methods=["GET"]),
+        Route("/hosts/{fqdn}/delete", page(host_forms.delete_host), methods=["POST"]),
+        Route("/hosts/{fqdn}/records/{rtype}", page(record_forms.edit_form), methods=["GET"]),
+        Route("/hosts/{fqdn}/records/{rtype}", page(record_forms.save_records), methods=["POST"]),
         Route("/hosts/{fqdn}/tokens", page(host_page.create_token), methods=["POST"]),
         Route(
             "/hosts/{fqdn}/tokens/{token_id:int}/revoke",
             page(host_page.revoke_token),
             methods=["POST"],
         ),
+        Route("/tokens", page(tokens_page.tokens_page), methods=["GET"]),
+        Route("/tokens/{token_id:int}/revoke", page(tokens_page.revoke), methods=["POST"]),
+        Route("/alerts", page(alerts_page.alerts_page), methods=["GET"]),
+        Route("/alerts", page(alerts_page.save_alerts), methods=["POST"]),
+        Route("/alerts/test", page(alerts_page.test_alert), methods=["POST"]),
+        Route("/admin/users", page(admin_users.users_page), methods=["GET"]),
+        Route("/admin/users", page(admin_users.create_user), methods=["POST"]),
+        Route("/admin/users/{name}/invitation", page(admin_users.new_invitation), methods=["POST"]),
+        Route("/admin/users/{name}/delete", page(admin_users.delete_form), methods=["GET"]),
+        Route("/admin/users/{name}/delete", page(admin_users.delete_user), methods=["POST"]),
         Route("/audit", page(audit.audit), methods=["GET"]),
         Route("/account", page(account.account), methods=["GET"]),
         Route("/account/password", page(account.change_password), methods=["POST"]),
+        Route("/account/totp/setup", page(account.totp_setup), methods=["POST"]),
+        Route("/account/totp/enable", page(account.totp_enable), methods=["POST"]),
+        Route("/account/totp/disable", page(account.totp_disable), methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]

@@ -1,9 +1,15 @@
-"""The account page: who you are, and changing your password.
+"""The account page: who you are, changing your password, the TOTP second factor.
 
 A password change signs out every other browser (their cookies carry the
 old password's fingerprint); this browser gets a fresh cookie so it stays
 signed in. The current password is checked by the Authenticator, so
 guessing it here counts towards the same lock-out as a failed sign-in.
+
+Turning on two-factor sign-in shows a new secret (QR code, URI, text) and
+asks for a code from the app before storing it, so nobody locks themselves
+out with a secret their app never got. The secret waits in a signed form
+field bound to this session, not in the database. Turning it off needs a
+current code, checked (and counted) like a sign-in's.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from homing.core.admin import MIN_PASSWORD_LENGTH
+from homing.core.totp import new_secret, provisioning_uri, qr_svg
 from homing.domain.outcomes import AuthOutcome, FrontDoor
 from homing.errors import HomingError
 from homing.http.web.access import require_form, require_viewer, set_session_cookie
@@ -28,6 +35,7 @@ def _page(
     notice: str | None = None,
     error: str | None = None,
     status: int = 200,
+    setup: dict[str, str] | None = None,
 ) -> Response:
     return render(
         site,
@@ -40,6 +48,7 @@ def _page(
         error=error,
         min_length=MIN_PASSWORD_LENGTH,
         session_hours=round(site.codec.lifetime_seconds / 3600, 1),
+        setup=setup,
     )
 
 
@@ -64,10 +73,12 @@ async def change_password(site: WebSite, request: Request) -> Response:
         form.get("current_password", ""),
         source=ctx.caller(request),
         front_door=FrontDoor.WEB,
+        two_step=True,
     )
     principal = result.principal
     by_password = principal is not None and principal.credential == f"password:{viewer.user.name}"
-    if result.outcome is not AuthOutcome.OK or not by_password:
+    # This session passed the second factor at sign-in; the password is what is asked here.
+    if result.outcome not in {AuthOutcome.OK, AuthOutcome.CODE_REQUIRED} or not by_password:
         return _page(site, viewer, error="The current password is wrong.", status=400)
     try:
         await site.admin.set_password(viewer.user.name, new)
@@ -83,3 +94,78 @@ async def change_password(site: WebSite, request: Request) -> Response:
     response = _page(site, fresh, notice="Password changed. Other browsers are signed out.")
     set_session_cookie(site, request, response, cookie)
     return response
+
+
+TOTP_SETUP = "totp-setup"
+TOTP_SETUP_SECONDS = 900
+
+
+def _setup(site: WebSite, viewer: Viewer, secret: str) -> dict[str, str]:
+    uri = provisioning_uri(secret, user=viewer.user.name)
+    pending = site.codec.seal(
+        TOTP_SETUP,
+        [str(viewer.user.id), viewer.session.nonce, secret],
+        expires=int(time.time()) + TOTP_SETUP_SECONDS,
+    )
+    return {"secret": secret, "uri": uri, "qr": qr_svg(uri), "pending": pending}
+
+
+async def totp_setup(site: WebSite, request: Request) -> Response:
+    checked = await require_form(site, request)
+    if isinstance(checked, Response):
+        return checked
+    viewer, _ = checked
+    if viewer.user.has_totp:
+        return _page(site, viewer, error="Two-factor sign-in is already on.", status=409)
+    return _page(site, viewer, setup=_setup(site, viewer, new_secret()))
+
+
+async def totp_enable(site: WebSite, request: Request) -> Response:
+    checked = await require_form(site, request)
+    if isinstance(checked, Response):
+        return checked
+    viewer, form = checked
+    fields = site.codec.unseal(TOTP_SETUP, form.get("pending"), now=time.time())
+    if (
+        fields is None
+        or len(fields) != 3
+        or fields[:2] != [str(viewer.user.id), viewer.session.nonce]
+    ):
+        return _page(
+            site, viewer, error="The set-up took too long. Please start again.", status=400
+        )
+    secret = fields[2]
+    try:
+        await site.ctx.auth.two_factor.enable(viewer.user, secret=secret, code=form.get("code", ""))
+    except HomingError as exc:
+        return _page(site, viewer, error=str(exc), status=400, setup=_setup(site, viewer, secret))
+    return await _fresh(site, viewer, notice="Two-factor sign-in is on.")
+
+
+async def totp_disable(site: WebSite, request: Request) -> Response:
+    checked = await require_form(site, request)
+    if isinstance(checked, Response):
+        return checked
+    viewer, form = checked
+    ctx = site.ctx
+    result = await ctx.auth.one_time_code(
+        viewer.user.name,
+        form.get("code", ""),
+        source=ctx.caller(request),
+        front_door=FrontDoor.WEB,
+    )
+    if result.outcome is AuthOutcome.ABUSE:
+        return _page(site, viewer, error="Too many failed attempts. Wait a while.", status=429)
+    if result.outcome is not AuthOutcome.OK:
+        return _page(site, viewer, error="Wrong or already used code.", status=400)
+    await ctx.auth.two_factor.turn_off(viewer.user.name)
+    return await _fresh(site, viewer, notice="Two-factor sign-in is off.")
+
+
+async def _fresh(site: WebSite, viewer: Viewer, *, notice: str) -> Response:
+    """The page as the user's row now is (the second factor just changed)."""
+    user = await site.ctx.store.find_user(viewer.user.name)
+    if user is None:
+        return _page(site, viewer, error="Your account was removed meanwhile.", status=400)
+    updated = Viewer(user=user, session=viewer.session, csrf=viewer.csrf)
+    return _page(site, updated, notice=notice)

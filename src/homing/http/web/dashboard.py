@@ -58,6 +58,14 @@ async def visible_hosts(site: WebSite, viewer: Viewer) -> list[HostRow]:
     return await store.hosts(owner_id=viewer.user.id)
 
 
+def _notice(request: Request) -> str | None:
+    if request.query_params.get("deleted"):
+        return "Host deleted."
+    if request.query_params.get("welcome"):
+        return "Welcome to Homing. Add a host to get a name that follows your address."
+    return None
+
+
 async def dashboard(site: WebSite, request: Request) -> Response:
     viewer = await require_viewer(site, request)
     if isinstance(viewer, Response):
@@ -75,4 +83,5 @@ async def dashboard(site: WebSite, request: Request) -> Response:
         timeline_width=WIDTH,
         timeline_height=HEIGHT,
         stale_hours=site.ctx.settings.web_stale_hours,
+        notice=_notice(request),
     )

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from starlette.requests import Request
 from starlette.responses import Response
 
+from homing.core.admin import MAX_NOTES_LENGTH, MAX_TTL
 from homing.domain.names import normalize_name
 from homing.errors import HomingError, InputError
 from homing.http.web.access import require_form, require_viewer
@@ -26,6 +27,11 @@ from homing.store.rows import HostRow
 
 MAX_LABEL_LENGTH = 100
 NOT_FOUND = "There is no such host, or it is not yours."
+NOTICES = {
+    "revoked": "Token revoked.",
+    "saved": "TTL and notes saved.",
+    "records": "Records saved.",
+}
 
 
 def public_server(site: WebSite, request: Request) -> Server:
@@ -44,7 +50,7 @@ async def find_visible_host(site: WebSite, viewer: Viewer, fqdn: str) -> HostRow
     return host
 
 
-async def _page(
+async def host_view(
     site: WebSite,
     request: Request,
     viewer: Viewer,
@@ -70,6 +76,9 @@ async def _page(
         records=await store.host_records(host.id),
         history=await store.history(host_id=host.id, limit=10),
         tokens=await store.tokens(host_id=host.id),
+        editable_types=await site.ctx.api.records.allowed_types(host),
+        max_ttl=MAX_TTL,
+        max_notes=MAX_NOTES_LENGTH,
         new_token=new_token,
         snippets=snippets(
             server=public_server(site, request), fqdn=card.name, user=host.owner, token=new_token
@@ -88,8 +97,8 @@ async def host_page(site: WebSite, request: Request) -> Response:
     host = await find_visible_host(site, viewer, request.path_params["fqdn"])
     if host is None:
         return error_page(site, viewer=viewer, status=404, message=NOT_FOUND)
-    notice = "Token revoked." if request.query_params.get("revoked") else None
-    return await _page(site, request, viewer, host, notice=notice)
+    notice = next((text for key, text in NOTICES.items() if key in request.query_params), None)
+    return await host_view(site, request, viewer, host, notice=notice)
 
 
 async def create_token(site: WebSite, request: Request) -> Response:
@@ -104,8 +113,8 @@ async def create_token(site: WebSite, request: Request) -> Response:
     try:
         _, token = await site.admin.create_token(host=host.fqdn, label=label)
     except HomingError as exc:
-        return await _page(site, request, viewer, host, error=str(exc), status=400)
-    return await _page(site, request, viewer, host, new_token=token)
+        return await host_view(site, request, viewer, host, error=str(exc), status=400)
+    return await host_view(site, request, viewer, host, new_token=token)
 
 
 async def revoke_token(site: WebSite, request: Request) -> Response:

@@ -135,3 +135,24 @@ class SessionCodec:
         if not nonce or token is None:
             return False
         return _same(token, self.login_csrf_token(nonce))
+
+    def seal(self, purpose: str, fields: list[str], *, expires: int) -> str:
+        """A short-lived signed token for a form (the "password ok" step, a TOTP set-up).
+
+        Signed, not encrypted: it carries nothing the page it sits in does not show.
+        """
+        payload = _b64("\n".join([COOKIE_VERSION, str(expires), *fields]).encode())
+        return f"{payload}.{self._mac(purpose, payload)}"
+
+    def unseal(self, purpose: str, token: str | None, *, now: float) -> list[str] | None:
+        """The fields of a token sealed for ``purpose`` that has not expired, else None."""
+        payload, dot, signature = (token or "").partition(".")
+        if not dot or not _same(signature, self._mac(purpose, payload)):
+            return None
+        try:
+            version, expires, *fields = _unb64(payload).decode().split("\n")
+            if version != COOKIE_VERSION or int(expires) <= now:
+                return None
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            return None
+        return fields

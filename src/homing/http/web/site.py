@@ -15,6 +15,7 @@ import jinja2
 
 from homing.core.admin import Admin
 from homing.http.context import HttpContext
+from homing.http.web.invitations import InvitationCodec
 from homing.http.web.sessions import Session, SessionCodec
 from homing.http.web.timeline import mark_kind
 from homing.http.web.times import ago, shown
@@ -29,6 +30,7 @@ STATIC_DIR = PACKAGE_DIR / "static"
 class WebSite:
     ctx: HttpContext
     codec: SessionCodec
+    invitations: InvitationCodec
     admin: Admin
     templates: jinja2.Environment
 

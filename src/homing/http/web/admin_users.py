@@ -1,0 +1,196 @@
+"""The administrators' users page: list, create (with a password or an invitation link), delete.
+
+Everyone else gets a 404 for every path here, as for a page that does not
+exist: the admin pages are not advertised to users who cannot use them.
+A user created without a password gets an invitation link (``invitations``)
+shown once on the answer page for the admin to pass on; a user who has not
+yet chosen a password can be given a fresh link when the first expired.
+Deleting asks for the user's name to be typed and takes their hosts with
+them (``Admin.remove_user``); an admin cannot delete their own account.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from homing.core.admin import MIN_PASSWORD_LENGTH
+from homing.errors import HomingError, InputError
+from homing.http.web.access import require_form, require_viewer
+from homing.http.web.invitations import account_state
+from homing.http.web.rendering import error_page, redirect, render
+from homing.http.web.site import Viewer, WebSite
+from homing.store.rows import UserRow
+
+NOT_FOUND = "There is no such page."
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserLine:
+    user: UserRow
+    hosts: int
+
+    @property
+    def invited(self) -> bool:
+        """Made without a password, which the user has not chosen yet."""
+        return self.user.password_hash is None
+
+
+def invitation_url(site: WebSite, request: Request, user: UserRow) -> str:
+    token = site.invitations.issue(
+        user_id=user.id, user=user.name, state=account_state(user), now=time.time()
+    )
+    base = (site.ctx.settings.public_url or str(request.base_url)).rstrip("/")
+    return f"{base}/invite/{token}"
+
+
+async def _admin(site: WebSite, request: Request) -> Viewer | Response:
+    viewer = await require_viewer(site, request)
+    if isinstance(viewer, Response) or viewer.is_admin:
+        return viewer
+    return error_page(site, viewer=viewer, status=404, message=NOT_FOUND)
+
+
+async def _admin_form(site: WebSite, request: Request) -> tuple[Viewer, dict[str, str]] | Response:
+    checked = await require_form(site, request)
+    if isinstance(checked, Response) or checked[0].is_admin:
+        return checked
+    return error_page(site, viewer=checked[0], status=404, message=NOT_FOUND)
+
+
+async def _page(
+    site: WebSite,
+    viewer: Viewer,
+    *,
+    notice: str | None = None,
+    error: str | None = None,
+    invitation: tuple[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    hosts = await site.ctx.store.hosts()
+    lines = [
+        UserLine(user=u, hosts=sum(1 for h in hosts if h.owner_id == u.id))
+        for u in await site.ctx.store.users()
+    ]
+    return render(
+        site,
+        "users.html",
+        viewer=viewer,
+        status=status,
+        section="users",
+        title="Users",
+        lines=lines,
+        notice=notice,
+        error=error,
+        invitation=invitation,
+        form=form or {},
+        min_length=MIN_PASSWORD_LENGTH,
+        invitation_days=site.invitations.lifetime_seconds // 86400,
+        self_registration=site.ctx.settings.web_self_registration,
+    )
+
+
+async def users_page(site: WebSite, request: Request) -> Response:
+    viewer = await _admin(site, request)
+    if isinstance(viewer, Response):
+        return viewer
+    notice = "User deleted." if request.query_params.get("deleted") else None
+    return await _page(site, viewer, notice=notice)
+
+
+async def create_user(site: WebSite, request: Request) -> Response:
+    checked = await _admin_form(site, request)
+    if isinstance(checked, Response):
+        return checked
+    viewer, form = checked
+    name = form.get("name", "").strip()
+    password = form.get("password", "")
+    try:
+        if password and password != form.get("repeat_password"):
+            raise InputError("the two passwords differ")
+        user = await site.admin.add_user(
+            name, password=password or None, admin=form.get("admin") == "1"
+        )
+    except HomingError as exc:
+        kept = {"name": name, "admin": form.get("admin", "")}
+        return await _page(site, viewer, error=str(exc), form=kept, status=400)
+    if password:
+        return await _page(site, viewer, notice=f"{user.name} can sign in now.")
+    link = invitation_url(site, request, user)
+    return await _page(site, viewer, invitation=(user.name, link))
+
+
+async def new_invitation(site: WebSite, request: Request) -> Response:
+    checked = await _admin_form(site, request)
+    if isinstance(checked, Response):
+        return checked
+    viewer, _ = checked
+    user = await site.ctx.store.find_user(request.path_params["name"])
+    if user is None:
+        return error_page(site, viewer=viewer, status=404, message="There is no such user.")
+    if user.password_hash is not None:
+        error = f"{user.name} has chosen a password already; they can change it on their account."
+        return await _page(site, viewer, error=error, status=400)
+    return await _page(site, viewer, invitation=(user.name, invitation_url(site, request, user)))
+
+
+def _confirm_page(
+    site: WebSite, viewer: Viewer, user: UserRow, *, error: str | None = None, status: int = 200
+) -> Response:
+    return render(
+        site,
+        "confirm_delete.html",
+        viewer=viewer,
+        status=status,
+        section="users",
+        title=f"Delete {user.name}",
+        what=user.name,
+        action=f"/admin/users/{user.name}/delete",
+        back="/admin/users",
+        consequences=[
+            "The account can no longer sign in.",
+            "Every host of the account is deleted: its names stop resolving.",
+            "Its update tokens and API tokens stop working.",
+        ],
+        error=error,
+    )
+
+
+async def _deletable(site: WebSite, request: Request, viewer: Viewer) -> UserRow | Response:
+    user = await site.ctx.store.find_user(request.path_params["name"])
+    if user is None:
+        return error_page(site, viewer=viewer, status=404, message="There is no such user.")
+    if user.id == viewer.user.id:
+        error = "You cannot delete your own account here; ask another administrator."
+        return await _page(site, viewer, error=error, status=400)
+    return user
+
+
+async def delete_form(site: WebSite, request: Request) -> Response:
+    viewer = await _admin(site, request)
+    if isinstance(viewer, Response):
+        return viewer
+    user = await _deletable(site, request, viewer)
+    if isinstance(user, Response):
+        return user
+    return _confirm_page(site, viewer, user)
+
+
+async def delete_user(site: WebSite, request: Request) -> Response:
+    checked = await _admin_form(site, request)
+    if isinstance(checked, Response):
+        return checked
+    viewer, form = checked
+    user = await _deletable(site, request, viewer)
+    if isinstance(user, Response):
+        return user
+    if form.get("confirm", "").strip() != user.name:
+        error = f"Type {user.name} to confirm; nothing was deleted."
+        return _confirm_page(site, viewer, user, error=error, status=400)
+    await site.admin.remove_user(user.name)
+    await site.ctx.api.writer.sync()  # answer once DNS no longer serves the user's hosts
+    return redirect("/admin/users?deleted=1")
