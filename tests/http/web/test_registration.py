@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from homing.http.app import build_http_app
+from homing.http.web.site import SIGNUPS_PER_HOUR
 from support import http_context
 
 from .conftest import Web, csrf_of, sign_in
@@ -62,3 +63,19 @@ async def test_sign_up_creates_a_plain_user_and_signs_them_in(
     assert "Your hosts" in dashboard.text and "No hosts yet" in dashboard.text
     assert (await open_site.get("/admin/users")).status_code == 404
     assert (await sign_in(web.new_client(), "erin", "erin-password")).status_code == 303
+
+
+async def test_sign_up_is_limited_per_address(web: Web, open_site: httpx.AsyncClient) -> None:
+    csrf = csrf_of((await open_site.get("/signup")).text)
+    for i in range(SIGNUPS_PER_HOUR):
+        name = f"bulk{i}"
+        data = {"csrf": csrf, "user": name, "password": "bulk-password"}
+        made = await open_site.post("/signup", data={**data, "repeat_password": "bulk-password"})
+        assert made.status_code == 303, made.text
+        open_site.cookies.clear()
+        csrf = csrf_of((await open_site.get("/signup")).text)
+    data = {"csrf": csrf, "user": "one-too-many", "password": "bulk-password"}
+    refused = await open_site.post("/signup", data={**data, "repeat_password": "bulk-password"})
+    assert refused.status_code == 429
+    assert "Too many sign-ups" in refused.text
+    assert await web.core.store.find_user("one-too-many") is None

@@ -152,9 +152,14 @@ async def signup(site: WebSite, request: Request) -> Response:
     closed = _signup_closed(site)
     if closed is not None:
         return closed
+    source = site.ctx.caller(request) or "unknown"
+    if site.signups.exceeded(source):
+        message = "Too many sign-ups from your address. Try again in an hour."
+        return error_page(site, viewer=None, status=429, message=message)
     form = await _checked_form(site, request)
     if isinstance(form, Response):
         return form
+    site.signups.count(source)
     name = form.get("user", "").strip()
     try:
         user = await site.admin.add_user(name, password=_new_password(form))

@@ -7,13 +7,14 @@ by writing rows itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import jinja2
 
 from homing.core.admin import Admin
+from homing.core.ratelimit import FloodCounter
 from homing.http.context import HttpContext
 from homing.http.web.invitations import InvitationCodec
 from homing.http.web.sessions import Session, SessionCodec
@@ -26,6 +27,9 @@ TEMPLATES_DIR = PACKAGE_DIR / "templates"
 STATIC_DIR = PACKAGE_DIR / "static"
 
 
+SIGNUPS_PER_HOUR = 5
+
+
 @dataclass(frozen=True, kw_only=True)
 class WebSite:
     ctx: HttpContext
@@ -33,6 +37,10 @@ class WebSite:
     invitations: InvitationCodec
     admin: Admin
     templates: jinja2.Environment
+    signups: FloodCounter = field(
+        default_factory=lambda: FloodCounter(limit=SIGNUPS_PER_HOUR, window=3600.0)
+    )
+    """Sign-up attempts per source address: self-registration must not mint accounts in bulk."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
