@@ -85,7 +85,7 @@ def test_sign_in_create_host_copy_token_update_dashboard_and_audit(
 
     nav(page, "Hosts").click()
     home_card = page.locator("article", has_text="home.dyn.example")
-    expect(home_card.locator(".badge")).to_have_text("stale")
+    expect(home_card.locator(".badge")).to_have_text("new")
     expect(home_card).to_contain_text("Never updated")
 
     answer = httpx.get(

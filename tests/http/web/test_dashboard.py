@@ -35,10 +35,10 @@ async def test_cards_follow_updates_and_refusals(web: Web) -> None:
     assert "Updated <time" in card
 
 
-async def test_stale_after_the_configured_hours_and_empty_state(web: Web) -> None:
+async def test_a_new_host_waits_for_its_first_update_and_empty_state(web: Web) -> None:
     client = web.new_client()
     dashboard = await web.signed_in(client, "alice")
-    assert dict(BADGE.findall(dashboard)) == {"home.dyn.example": "stale"}
+    assert dict(BADGE.findall(dashboard)) == {"home.dyn.example": "new"}
     assert "Never updated" in dashboard
     assert "stale after 24 h without an update" in dashboard
     await web.core.admin.remove_host("home.dyn.example")

@@ -1,7 +1,8 @@
-"""Health badges: failing beats stale, nochg counts as contact, never updated is stale."""
+"""Health badges: failing beats stale, nochg counts as contact, never updated is new, then stale."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from homing.http.web.health import Health, host_health
@@ -54,7 +55,9 @@ def health(updated_at: datetime | None, *rows: HistoryRow) -> Health:
 def test_fresh_stale_and_never() -> None:
     assert health(NOW - timedelta(hours=1)) is Health.FRESH
     assert health(NOW - 2 * DAY) is Health.STALE
-    assert health(None) is Health.STALE
+    assert health(None) is Health.STALE  # created ten days ago and never updated
+    young = replace(host(None), created_at=NOW - DAY / 2)
+    assert host_health(young, [], now=NOW, stale_after=DAY).health is Health.NEW
 
 
 def test_an_unchanged_update_keeps_a_host_fresh() -> None:

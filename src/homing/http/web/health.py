@@ -2,8 +2,10 @@
 
 * ``failing``: the newest history row of the host is a refusal (``abuse``,
   ``badauth``, ``dnserr``, ...): its client is trying and not getting through.
+* ``new``: never updated, and created within the stale period: waiting for
+  its first client, which is not yet a problem.
 * ``stale``: no accepted update (``good`` or ``nochg``) within the stale
-  period (setting ``web_stale_hours``), or never one.
+  period (setting ``web_stale_hours``), or never one for longer than that.
 * ``fresh``: otherwise.
 
 Failing wins over stale: a refusal is something the owner can fix now.
@@ -25,6 +27,7 @@ ACCEPTED = frozenset({UpdateOutcome.GOOD.value, UpdateOutcome.NOCHG.value})
 
 class Health(StrEnum):
     FRESH = "fresh"
+    NEW = "new"
     STALE = "stale"
     FAILING = "failing"
 
@@ -53,6 +56,10 @@ def host_health(
         reason = f"last attempt refused: {history[0].outcome}"
         return HostHealth(health=Health.FAILING, last_seen=seen, reason=reason)
     if seen is None:
+        if now - as_utc(host.created_at) <= stale_after:
+            return HostHealth(
+                health=Health.NEW, last_seen=None, reason="waiting for its first update"
+            )
         return HostHealth(health=Health.STALE, last_seen=None, reason="never updated")
     if now - seen > stale_after:
         return HostHealth(health=Health.STALE, last_seen=seen, reason="no update for a while")
