@@ -180,6 +180,21 @@ class Admin:
                 raise NotFoundError(f"no user {name}")
             await txn.update_row("users", user.id, password_hash=hashed)
 
+    async def set_first_password(self, name: str, password: str) -> None:
+        """Set the password of an account that has none yet (an invitation being accepted).
+
+        Checked inside the write transaction, which holds SQLite's write lock,
+        so two submissions of one invitation cannot both set a password.
+        """
+        hashed = hash_password(check_password(password))
+        async with self._store.write() as txn:
+            user = await self._store.find_user(name)
+            if user is None:
+                raise NotFoundError(f"no user {name}")
+            if user.password_hash is not None:
+                raise ConflictError(f"user {name} has chosen a password already")
+            await txn.update_row("users", user.id, password_hash=hashed)
+
     async def remove_user(self, name: str) -> int:
         """Remove the user, their hosts (and those hosts' records) and tokens; returns #hosts."""
         user = await self._store.find_user(name)

@@ -3,7 +3,10 @@ invitation link, deleted after typing the name (with their hosts), never without
 
 from __future__ import annotations
 
+import asyncio
 import re
+
+import httpx
 
 from .conftest import Web, csrf_of, sign_in
 
@@ -154,3 +157,29 @@ async def test_an_admin_cannot_delete_themselves(web: Web) -> None:
     assert refused.status_code == 400
     assert await web.core.store.find_user("root") is not None
     assert (await root.get("/admin/users/nobody/delete")).status_code == 404
+
+
+async def test_two_submissions_of_one_invitation_set_one_password(web: Web) -> None:
+    root = web.new_client()
+    csrf = csrf_of(await web.signed_in(root, "root"))
+    created = await root.post("/admin/users", data={"csrf": csrf, "name": "dave", "password": ""})
+    found = INVITATION.search(created.text)
+    assert found is not None
+    path = found.group(1).removeprefix("http://ddns.test")
+    first, second = web.new_client(), web.new_client()
+    forms = [await client.get(path) for client in (first, second)]
+
+    async def submit(client: httpx.AsyncClient, form: str, password: str) -> httpx.Response:
+        data = {"csrf": csrf_of(form), "password": password, "repeat_password": password}
+        return await client.post(path, data=data)
+
+    answers = await asyncio.gather(
+        submit(first, forms[0].text, "first-password"),
+        submit(second, forms[1].text, "second-password"),
+    )
+    assert sorted(a.status_code for a in answers) == [303, 404]
+    signed = [
+        (await sign_in(web.new_client(), "dave", pw)).status_code
+        for pw in ("first-password", "second-password")
+    ]
+    assert sorted(signed) == [303, 401]  # exactly one of the two passwords is the account's

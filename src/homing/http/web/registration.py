@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from homing.core.admin import MIN_PASSWORD_LENGTH
-from homing.errors import HomingError, InputError
+from homing.errors import ConflictError, HomingError, InputError
 from homing.http.web.access import (
     CSRF_FIELD,
     CSRF_MESSAGE,
@@ -128,7 +128,9 @@ async def accept_invitation(site: WebSite, request: Request) -> Response:
         return _link_problem(site, found)
     user = found[1]
     try:
-        await site.admin.set_password(user.name, _new_password(form))
+        await site.admin.set_first_password(user.name, _new_password(form))
+    except ConflictError:
+        return _link_problem(site, InvitationProblem.USED)
     except HomingError as exc:
         action = f"/invite/{token}"
         return _form_page(site, request, action=action, user=user.name, error=str(exc), status=400)
