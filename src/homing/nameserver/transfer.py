@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import dns.exception
+import dns.flags
 import dns.message
 import dns.name
 import dns.rcode
