@@ -34,7 +34,12 @@ def _banner(provider: Provider, demo: DemoAccount | None) -> str:
     scheme = "https" if provider.settings.tls_cert else "http"
     host_text = f"[{http_host}]" if ":" in http_host else http_host
     url = f"{scheme}://{host_text}:{http_port}"
-    lines = ["Homing is serving:", *dns_lines, f"  HTTP             {url}"]
+    lines = [
+        "Homing is serving:",
+        *dns_lines,
+        f"  HTTP             {url}",
+        f"  Web UI           {url}/   (API docs: {url}/api/v1/docs)",
+    ]
     if demo is not None:
         dns_host, dns_port = provider.dns_addresses[0]
         host = demo.host.rstrip(".")
@@ -50,6 +55,7 @@ def _banner(provider: Provider, demo: DemoAccount | None) -> str:
             "DuckDNS style:",
             f"  curl '{url}/update?domains={host.split('.')[0]}"
             f"&token={demo.token}&ip=198.51.100.9'",
+            f"Or sign in to {url}/ as {demo.user} to see the host, its history and tokens.",
         ]
     lines += ["", "Stop with Ctrl-C."]
     return "\n".join(lines)

@@ -95,11 +95,12 @@ def migrate(path: Path) -> None:
     """
     if schema_version(path) == SCHEMA_HEAD:
         return
+    # Alembic narrates every plugin and step at INFO (from its import on); one line of
+    # ours says enough.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     from alembic import command
     from alembic.config import Config as AlembicConfig
 
-    # Alembic narrates every plugin and step at INFO; one line of ours says enough.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     log.info("migrating %s to schema %s", path, SCHEMA_HEAD)
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(f"sqlite:///{path}")

@@ -9,6 +9,7 @@ from homing.store.rows import (
     AcmeAccountRow,
     ApiTokenRow,
     HostRow,
+    JournalEntry,
     SecondaryRow,
     TokenRow,
     TsigKeyRow,
@@ -187,6 +188,18 @@ def api_token_row(r: Row[tuple[object, ...]]) -> ApiTokenRow:
         created_at=m["created_at"],
         expires_at=m["expires_at"],
         revoked_at=m["revoked_at"],
+    )
+
+
+def journal_row(r: Row[tuple[object, ...]]) -> JournalEntry:
+    m = r._mapping
+    return JournalEntry(
+        id=m["id"],
+        zone=m["zone"],
+        serial=m["serial"],
+        kind=m["kind"],
+        origin=m["origin"],
+        payload=m["payload"],
     )
 
 

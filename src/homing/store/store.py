@@ -33,6 +33,7 @@ from homing.store.reads import (
     api_token_row,
     host_query,
     host_row,
+    journal_row,
     secondary_query,
     secondary_row,
     token_query,
@@ -180,17 +181,7 @@ class Store:
             .order_by(t.journal.c.id)
         )
         async with self._reader.connect() as conn:
-            return [
-                JournalEntry(
-                    id=r.id,
-                    zone=r.zone,
-                    serial=r.serial,
-                    kind=r.kind,
-                    origin=r.origin,
-                    payload=r.payload,
-                )
-                for r in await conn.execute(query)
-            ]
+            return [journal_row(r) for r in await conn.execute(query)]
 
     async def zones(self) -> list[ZoneRow]:
         async with self._reader.connect() as conn:

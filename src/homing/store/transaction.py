@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from homing.domain.records import RRset, SOAFields, ZoneSnapshot
 from homing.store import schema as t
-from homing.store.reads import acme_query, acme_row, host_query, host_row, zone_row
+from homing.store.reads import acme_query, acme_row, host_query, host_row, journal_row, zone_row
 from homing.store.rows import (
     AcmeAccountRow,
     HostRow,
@@ -56,17 +56,7 @@ class ReadTransaction:
         rows = await self.conn.execute(
             select(t.journal).where(t.journal.c.id > last_id).order_by(t.journal.c.id).limit(limit)
         )
-        return [
-            JournalEntry(
-                id=r.id,
-                zone=r.zone,
-                serial=r.serial,
-                kind=r.kind,
-                origin=r.origin,
-                payload=r.payload,
-            )
-            for r in rows
-        ]
+        return [journal_row(r) for r in rows]
 
     async def zone(self, name: str) -> ZoneRow | None:
         row = (await self.conn.execute(select(t.zones).where(t.zones.c.name == name))).first()

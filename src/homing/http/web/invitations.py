@@ -14,13 +14,11 @@ the same id again; the creation time differs).
 
 from __future__ import annotations
 
-import base64
 import binascii
-import hashlib
-import hmac
 from dataclasses import dataclass
 from enum import StrEnum
 
+from homing.http.web.signing import b64, keyed_mac, same, unb64
 from homing.store.rows import UserRow
 
 INVITATION_VERSION = "1"
@@ -51,14 +49,6 @@ def account_state(user: UserRow) -> str:
     return f"{user.created_at.isoformat()}\0{user.password_hash or ''}"
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 class InvitationCodec:
     """Issues and checks invitation tokens under the server key."""
 
@@ -67,8 +57,7 @@ class InvitationCodec:
         self.lifetime_seconds = lifetime_seconds
 
     def _mac(self, purpose: str, message: str) -> str:
-        digest = hmac.digest(self._key, f"{purpose}\0{message}".encode(), hashlib.sha256)
-        return _b64(digest)
+        return keyed_mac(self._key, purpose, message)
 
     def fingerprint(self, state: str) -> str:
         return self._mac("invite-account", state)[:FINGERPRINT_CHARS]
@@ -82,18 +71,16 @@ class InvitationCodec:
             str(int(now + self.lifetime_seconds)),
             self.fingerprint(state),
         ]
-        payload = _b64("\n".join(fields).encode())
+        payload = b64("\n".join(fields).encode())
         return f"{payload}.{self._mac('invite', payload)}"
 
     def read(self, token: str, *, now: float) -> Invitation | InvitationProblem:
         """The invitation a token carries (signature checked first), or why there is none."""
         payload, dot, signature = token.partition(".")
-        expected = self._mac("invite", payload)
-        given = signature.encode("utf-8", "surrogatepass")
-        if not dot or not hmac.compare_digest(given, expected.encode()):
+        if not dot or not same(signature, self._mac("invite", payload)):
             return InvitationProblem.INVALID
         try:
-            version, user_id, user, expires, fingerprint = _unb64(payload).decode().split("\n")
+            version, user_id, user, expires, fingerprint = unb64(payload).decode().split("\n")
             invitation = Invitation(
                 user_id=int(user_id), user=user, expires=int(expires), fingerprint=fingerprint
             )
@@ -107,6 +94,5 @@ class InvitationCodec:
 
     def still_open(self, invitation: Invitation, *, user_id: int, state: str) -> bool:
         """The link's user is this one and has not chosen a password since it was made."""
-        now_print = self.fingerprint(state).encode()
-        same = hmac.compare_digest(now_print, invitation.fingerprint.encode())
-        return same and user_id == invitation.user_id
+        unchanged = same(invitation.fingerprint, self.fingerprint(state))
+        return unchanged and user_id == invitation.user_id

@@ -12,13 +12,12 @@ nonce in a short-lived cookie (double submit, but signed).
 
 from __future__ import annotations
 
-import base64
 import binascii
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
+
+from homing.http.web.signing import b64, keyed_mac, same, unb64
 
 COOKIE_VERSION = "1"
 NONCE_BYTES = 16
@@ -44,19 +43,6 @@ class Session:
     fingerprint: str
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _same(given: str, expected: str) -> bool:
-    """Constant-time comparison that also takes non-ASCII input (an attacker's, say)."""
-    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode())
-
-
 class SessionCodec:
     """Issues and checks session cookies and CSRF tokens under one key."""
 
@@ -65,8 +51,7 @@ class SessionCodec:
         self.lifetime_seconds = lifetime_seconds
 
     def _mac(self, purpose: str, message: str) -> str:
-        digest = hmac.digest(self._key, f"{purpose}\0{message}".encode(), hashlib.sha256)
-        return _b64(digest)
+        return keyed_mac(self._key, purpose, message)
 
     def fingerprint(self, password_hash: str | None) -> str:
         """A keyed digest of the stored hash: reveals nothing, changes with the password."""
@@ -79,7 +64,7 @@ class SessionCodec:
             user_id=user_id,
             user=user,
             expires=int(now + self.lifetime_seconds),
-            nonce=_b64(secrets.token_bytes(NONCE_BYTES)),
+            nonce=b64(secrets.token_bytes(NONCE_BYTES)),
             fingerprint=self.fingerprint(password_hash),
         )
         fields = [
@@ -90,7 +75,7 @@ class SessionCodec:
             session.nonce,
             session.fingerprint,
         ]
-        payload = _b64("\n".join(fields).encode())
+        payload = b64("\n".join(fields).encode())
         return f"{payload}.{self._mac('session', payload)}", session
 
     def read(self, cookie: str | None, *, now: float) -> Session | SessionProblem:
@@ -98,10 +83,10 @@ class SessionCodec:
         if not cookie:
             return SessionProblem.MISSING
         payload, dot, signature = cookie.partition(".")
-        if not dot or not _same(signature, self._mac("session", payload)):
+        if not dot or not same(signature, self._mac("session", payload)):
             return SessionProblem.INVALID
         try:
-            fields = _unb64(payload).decode().split("\n")
+            fields = unb64(payload).decode().split("\n")
             version, user_id, user, expires, nonce, fingerprint = fields
             session = Session(
                 user_id=int(user_id),
@@ -122,11 +107,11 @@ class SessionCodec:
         return self._mac("csrf", session.nonce)
 
     def check_csrf(self, session: Session, token: str | None) -> bool:
-        return token is not None and _same(token, self.csrf_token(session))
+        return token is not None and same(token, self.csrf_token(session))
 
     @staticmethod
     def new_login_nonce() -> str:
-        return _b64(secrets.token_bytes(NONCE_BYTES))
+        return b64(secrets.token_bytes(NONCE_BYTES))
 
     def login_csrf_token(self, nonce: str) -> str:
         return self._mac("login-csrf", nonce)
@@ -134,23 +119,23 @@ class SessionCodec:
     def check_login_csrf(self, nonce: str | None, token: str | None) -> bool:
         if not nonce or token is None:
             return False
-        return _same(token, self.login_csrf_token(nonce))
+        return same(token, self.login_csrf_token(nonce))
 
     def seal(self, purpose: str, fields: list[str], *, expires: int) -> str:
         """A short-lived signed token for a form (the "password ok" step, a TOTP set-up).
 
         Signed, not encrypted: it carries nothing the page it sits in does not show.
         """
-        payload = _b64("\n".join([COOKIE_VERSION, str(expires), *fields]).encode())
+        payload = b64("\n".join([COOKIE_VERSION, str(expires), *fields]).encode())
         return f"{payload}.{self._mac(purpose, payload)}"
 
     def unseal(self, purpose: str, token: str | None, *, now: float) -> list[str] | None:
         """The fields of a token sealed for ``purpose`` that has not expired, else None."""
         payload, dot, signature = (token or "").partition(".")
-        if not dot or not _same(signature, self._mac(purpose, payload)):
+        if not dot or not same(signature, self._mac(purpose, payload)):
             return None
         try:
-            version, expires, *fields = _unb64(payload).decode().split("\n")
+            version, expires, *fields = unb64(payload).decode().split("\n")
             if version != COOKIE_VERSION or int(expires) <= now:
                 return None
         except (ValueError, binascii.Error, UnicodeDecodeError):
