@@ -3,12 +3,17 @@
 # Runs apt-get only when a tool is missing; uses sudo when not root.
 set -eu
 PACKAGES="ddclient inadyn knot knot-dnsutils bind9-dnsutils dnsperf nsd openssl iproute2 systemd faketime"
+# PostgreSQL (the shared store), unbound and ldnsutils (DNSSEC validation), wget (routers' fetchers).
+PACKAGES="$PACKAGES postgresql unbound ldnsutils wget"
 TOOLS="ddclient inadyn knotd kdig dig nsupdate nsd dnsperf openssl ip systemd-analyze faketime"
+TOOLS="$TOOLS unbound ldns-verify-zone wget"
 # ACME DNS-01 (tests/integration/test_acme.py): an offline CA and real clients.
 PACKAGES="$PACKAGES pebble certbot python3-certbot-dns-rfc2136 lego curl chromium"
 TOOLS="$TOOLS pebble certbot lego curl chromium"
 # The certbot plugin is no command: a name that is never found asks for the install.
 [ -d /usr/lib/python3/dist-packages/certbot_dns_rfc2136 ] || TOOLS="$TOOLS certbot-dns-rfc2136"
+# Debian's PostgreSQL server binaries are not on PATH either.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || TOOLS="$TOOLS postgresql-initdb"
 missing=""
 for tool in $TOOLS; do
     command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || missing="$missing $tool"
