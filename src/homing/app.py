@@ -36,13 +36,13 @@ from homing.errors import ConfigError
 from homing.http.app import build_http_app
 from homing.http.context import HttpContext
 from homing.metrics import ProviderMetrics
-from homing.nameserver.answer_cache import AnswerCache
+from homing.nameserver.compiled import CompiledView
 from homing.nameserver.engine import Engine
+from homing.nameserver.fastpath import FastPath
 from homing.nameserver.notify import Notifier
 from homing.nameserver.transfer import transfer_handler
 from homing.nameserver.transport import DNSServer
 from homing.nameserver.update import update_handler
-from homing.nameserver.view import ZoneView
 from homing.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ class Provider:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.view = ZoneView()
+        self.view = CompiledView()
         self.bus = EventBus()
         self.bus.subscribe(self.view.apply)
         self.store: Store | None = None
@@ -149,7 +149,7 @@ class Provider:
             transfer=transfer_handler(self.view, self.store, served=self.metrics.transfers),
             keyring=keyring,
             on_tsig_failure=dynamic.record_bad_signature,
-            cache=AnswerCache(self.view, max_entries=settings.dns_cache_entries),
+            fast=FastPath(self.view),
         )
         self.metrics.engine, self.metrics.view = engine, self.view
         self.metrics.notifier, self.metrics.outbox = self.notifier, self.alerts.outbox

@@ -21,6 +21,7 @@ from homing.domain.addresses import AddressPolicy
 from homing.errors import ConfigError
 
 ENV_PREFIX = "HOMING_"
+MAX_DNS_WORKERS = 64
 
 
 def _setting(default: Any, help_text: str) -> Any:
@@ -79,10 +80,10 @@ class Settings:
     blocked_user_agents: list[str] = _setting(
         [], "User-Agent substrings answered with `badagent` (known-broken clients)."
     )
-    dns_cache_entries: int = _setting(
-        65536,
-        "Responses the DNS server remembers for repeated queries (emptied on every change); "
-        "0 turns the cache off.",
+    dns_workers: int | None = _setting(
+        None,
+        "DNS worker processes answering UDP on the DNS ports (SO_REUSEPORT); default: one per "
+        "CPU this process may use; 0: the main process answers alone.",
     )
     ixfr_journal_entries: int = _setting(
         1000,
@@ -177,7 +178,7 @@ def _coerce(name: str, kind: str, value: Any) -> Any:
             if text in {"0", "false", "no", "off"}:
                 return False
             raise ValueError("true or false expected")
-        if kind == "int":
+        if kind in ("int", "int | None"):
             if isinstance(value, bool):
                 raise TypeError("a number is expected")
             return int(value)
@@ -212,8 +213,8 @@ def _validate(settings: Settings) -> None:
     for name in ("auth_window_seconds", "auth_lockout_seconds", "nochg_window_seconds"):
         if getattr(settings, name) <= 0:
             raise ConfigError(f"setting {name}: must be positive")
-    if settings.dns_cache_entries < 0:
-        raise ConfigError("setting dns_cache_entries: must be 0 or more")
+    if settings.dns_workers is not None and not 0 <= settings.dns_workers <= MAX_DNS_WORKERS:
+        raise ConfigError(f"setting dns_workers: must be between 0 and {MAX_DNS_WORKERS}")
     if not 0.01 <= settings.journal_poll_seconds <= 10:
         raise ConfigError("setting journal_poll_seconds: must be between 0.01 and 10")
     if (settings.tls_cert is None) != (settings.tls_key is None):

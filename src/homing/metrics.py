@@ -26,9 +26,9 @@ from prometheus_client.registry import Collector
 from homing.alerts.outbox import Outbox
 from homing.alerts.rules import is_auth_failure
 from homing.core.writer import BatchCommitted
+from homing.nameserver.compiled import CompiledView
 from homing.nameserver.engine import Engine
 from homing.nameserver.notify import Notifier
-from homing.nameserver.view import ZoneView
 from homing.store.rows import HistoryRow
 
 COMMIT_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
@@ -60,17 +60,9 @@ class _Sources(Collector):
                 "DNS queries answered, by question type and response code.",
                 labels=["qtype", "rcode"],
             )
-            answered: Counter[tuple[int, int]] = Counter(m.engine.queries)
-            hits = m.engine.cache.hits
-            answered.update(hits)
-            for (qtype, rcode), count in sorted(answered.items()):
+            for (qtype, rcode), count in sorted(m.engine.counts().items()):
                 queries.add_metric([_qtype(qtype), _rcode(rcode)], count)
             yield queries
-            yield CounterMetricFamily(
-                "homing_dns_cache_hits",
-                "DNS answers given from the answer cache.",
-                value=sum(hits.values()),
-            )
         if m.view is not None:
             sizes = m.view.sizes()
             yield GaugeMetricFamily("homing_dns_zones", "Zones served.", value=len(sizes))
@@ -122,7 +114,7 @@ class ProviderMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.engine: Engine | None = None
-        self.view: ZoneView | None = None
+        self.view: CompiledView | None = None
         self.notifier: Notifier | None = None
         self.outbox: Outbox | None = None
         self.transfers: Counter[str] = Counter()

@@ -15,8 +15,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from homing.nameserver.compiled import CompiledView
+from homing.nameserver.engine import Engine
+from homing.nameserver.fastpath import FastPath
 from homing.nameserver.transport import DNSServer
-from homing.nameserver.view import ZoneView
 
 from ..nameserver.conftest import BIG_TXT_COUNT, snapshot
 from .dnsquery import dig, kdig
@@ -36,9 +38,10 @@ class ThreadedServer:
         self._thread = threading.Thread(target=asyncio.run, args=(self._main(),), daemon=True)
 
     async def _main(self) -> None:
-        view = ZoneView()
+        view = CompiledView()
         view.apply(snapshot())
-        server = DNSServer(view, [("127.0.0.1", 0), ("::1", 0)])
+        engine = Engine(view, fast=FastPath(view))
+        server = DNSServer(view, [("127.0.0.1", 0), ("::1", 0)], engine=engine)
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         try:

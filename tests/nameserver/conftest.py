@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from homing.domain.records import RRset, SOAFields, ZoneSnapshot
+from homing.nameserver.compiled import CompiledView
 from homing.nameserver.view import ZoneView
 
 ZONE = "ddns.test."
@@ -50,5 +51,13 @@ def snapshot() -> ZoneSnapshot:
 @pytest.fixture
 def view() -> ZoneView:
     loaded = ZoneView()
+    loaded.apply(snapshot())
+    return loaded
+
+
+@pytest.fixture
+def compiled() -> CompiledView:
+    """The same zone as the server holds it: compiled answers."""
+    loaded = CompiledView()
     loaded.apply(snapshot())
     return loaded

@@ -16,7 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from homing.nameserver.compiled import CompiledView
 from homing.nameserver.engine import DNSRequest, Engine
+from homing.nameserver.fastpath import FastPath
 from homing.nameserver.view import ZoneView
 
 from .conftest import BIG_TXT_COUNT, SERIAL, snapshot
@@ -33,9 +35,14 @@ GOLDEN_RESPONSE = GOLDEN_QUERY[:2] + bytes.fromhex(
 )
 
 
-@pytest.fixture
-def engine(view: ZoneView) -> Engine:
-    return Engine(view)
+@pytest.fixture(params=["reference", "compiled"])
+def engine(request: pytest.FixtureRequest, view: ZoneView) -> Engine:
+    """Every case against dnspython alone and against the server's compiled view + fast path."""
+    if request.param == "reference":
+        return Engine(view)
+    compiled = CompiledView()
+    compiled.apply(snapshot())
+    return Engine(compiled, fast=FastPath(compiled))
 
 
 def ask(

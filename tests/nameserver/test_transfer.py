@@ -23,10 +23,11 @@ from homing.core.tsig import StoreKeyring, TsigKeys
 from homing.domain.edits import HostEdit
 from homing.domain.outcomes import FrontDoor
 from homing.nameserver import transfer as transfer_module
+from homing.nameserver.compiled import CompiledView
 from homing.nameserver.engine import Engine
+from homing.nameserver.fastpath import FastPath
 from homing.nameserver.transfer import transfer_handler
 from homing.nameserver.transport import DNSServer
-from homing.nameserver.view import ZoneView
 from support import Core
 
 ZONE = "dyn.example."
@@ -37,7 +38,7 @@ HOSTS = 30
 class Primary:
     core: Core
     server: tuple[str, int]
-    view: ZoneView
+    view: CompiledView
 
 
 @pytest.fixture
@@ -46,14 +47,16 @@ async def primary(core: Core) -> AsyncIterator[Primary]:
     await core.admin.add_user("alice", password="alice-password")
     for i in range(HOSTS):
         await core.admin.add_host(f"h{i}.dyn.example", owner="alice")
-    view = ZoneView()
+    view = CompiledView()
     async with core.store.read() as txn:
         snapshot = await txn.zone_snapshot(ZONE)
     assert snapshot is not None
     view.apply(snapshot)
     core.writer._bus.subscribe(view.apply)
     keyring = StoreKeyring(core.store)
-    engine = Engine(view, transfer=transfer_handler(view, core.store), keyring=keyring)
+    engine = Engine(
+        view, transfer=transfer_handler(view, core.store), keyring=keyring, fast=FastPath(view)
+    )
     server = DNSServer(view, [("127.0.0.1", 0)], engine=engine)
     await server.start()
     await Secondaries(store=core.store).add(ZONE, "127.0.0.1:5399")

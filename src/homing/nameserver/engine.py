@@ -12,6 +12,10 @@ asynchronous (they wait for the writer, or send many messages): for them
 ``answer`` returns an awaitable, and the transport sends what it yields.
 A TSIG-signed message is verified with the keyring (RFC 8945); a failure is
 answered NOTAUTH with the TSIG error, and a signed query gets a signed answer.
+
+This engine is dnspython's parse, build and render, and it is the reference:
+given a fast path (``fastpath.FastPath``), plain queries are answered there
+from compiled bytes, and only what the fast path declines comes here.
 """
 
 from __future__ import annotations
@@ -35,8 +39,8 @@ import dns.rdatatype
 import dns.rrset
 import dns.tsig
 
-from homing.nameserver.answer_cache import AnswerCache, QueryKind
-from homing.nameserver.view import ZoneData, ZoneView
+from homing.nameserver.fastpath import FastPath
+from homing.nameserver.view import ANY_PREFERENCE, ZoneContents, ZoneLookup
 
 log = logging.getLogger(__name__)
 
@@ -48,16 +52,9 @@ MAX_CNAME_CHAIN = 8
 HEADER = struct.Struct("!HH")
 QR_BIT = 0x80
 """The QR flag's bit in the third byte of the header."""
-ANY_PREFERENCE = (
-    dns.rdatatype.SOA,
-    dns.rdatatype.A,
-    dns.rdatatype.AAAA,
-    dns.rdatatype.CNAME,
-    dns.rdatatype.MX,
-    dns.rdatatype.TXT,
-    dns.rdatatype.NS,
-)
 ZONE_TRANSFERS = (dns.rdatatype.AXFR, dns.rdatatype.IXFR)
+QueryKind = tuple[int, int]
+"""(qtype, rcode) of an answered query, as integers: what ``/metrics`` counts."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,9 +83,15 @@ def _formerr(wire: bytes) -> bytes:
 
 def error_response(query: dns.message.Message, rcode: dns.rcode.Rcode) -> dns.message.Message:
     """A reply carrying only ``rcode`` (signed when the query was)."""
-    response = dns.message.make_response(query, our_payload=OUR_EDNS_PAYLOAD)
+    response = _make_response(query)
     response.set_rcode(rcode)
     return response
+
+
+def _make_response(query: dns.message.Message) -> dns.message.Message:
+    """A response with our EDNS payload and never EDNS padding (RFC 8467 pads only
+    encrypted transports; over UDP it would only make answers bigger)."""
+    return dns.message.make_response(query, our_payload=OUR_EDNS_PAYLOAD, pad=0)
 
 
 def _no_keys(_message: dns.message.Message, _name: dns.name.Name) -> dns.tsig.Key | None:
@@ -126,7 +129,7 @@ def _tsig_error(wire: bytes, exc: Exception, keyring: Keyring) -> bytes:
     tsig = query.tsig
     if tsig is None:
         return _formerr(wire)
-    response = dns.message.make_response(query, our_payload=OUR_EDNS_PAYLOAD)
+    response = _make_response(query)
     response.set_rcode(dns.rcode.NOTAUTH)
     key = keyring(query, tsig.name) if isinstance(exc, dns.tsig.BadTime) else None
     if key is not None:
@@ -156,8 +159,8 @@ def _rrset_at(owner: dns.name.Name, rrset: dns.rrset.RRset) -> dns.rrset.RRset:
 
 
 def _wildcard_node(
-    zone: ZoneData, qname: dns.name.Name
-) -> dict[dns.rdatatype.RdataType, dns.rrset.RRset] | None:
+    zone: ZoneContents, qname: dns.name.Name
+) -> Mapping[dns.rdatatype.RdataType, dns.rrset.RRset] | None:
     """The wildcard node that covers ``qname`` (source of synthesis), if any (RFC 4592 4.1)."""
     encloser = qname.parent()
     while encloser != zone.origin and not zone.node_exists(encloser):
@@ -166,36 +169,48 @@ def _wildcard_node(
 
 
 class Engine:
-    """Answers queries from a ZoneView; handlers serve other opcodes and zone transfers."""
+    """Answers queries from a view; handlers serve other opcodes and zone transfers."""
 
     def __init__(
         self,
-        view: ZoneView,
+        view: ZoneLookup,
         *,
         handlers: Mapping[int, Handler] | None = None,
         transfer: Handler | None = None,
         keyring: Keyring | None = None,
         on_tsig_failure: Callable[[str, str], None] | None = None,
-        cache: AnswerCache | None = None,
+        fast: FastPath | None = None,
     ) -> None:
         self.view = view
         self.handlers = dict(handlers or {})
         self.transfer = transfer
         self.keyring = keyring
         self.on_tsig_failure = on_tsig_failure
-        self.cache = cache if cache is not None else AnswerCache(view)
+        self.fast = fast
         self.queries: Counter[QueryKind] = Counter()
-        """Answers built here, by (qtype, rcode; qtype 0: unparsable); the cache counts its own."""
+        """Answers built here, by (qtype, rcode); the fast path counts its own."""
 
     def answer(self, wire: bytes, *, tcp: bool, peer: str = "") -> Answer:
         """The response to ``wire``: bytes, an awaitable of messages, or None (send nothing)."""
+        if self.fast is not None:
+            fast = self.fast.answer(wire, tcp)
+            if fast is not None:
+                return fast
+        return self.answer_reference(wire, tcp=tcp, peer=peer)
+
+    def counts(self) -> Counter[QueryKind]:
+        """Every answer given, by (qtype, rcode): the reference engine's and the fast path's."""
+        answered = Counter(self.queries)
+        if self.fast is not None:
+            answered.update(self.fast.counts())
+        return answered
+
+    def answer_reference(self, wire: bytes, *, tcp: bool, peer: str = "") -> Answer:
+        """``answer`` without the fast path: dnspython all the way (the reference)."""
         if len(wire) < HEADER.size * 3:
             return None
         if wire[2] & QR_BIT:
             return None
-        remembered = self.cache.get(wire, tcp=tcp)
-        if remembered is not None:
-            return remembered
         try:
             query = dns.message.from_wire(wire, keyring=self.keyring or _no_keys)
         except TSIG_FAILURES as exc:
@@ -212,10 +227,7 @@ class Engine:
         message = self._respond(query)
         kind = (query.question[0].rdtype if query.question else 0, message.rcode())
         self.queries[kind] += 1
-        response = self._render(query, message, tcp=tcp)
-        if not query.had_tsig:
-            self.cache.put(wire, response, tcp=tcp, kind=kind)
-        return response
+        return self._render(query, message, tcp=tcp)
 
     def _handler_for(self, query: dns.message.Message) -> Handler | None:
         opcode = query.opcode()
@@ -230,10 +242,10 @@ class Engine:
         limit = TCP_MAX_SIZE if tcp else _udp_limit(query)
         try:
             # Records keep their stored order (as NSD and Knot do by default): the same
-            # question gets the same bytes, which is what makes answers cacheable.
+            # question gets the same bytes, which is what lets answers be compiled.
             return response.to_wire(max_size=limit, want_shuffle=False)
         except dns.exception.TooBig:
-            truncated = dns.message.make_response(query, our_payload=OUR_EDNS_PAYLOAD)
+            truncated = _make_response(query)
             truncated.flags |= dns.flags.TC | (response.flags & dns.flags.AA)
             return truncated.to_wire(max_size=limit)
 
@@ -250,7 +262,7 @@ class Engine:
         zone = self.view.find_zone(question.name)
         if zone is None or question.rdtype in ZONE_TRANSFERS:
             return self._error(query, dns.rcode.REFUSED)
-        response = dns.message.make_response(query, our_payload=OUR_EDNS_PAYLOAD)
+        response = _make_response(query)
         response.flags |= dns.flags.AA
         self._lookup(zone, question.name, question.rdtype, response)
         return response
@@ -261,7 +273,7 @@ class Engine:
 
     def _lookup(
         self,
-        zone: ZoneData,
+        zone: ZoneContents,
         qname: dns.name.Name,
         qtype: dns.rdatatype.RdataType,
         response: dns.message.Message,

@@ -25,7 +25,7 @@ import dns.rcode
 
 from homing.core.tsig import StoreKeyring
 from homing.domain.records import ViewEvent, ZoneChange, ZoneSnapshot
-from homing.nameserver.view import ZoneView
+from homing.nameserver.view import ZoneLookup
 from homing.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ class Notifier:
     never delays the NOTIFY of the others.
     """
 
-    def __init__(self, *, store: Store, view: ZoneView, keyring: StoreKeyring) -> None:
+    def __init__(self, *, store: Store, view: ZoneLookup, keyring: StoreKeyring) -> None:
         self._store = store
         self._view = view
         self._keyring = keyring

@@ -28,7 +28,7 @@ import dns.serial
 from homing.core.journal import JournalKind, decode_change
 from homing.domain.records import RRset
 from homing.nameserver.engine import DNSRequest, Handler, error_response
-from homing.nameserver.view import ZoneData, ZoneView, build_rrset
+from homing.nameserver.view import ZoneContents, ZoneLookup, build_rrset
 from homing.store.rows import JournalEntry, SecondaryRow
 from homing.store.store import Store
 
@@ -65,11 +65,11 @@ def allowed(request: DNSRequest, secondaries: Sequence[SecondaryRow]) -> bool:
     return False
 
 
-def _soa_with_serial(zone: ZoneData, serial: int) -> dns.rrset.RRset:
+def _soa_with_serial(zone: ZoneContents, serial: int) -> dns.rrset.RRset:
     return dns.rrset.from_rdata(zone.origin, zone.soa.ttl, zone.soa[0].replace(serial=serial))
 
 
-def _zone_rrsets(zone: ZoneData) -> list[dns.rrset.RRset]:
+def _zone_rrsets(zone: ZoneContents) -> list[dns.rrset.RRset]:
     """Every RRset but the SOA, apex first (the view's own objects: nothing is parsed)."""
     apex = zone.nodes.get(zone.origin, {})
     rrsets = [r for t, r in apex.items() if t != dns.rdatatype.SOA]
@@ -84,7 +84,7 @@ def _built(rrsets: Iterable[RRset]) -> list[dns.rrset.RRset]:
 
 
 def incremental(
-    zone: ZoneData, journal: Sequence[JournalEntry], client_serial: int
+    zone: ZoneContents, journal: Sequence[JournalEntry], client_serial: int
 ) -> list[dns.rrset.RRset] | None:
     """The IXFR answer's records from ``client_serial`` to the zone's serial, or None.
 
@@ -150,7 +150,7 @@ def _client_serial(request: DNSRequest) -> int | None:
 
 
 def transfer_handler(
-    view: ZoneView, store: Store, *, served: Counter[str] | None = None
+    view: ZoneLookup, store: Store, *, served: Counter[str] | None = None
 ) -> Handler:
     """The AXFR/IXFR handler; ``served`` counts answers by kind (axfr, ixfr, ixfr_full, refused)."""
     counts: Counter[str] = served if served is not None else Counter()

@@ -18,7 +18,7 @@ from collections.abc import Coroutine
 from typing import Any, cast
 
 from homing.nameserver.engine import Engine
-from homing.nameserver.view import ZoneView
+from homing.nameserver.view import ZoneLookup
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class DNSServer:
 
     def __init__(
         self,
-        view: ZoneView,
+        view: ZoneLookup,
         addresses: list[tuple[str, int]],
         *,
         engine: Engine | None = None,

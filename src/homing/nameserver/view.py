@@ -1,15 +1,19 @@
-"""The in-memory view of every zone, patched by change events; queries read only this.
+"""The reference view of every zone as dnspython objects, patched by change events.
 
-RRsets are built into dnspython objects when an event arrives, so a query
-does no parsing. ``apply`` costs the size of the change, not of the zone. The
-view is used from the event loop thread only, so it needs no locks.
+RRsets are built into dnspython objects when an event arrives. The server
+answers from the compiled view (``compiled.CompiledView``); this one is what
+the differential tests hold the compiled answers to, and ``ZoneContents`` /
+``ZoneLookup`` are the read interface both offer the reference engine and
+the zone transfers.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import dns.exception
 import dns.name
@@ -23,6 +27,71 @@ log = logging.getLogger(__name__)
 
 Node = dict[dns.rdatatype.RdataType, dns.rrset.RRset]
 WILDCARD = b"*"
+ANY_PREFERENCE = (
+    dns.rdatatype.SOA,
+    dns.rdatatype.A,
+    dns.rdatatype.AAAA,
+    dns.rdatatype.CNAME,
+    dns.rdatatype.MX,
+    dns.rdatatype.TXT,
+    dns.rdatatype.NS,
+)
+"""The one RRset a query for ANY gets at a name (RFC 8482: a minimal answer)."""
+
+
+class ZoneContents(Protocol):
+    """What the reference engine and the zone transfers read of one zone."""
+
+    @property
+    def origin(self) -> dns.name.Name: ...
+    @property
+    def serial(self) -> int: ...
+    @property
+    def soa(self) -> dns.rrset.RRset: ...
+    @property
+    def negative_soa(self) -> dns.rrset.RRset: ...
+    @property
+    def has_wildcards(self) -> int: ...
+    @property
+    def nodes(
+        self,
+    ) -> Mapping[dns.name.Name, Mapping[dns.rdatatype.RdataType, dns.rrset.RRset]]: ...
+
+    def node_exists(self, name: dns.name.Name) -> bool: ...
+
+
+class ZoneLookup(Protocol):
+    """Finds the zone of a name: the reference view and the compiled view both do."""
+
+    def find_zone(self, qname: dns.name.Name) -> ZoneContents | None: ...
+
+
+def soa_rrsets(
+    snapshot: ZoneSnapshot, origin: dns.name.Name
+) -> tuple[dns.rrset.RRset, dns.rrset.RRset, dns.rrset.RRset | None]:
+    """The apex SOA, the SOA that negative answers carry (RFC 2308 TTL), and the NS set."""
+    s = snapshot.soa
+    soa_text = f"{s.mname} {s.rname} {s.serial} {s.refresh} {s.retry} {s.expire} {s.minimum}"
+    soa = dns.rrset.from_text(origin, s.ttl, "IN", "SOA", soa_text)
+    negative = dns.rrset.from_text(origin, min(s.ttl, s.minimum), "IN", "SOA", soa_text)
+    ns = None
+    if snapshot.nameservers:
+        ns = dns.rrset.from_text_list(
+            origin, snapshot.ns_ttl, "IN", "NS", list(snapshot.nameservers)
+        )
+    return soa, negative, ns
+
+
+def changed_rrsets(
+    change: ZoneChange, origin: dns.name.Name
+) -> Iterator[tuple[dns.name.Name, RRset]]:
+    """The RRsets of a change that a view may apply: below the apex, inside the zone."""
+    for rrset in change.rrsets:
+        name = dns.name.from_text(rrset.name)
+        if not name.is_subdomain(origin) or name == origin:
+            log.error("change outside or at the apex of %s ignored: %s", change.zone, rrset.name)
+            continue
+        yield name, rrset
 
 
 def build_rrset(rrset: RRset) -> dns.rrset.RRset | None:
@@ -99,16 +168,10 @@ class ZoneData:
 
 def _zone_from(snapshot: ZoneSnapshot) -> ZoneData:
     origin = dns.name.from_text(snapshot.zone)
-    s = snapshot.soa
-    soa_text = f"{s.mname} {s.rname} {s.serial} {s.refresh} {s.retry} {s.expire} {s.minimum}"
-    soa = dns.rrset.from_text(origin, s.ttl, "IN", "SOA", soa_text)
-    negative = dns.rrset.from_text(origin, min(s.ttl, s.minimum), "IN", "SOA", soa_text)
-    zone = ZoneData(origin=origin, serial=s.serial, soa=soa, negative_soa=negative)
+    soa, negative, ns = soa_rrsets(snapshot, origin)
+    zone = ZoneData(origin=origin, serial=snapshot.soa.serial, soa=soa, negative_soa=negative)
     zone.put(origin, dns.rdatatype.SOA, soa)
-    if snapshot.nameservers:
-        ns = dns.rrset.from_text_list(
-            origin, snapshot.ns_ttl, "IN", "NS", list(snapshot.nameservers)
-        )
+    if ns is not None:
         zone.put(origin, dns.rdatatype.NS, ns)
     for rrset in snapshot.rrsets:
         built = build_rrset(rrset)
@@ -122,11 +185,8 @@ class ZoneView:
 
     def __init__(self) -> None:
         self._zones: dict[dns.name.Name, ZoneData] = {}
-        self.generation = 0
-        """Counts applied events, so remembered answers know when they went stale."""
 
     def apply(self, event: ViewEvent) -> None:
-        self.generation += 1
         if isinstance(event, ZoneSnapshot):
             zone = _zone_from(event)
             self._zones[zone.origin] = zone
@@ -144,13 +204,7 @@ class ZoneView:
         if zone is None:
             log.warning("change for unknown zone %s ignored", change.zone)
             return
-        for rrset in change.rrsets:
-            name = dns.name.from_text(rrset.name)
-            if not name.is_subdomain(zone.origin) or name == zone.origin:
-                log.error(
-                    "change outside or at the apex of %s ignored: %s", change.zone, rrset.name
-                )
-                continue
+        for name, rrset in changed_rrsets(change, zone.origin):
             rdtype = dns.rdatatype.from_text(rrset.rtype)
             zone.put(name, rdtype, build_rrset(rrset) if rrset.rdatas else None)
         zone.set_serial(change.serial)

@@ -1,0 +1,321 @@
+"""The DNS view as compiled answers: what every query reads, patched per name by change events.
+
+Each zone keeps, per owner name (lower-case wire bytes), the answer entry of
+every type it holds (``compiler.entry``), the empty non-terminals, the
+wildcards' templates by closest encloser, and one negative template: the SOA
+that NXDOMAIN and NODATA answers splice in. A change recompiles the RRsets it
+names and, when it touches a wildcard, that wildcard's templates; a serial
+bump recompiles the apex SOA and the one negative template, never a name.
+Nothing is remembered per query, so nothing has to be flushed and no stale
+answer can be served.
+
+The same view answers the reference engine (``engine.Engine``) and the zone
+transfers through ``find_zone``: their RRsets are decoded from the entries on
+demand. That costs a parse, which is why the fast path (``fastpath``) never
+asks for it.
+
+Node dictionaries keep their types in the order the reference view
+(``view.ZoneData``) does, so ``ANY`` picks the same RRset in both.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import struct
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+import dns.message
+import dns.name
+import dns.rdatatype
+import dns.rrset
+
+from homing.domain.records import RRset, ViewEvent, ZoneChange, ZoneRemoved, ZoneSnapshot
+from homing.nameserver import compiler
+from homing.nameserver.view import WILDCARD, build_rrset, changed_rrsets, soa_rrsets
+
+log = logging.getLogger(__name__)
+
+Node = dict[int, bytes]
+"""Type → entry: two bytes of record count, then the answer section (``compiler.entry``)."""
+WILDCARD_PREFIX = b"\x01" + WILDCARD
+ENTRY_HEADER = struct.Struct("!HHHHHH")
+ADDRESS_TYPES = {dns.rdatatype.A: 4, dns.rdatatype.AAAA: 6}
+"""Types compiled by hand at start-up, with the IP version of their rdata."""
+
+
+def name_key(name: dns.name.Name) -> bytes:
+    """The lookup key of a name: its wire form in lower case (DNS names ignore ASCII case)."""
+    return compiler.wire_of(name).lower()
+
+
+def parent_key(key: bytes) -> bytes:
+    return key[key[0] + 1 :]
+
+
+def pack_entry(count: int, section: bytes) -> bytes:
+    return count.to_bytes(2, "big") + section
+
+
+def decode_entry(owner: dns.name.Name, rdtype: int, entry: bytes) -> dns.rrset.RRset:
+    """The RRset an entry was compiled from (for the reference engine and transfers)."""
+    header = ENTRY_HEADER.pack(0, 0x8400, 1, int.from_bytes(entry[:2], "big"), 0, 0)
+    wire = header + compiler.wire_of(owner) + struct.pack("!HH", rdtype, 1) + entry[2:]
+    return dns.message.from_wire(wire).answer[0]
+
+
+def _packed_addresses(rrset: RRset, version: int) -> list[bytes] | None:
+    """The rdata of an A/AAAA set in its canonical text form, in order, duplicates dropped."""
+    packed: list[bytes] = []
+    for text in rrset.rdatas:
+        try:
+            address = ipaddress.ip_address(text)
+        except ValueError:
+            return None
+        if address.version != version or str(address) != text:
+            return None
+        if address.packed not in packed:
+            packed.append(address.packed)
+    return packed
+
+
+def compile_rrset(rrset: RRset) -> tuple[dns.name.Name, int, bytes] | None:
+    """(owner, type, entry) of an RRset in our text form; None (and a log line) if invalid."""
+    rdtype = dns.rdatatype.from_text(rrset.rtype)
+    version = ADDRESS_TYPES.get(rdtype)
+    if version is not None and 0 <= rrset.ttl <= 0x7FFFFFFF:
+        packed = _packed_addresses(rrset, version)
+        if packed:
+            owner = dns.name.from_text(rrset.name)
+            return owner, rdtype, pack_entry(*compiler.address_entry(rdtype, rrset.ttl, packed))
+    built = build_rrset(rrset)
+    if built is None:
+        return None
+    return built.name, rdtype, pack_entry(*compiler.entry([built], built.name))
+
+
+@dataclass(slots=True)
+class CompiledZone:
+    """One zone's compiled answers (see the module docstring)."""
+
+    origin: dns.name.Name
+    key: bytes
+    serial: int
+    soa: dns.rrset.RRset
+    negative_soa: dns.rrset.RRset
+    negative: compiler.Template
+    nodes: dict[bytes, Node] = field(default_factory=dict)
+    ents: Counter[bytes] = field(default_factory=Counter)
+    """Names with no records but with descendants: they answer NODATA, not NXDOMAIN."""
+    wildcards: dict[bytes, dict[int, compiler.Template | None]] = field(default_factory=dict)
+    """Closest encloser → the templates of ``*.encloser`` by type (None: not templatable)."""
+    records: int = 0
+
+    def node_exists_key(self, key: bytes) -> bool:
+        return key in self.nodes or key in self.ents
+
+    def put(self, owner: dns.name.Name, rdtype: int, entry: bytes | None) -> None:
+        """Set or (with None) delete one RRset's entry, keeping the zone's indexes."""
+        key = name_key(owner)
+        node = self.nodes.get(key)
+        if entry is None:
+            if node is None or rdtype not in node:
+                return
+            self.records -= _count(node.pop(rdtype))
+            if not node:
+                del self.nodes[key]
+                self._count_ancestors(key, -1)
+        else:
+            if node is None:
+                node = self.nodes[key] = {}
+                self._count_ancestors(key, +1)
+            old = node.get(rdtype)
+            self.records += _count(entry) - (_count(old) if old is not None else 0)
+            node[rdtype] = entry
+        if key.startswith(WILDCARD_PREFIX):
+            self._recompile_wildcard(owner, key)
+
+    def _count_ancestors(self, key: bytes, delta: int) -> None:
+        if key == self.key:
+            return
+        parent = parent_key(key)
+        while parent != self.key and parent.endswith(self.key):
+            self.ents[parent] += delta
+            if self.ents[parent] <= 0:
+                del self.ents[parent]
+            parent = parent_key(parent)
+
+    def _recompile_wildcard(self, owner: dns.name.Name, key: bytes) -> None:
+        encloser = parent_key(key)
+        node = self.nodes.get(key)
+        if node is None:
+            self.wildcards.pop(encloser, None)
+            return
+        base = owner.parent()
+        self.wildcards[encloser] = {
+            rdtype: compiler.template([decode_entry(owner, rdtype, entry)], base, synthesised=True)
+            for rdtype, entry in node.items()
+        }
+
+    def set_serial(self, serial: int) -> None:
+        """A new serial: the apex SOA and the negative template, nothing else."""
+        rdata = self.soa[0].replace(serial=serial)
+        self.serial = serial
+        self.soa = dns.rrset.from_rdata(self.origin, self.soa.ttl, rdata)
+        self.negative_soa = dns.rrset.from_rdata(self.origin, self.negative_soa.ttl, rdata)
+        self.put(
+            self.origin, dns.rdatatype.SOA, pack_entry(*compiler.entry([self.soa], self.origin))
+        )
+        self.negative = _negative_template(self.negative_soa, self.origin)
+
+
+def _count(entry: bytes) -> int:
+    return int.from_bytes(entry[:2], "big")
+
+
+def _negative_template(soa: dns.rrset.RRset, origin: dns.name.Name) -> compiler.Template:
+    negative = compiler.template([soa], origin)
+    if negative is None:
+        raise ValueError(f"the SOA of {origin} cannot be compiled")
+    return negative
+
+
+def _zone_from(snapshot: ZoneSnapshot) -> CompiledZone:
+    origin = dns.name.from_text(snapshot.zone)
+    soa, negative_soa, ns = soa_rrsets(snapshot, origin)
+    zone = CompiledZone(
+        origin=origin,
+        key=name_key(origin),
+        serial=snapshot.soa.serial,
+        soa=soa,
+        negative_soa=negative_soa,
+        negative=_negative_template(negative_soa, origin),
+    )
+    zone.put(origin, dns.rdatatype.SOA, pack_entry(*compiler.entry([soa], origin)))
+    if ns is not None:
+        zone.put(origin, dns.rdatatype.NS, pack_entry(*compiler.entry([ns], origin)))
+    for rrset in snapshot.rrsets:
+        compiled = compile_rrset(rrset)
+        if compiled is not None:
+            zone.put(*compiled)
+    return zone
+
+
+class _Nodes(Mapping[dns.name.Name, dict[dns.rdatatype.RdataType, dns.rrset.RRset]]):
+    """A zone's nodes as the reference engine reads them: RRsets decoded on demand."""
+
+    def __init__(self, zone: CompiledZone) -> None:
+        self._zone = zone
+
+    def _decode(
+        self, name: dns.name.Name, node: Node
+    ) -> dict[dns.rdatatype.RdataType, dns.rrset.RRset]:
+        return {
+            dns.rdatatype.RdataType.make(rdtype): decode_entry(name, rdtype, entry)
+            for rdtype, entry in node.items()
+        }
+
+    def __getitem__(self, name: dns.name.Name) -> dict[dns.rdatatype.RdataType, dns.rrset.RRset]:
+        node = self._zone.nodes.get(name_key(name))
+        if node is None:
+            raise KeyError(name)
+        return self._decode(name, node)
+
+    def __iter__(self) -> Iterator[dns.name.Name]:
+        return (dns.name.from_wire(key, 0)[0] for key in self._zone.nodes)
+
+    def __len__(self) -> int:
+        return len(self._zone.nodes)
+
+
+class ZoneReader:
+    """The read interface of ``view.ZoneData`` over a compiled zone."""
+
+    def __init__(self, zone: CompiledZone) -> None:
+        self.compiled = zone
+        self.nodes = _Nodes(zone)
+
+    @property
+    def origin(self) -> dns.name.Name:
+        return self.compiled.origin
+
+    @property
+    def serial(self) -> int:
+        return self.compiled.serial
+
+    @property
+    def soa(self) -> dns.rrset.RRset:
+        return self.compiled.soa
+
+    @property
+    def negative_soa(self) -> dns.rrset.RRset:
+        return self.compiled.negative_soa
+
+    @property
+    def has_wildcards(self) -> int:
+        return len(self.compiled.wildcards)
+
+    @property
+    def records(self) -> int:
+        return self.compiled.records
+
+    def node_exists(self, name: dns.name.Name) -> bool:
+        return self.compiled.node_exists_key(name_key(name))
+
+
+class CompiledView:
+    """All zones this server is authoritative for, compiled (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.zones: dict[bytes, CompiledZone] = {}
+        self.by_length: list[tuple[bytes, CompiledZone]] = []
+        """Zones, longest name first: the fast path's first guess at the closest zone."""
+
+    def apply(self, event: ViewEvent) -> None:
+        if isinstance(event, ZoneSnapshot):
+            zone = _zone_from(event)
+            self.zones[zone.key] = zone
+            log.info(
+                "zone %s loaded (serial %d, %d names)", event.zone, zone.serial, len(zone.nodes)
+            )
+        elif isinstance(event, ZoneChange):
+            self._apply_change(event)
+            return
+        elif isinstance(event, ZoneRemoved):
+            self.zones.pop(name_key(dns.name.from_text(event.zone)), None)
+            log.info("zone %s removed", event.zone)
+        self.by_length = sorted(self.zones.items(), key=lambda item: -len(item[0]))
+
+    def _apply_change(self, change: ZoneChange) -> None:
+        zone = self.zones.get(name_key(dns.name.from_text(change.zone)))
+        if zone is None:
+            log.warning("change for unknown zone %s ignored", change.zone)
+            return
+        for name, rrset in changed_rrsets(change, zone.origin):
+            compiled = compile_rrset(rrset) if rrset.rdatas else None
+            zone.put(name, dns.rdatatype.from_text(rrset.rtype), compiled[2] if compiled else None)
+        zone.set_serial(change.serial)
+
+    def find_zone(self, qname: dns.name.Name) -> ZoneReader | None:
+        """The closest enclosing zone of ``qname``, read as the reference engine reads it."""
+        name = qname
+        while True:
+            zone = self.zones.get(name_key(name))
+            if zone is not None:
+                return ZoneReader(zone)
+            if len(name.labels) <= 1:
+                return None
+            name = name.parent()
+
+    def serial(self, zone: str) -> int | None:
+        found = self.zones.get(name_key(dns.name.from_text(zone)))
+        return found.serial if found else None
+
+    def zones_text(self) -> list[str]:
+        return sorted(z.origin.to_text() for z in self.zones.values())
+
+    def sizes(self) -> list[tuple[str, int, int]]:
+        """(zone, names, records) of every zone, cheap enough for each metrics scrape."""
+        return [(z.origin.to_text(), len(z.nodes), z.records) for z in self.zones.values()]
