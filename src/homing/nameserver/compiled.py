@@ -20,8 +20,8 @@ Node dictionaries keep their types in the order the reference view
 
 from __future__ import annotations
 
-import ipaddress
 import logging
+import socket
 import struct
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -38,12 +38,17 @@ from homing.nameserver.view import WILDCARD, build_rrset, changed_rrsets, soa_rr
 
 log = logging.getLogger(__name__)
 
-Node = dict[int, bytes]
-"""Type → entry: two bytes of record count, then the answer section (``compiler.entry``)."""
+Node = tuple[int | bytes, ...]
+"""(type, entry, type, entry, ...): an entry is two bytes of record count, then the answer
+section (``compiler.entry``). A flat tuple costs 88 bytes where a dict costs 240: at a
+million names that is 150 MB per process."""
 WILDCARD_PREFIX = b"\x01" + WILDCARD
 ENTRY_HEADER = struct.Struct("!HHHHHH")
-ADDRESS_TYPES = {dns.rdatatype.A: 4, dns.rdatatype.AAAA: 6}
-"""Types compiled by hand at start-up, with the IP version of their rdata."""
+ADDRESS_TYPES = {dns.rdatatype.A: socket.AF_INET, dns.rdatatype.AAAA: socket.AF_INET6}
+"""Types compiled by hand at start-up, with the address family of their rdata."""
+MAX_TTL = 0x7FFFFFFF
+MAX_LABEL = 63
+MAX_TEXT = 254
 
 
 def name_key(name: dns.name.Name) -> bytes:
@@ -66,34 +71,52 @@ def decode_entry(owner: dns.name.Name, rdtype: int, entry: bytes) -> dns.rrset.R
     return dns.message.from_wire(wire).answer[0]
 
 
-def _packed_addresses(rrset: RRset, version: int) -> list[bytes] | None:
-    """The rdata of an A/AAAA set in its canonical text form, in order, duplicates dropped."""
+def _packed_addresses(rrset: RRset, family: socket.AddressFamily) -> list[bytes] | None:
+    """The rdata of an A/AAAA set in canonical text form, in order, duplicates dropped.
+
+    Anything not in the form the C library prints back is left to dnspython.
+    """
     packed: list[bytes] = []
     for text in rrset.rdatas:
         try:
-            address = ipaddress.ip_address(text)
-        except ValueError:
+            address = socket.inet_pton(family, text)
+        except OSError:
             return None
-        if address.version != version or str(address) != text:
+        if socket.inet_ntop(family, address) != text:
             return None
-        if address.packed not in packed:
-            packed.append(address.packed)
+        if address not in packed:
+            packed.append(address)
     return packed
 
 
-def compile_rrset(rrset: RRset) -> tuple[dns.name.Name, int, bytes] | None:
-    """(owner, type, entry) of an RRset in our text form; None (and a log line) if invalid."""
+def _plain_key(text: str) -> bytes | None:
+    """The key of an absolute name in plain lower-case text (no escapes), without dnspython."""
+    if "\\" in text or not text.endswith(".") or text != text.lower() or len(text) > MAX_TEXT:
+        return None
+    labels = text[:-1].split(".") if text != "." else []
+    parts = []
+    for label in labels:
+        raw = label.encode("ascii")
+        if not 0 < len(raw) <= MAX_LABEL:
+            return None
+        parts.append(len(raw).to_bytes(1, "big") + raw)
+    parts.append(b"\x00")
+    return b"".join(parts)
+
+
+def compile_rrset(rrset: RRset) -> tuple[bytes, int, bytes] | None:
+    """(owner key, type, entry) of an RRset in our text form; None (and a log line) if invalid."""
     rdtype = dns.rdatatype.from_text(rrset.rtype)
-    version = ADDRESS_TYPES.get(rdtype)
-    if version is not None and 0 <= rrset.ttl <= 0x7FFFFFFF:
-        packed = _packed_addresses(rrset, version)
-        if packed:
-            owner = dns.name.from_text(rrset.name)
-            return owner, rdtype, pack_entry(*compiler.address_entry(rdtype, rrset.ttl, packed))
+    family = ADDRESS_TYPES.get(rdtype)
+    if family is not None and 0 <= rrset.ttl <= MAX_TTL and rrset.name.isascii():
+        packed = _packed_addresses(rrset, family)
+        key = _plain_key(rrset.name)
+        if packed and key is not None:
+            return key, rdtype, pack_entry(*compiler.address_entry(rdtype, rrset.ttl, packed))
     built = build_rrset(rrset)
     if built is None:
         return None
-    return built.name, rdtype, pack_entry(*compiler.entry([built], built.name))
+    return name_key(built.name), rdtype, pack_entry(*compiler.entry([built], built.name))
 
 
 @dataclass(slots=True)
@@ -116,26 +139,30 @@ class CompiledZone:
     def node_exists_key(self, key: bytes) -> bool:
         return key in self.nodes or key in self.ents
 
-    def put(self, owner: dns.name.Name, rdtype: int, entry: bytes | None) -> None:
+    def put(self, key: bytes, rdtype: int, entry: bytes | None) -> None:
         """Set or (with None) delete one RRset's entry, keeping the zone's indexes."""
-        key = name_key(owner)
-        node = self.nodes.get(key)
+        node = self.nodes.get(key, ())
+        at = node.index(rdtype) if rdtype in node else -1
         if entry is None:
-            if node is None or rdtype not in node:
+            if at < 0:
                 return
-            self.records -= _count(node.pop(rdtype))
-            if not node:
+            self.records -= _count(node[at + 1])
+            node = node[:at] + node[at + 2 :]
+            if node:
+                self.nodes[key] = node
+            else:
                 del self.nodes[key]
                 self._count_ancestors(key, -1)
-        else:
-            if node is None:
-                node = self.nodes[key] = {}
+        elif at < 0:
+            if not node:
                 self._count_ancestors(key, +1)
-            old = node.get(rdtype)
-            self.records += _count(entry) - (_count(old) if old is not None else 0)
-            node[rdtype] = entry
+            self.nodes[key] = (*node, rdtype, entry)
+            self.records += _count(entry)
+        else:
+            self.records += _count(entry) - _count(node[at + 1])
+            self.nodes[key] = (*node[: at + 1], entry, *node[at + 2 :])
         if key.startswith(WILDCARD_PREFIX):
-            self._recompile_wildcard(owner, key)
+            self._recompile_wildcard(key)
 
     def _count_ancestors(self, key: bytes, delta: int) -> None:
         if key == self.key:
@@ -147,16 +174,17 @@ class CompiledZone:
                 del self.ents[parent]
             parent = parent_key(parent)
 
-    def _recompile_wildcard(self, owner: dns.name.Name, key: bytes) -> None:
+    def _recompile_wildcard(self, key: bytes) -> None:
         encloser = parent_key(key)
         node = self.nodes.get(key)
         if node is None:
             self.wildcards.pop(encloser, None)
             return
+        owner = dns.name.from_wire(key, 0)[0]
         base = owner.parent()
         self.wildcards[encloser] = {
             rdtype: compiler.template([decode_entry(owner, rdtype, entry)], base, synthesised=True)
-            for rdtype, entry in node.items()
+            for rdtype, entry in node_items(node)
         }
 
     def set_serial(self, serial: int) -> None:
@@ -165,14 +193,22 @@ class CompiledZone:
         self.serial = serial
         self.soa = dns.rrset.from_rdata(self.origin, self.soa.ttl, rdata)
         self.negative_soa = dns.rrset.from_rdata(self.origin, self.negative_soa.ttl, rdata)
-        self.put(
-            self.origin, dns.rdatatype.SOA, pack_entry(*compiler.entry([self.soa], self.origin))
-        )
+        soa = pack_entry(*compiler.entry([self.soa], self.origin))
+        self.put(self.key, dns.rdatatype.SOA, soa)
         self.negative = _negative_template(self.negative_soa, self.origin)
 
 
-def _count(entry: bytes) -> int:
+def _count(entry: int | bytes) -> int:
+    assert isinstance(entry, bytes)
     return int.from_bytes(entry[:2], "big")
+
+
+def node_items(node: Node) -> Iterator[tuple[int, bytes]]:
+    """(type, entry) pairs of a node, in the order the types were added."""
+    for at in range(0, len(node), 2):
+        rdtype, entry = node[at], node[at + 1]
+        assert isinstance(rdtype, int) and isinstance(entry, bytes)
+        yield rdtype, entry
 
 
 def _negative_template(soa: dns.rrset.RRset, origin: dns.name.Name) -> compiler.Template:
@@ -193,9 +229,9 @@ def _zone_from(snapshot: ZoneSnapshot) -> CompiledZone:
         negative_soa=negative_soa,
         negative=_negative_template(negative_soa, origin),
     )
-    zone.put(origin, dns.rdatatype.SOA, pack_entry(*compiler.entry([soa], origin)))
+    zone.put(zone.key, dns.rdatatype.SOA, pack_entry(*compiler.entry([soa], origin)))
     if ns is not None:
-        zone.put(origin, dns.rdatatype.NS, pack_entry(*compiler.entry([ns], origin)))
+        zone.put(zone.key, dns.rdatatype.NS, pack_entry(*compiler.entry([ns], origin)))
     for rrset in snapshot.rrsets:
         compiled = compile_rrset(rrset)
         if compiled is not None:
@@ -214,7 +250,7 @@ class _Nodes(Mapping[dns.name.Name, dict[dns.rdatatype.RdataType, dns.rrset.RRse
     ) -> dict[dns.rdatatype.RdataType, dns.rrset.RRset]:
         return {
             dns.rdatatype.RdataType.make(rdtype): decode_entry(name, rdtype, entry)
-            for rdtype, entry in node.items()
+            for rdtype, entry in node_items(node)
         }
 
     def __getitem__(self, name: dns.name.Name) -> dict[dns.rdatatype.RdataType, dns.rrset.RRset]:
@@ -295,7 +331,8 @@ class CompiledView:
             return
         for name, rrset in changed_rrsets(change, zone.origin):
             compiled = compile_rrset(rrset) if rrset.rdatas else None
-            zone.put(name, dns.rdatatype.from_text(rrset.rtype), compiled[2] if compiled else None)
+            rdtype = dns.rdatatype.from_text(rrset.rtype)
+            zone.put(name_key(name), rdtype, compiled[2] if compiled else None)
         zone.set_serial(change.serial)
 
     def find_zone(self, qname: dns.name.Name) -> ZoneReader | None:

@@ -82,12 +82,16 @@ def _options_plain(wire: bytes, at: int, end: int) -> bool:
     return True
 
 
-def _any(node: Node) -> bytes:
-    for rdtype in ANY_PREFERENCE:
-        found = node.get(rdtype)
-        if found is not None:
-            return found
-    return next(iter(node.values()))
+def _entry(node: Node, qtype: int) -> bytes | None:
+    """The entry of ``qtype`` at a node; for ANY, the one RRset by preference (RFC 8482)."""
+    if qtype == ANY:
+        for rdtype in ANY_PREFERENCE:
+            if rdtype in node:
+                return node[node.index(rdtype) + 1]  # type: ignore[return-value]
+        return node[1]  # type: ignore[return-value]
+    if qtype in node:
+        return node[node.index(qtype) + 1]  # type: ignore[return-value]
+    return None
 
 
 class FastPath:
@@ -163,10 +167,12 @@ class FastPath:
             if lower.endswith(key):
                 node = zone.nodes.get(lower)
                 if node is not None:
-                    found = _any(node) if qtype == ANY else node.get(qtype)
+                    # The first type is the common case: no call, no scan.
+                    found = node[1] if node[0] == qtype else _entry(node, qtype)
                     if found is not None:
                         self.noerror[qtype] += 1
-                        return self._positive(wire, qend, found, rd, edns, tail, limit)
+                        entry: bytes = found  # type: ignore[assignment]
+                        return self._positive(wire, qend, entry, rd, edns, tail, limit)
                 break
         return self._miss(wire, zero, qend, lower, qtype, rd, edns, tail, limit)
 
@@ -227,7 +233,7 @@ class FastPath:
             return _message(wire, qend, flags, NO_RECORDS, NO_RECORDS, edns, b"", tail)
         node = zone.nodes.get(lower)
         if node is not None:
-            found = _any(node) if qtype == ANY else node.get(qtype)
+            found = _entry(node, qtype)
             if found is not None:
                 self.noerror[qtype] += 1
                 return self._positive(wire, qend, found, rd, edns, tail, limit)
