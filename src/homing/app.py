@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
+import os
 import socket
 from collections.abc import Generator
 
@@ -43,11 +44,14 @@ from homing.nameserver.notify import Notifier
 from homing.nameserver.transfer import transfer_handler
 from homing.nameserver.transport import DNSServer
 from homing.nameserver.update import update_handler
+from homing.nameserver.workers import WorkerPool
 from homing.store.store import Store
 
 log = logging.getLogger(__name__)
 
 HTTP_START_TIMEOUT = 10.0
+WORKER_START_TIMEOUT = 120.0
+"""A million names take a few seconds per worker to arrive and be unpickled."""
 
 
 class _EmbeddedServer(uvicorn.Server):
@@ -77,6 +81,13 @@ def _check_plain_http(settings: Settings, host: str) -> None:
         )
 
 
+def dns_worker_count(settings: Settings) -> int:
+    """``dns_workers``, or one per CPU this process may run on."""
+    if settings.dns_workers is not None:
+        return settings.dns_workers
+    return len(os.sched_getaffinity(0))
+
+
 class Provider:
     """The running provider: ``homing serve`` is ``start``, wait for a signal, ``stop``."""
 
@@ -89,6 +100,7 @@ class Provider:
         self.writer: ChangeWriter | None = None
         self.updates: UpdateService | None = None
         self.dns: DNSServer | None = None
+        self.workers: WorkerPool | None = None
         self.notifier: Notifier | None = None
         self.metrics = ProviderMetrics()
         self.alerts: AlertFollower | None = None
@@ -153,11 +165,26 @@ class Provider:
         )
         self.metrics.engine, self.metrics.view = engine, self.view
         self.metrics.notifier, self.metrics.outbox = self.notifier, self.alerts.outbox
-        self.dns = DNSServer(self.view, dns_listen, engine=engine)
+        workers = dns_worker_count(settings)
+        self.dns = DNSServer(self.view, dns_listen, engine=engine, serve_udp=workers == 0)
         try:
             await self.dns.start()
         except OSError as exc:
             raise ConfigError(f"cannot listen for DNS on {settings.dns_listen}: {exc}") from None
+        if workers:
+            self.workers = WorkerPool(
+                view=self.view,
+                engine=engine,
+                addresses=self.dns.bound,
+                count=workers,
+                log_level=settings.log_level,
+                log_format=settings.log_format,
+                inherited=self.dns.reserved_udp,
+            )
+            self.metrics.workers = self.workers
+            self.bus.subscribe(self.workers.on_event)
+            self.bus.add_settler(self.workers.settle)
+            await self.workers.start(within=WORKER_START_TIMEOUT)
         app = build_http_app(
             HttpContext(
                 settings=settings,
@@ -223,6 +250,8 @@ class Provider:
             await self.dns.stop()
         if self.writer is not None:
             await self.writer.stop()
+        if self.workers is not None:
+            await self.workers.stop()
         if self.alerts is not None:
             await self.alerts.stop()
         if self.notifier is not None:

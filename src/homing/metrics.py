@@ -29,6 +29,7 @@ from homing.core.writer import BatchCommitted
 from homing.nameserver.compiled import CompiledView
 from homing.nameserver.engine import Engine
 from homing.nameserver.notify import Notifier
+from homing.nameserver.workers import WorkerPool
 from homing.store.rows import HistoryRow
 
 COMMIT_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
@@ -60,9 +61,26 @@ class _Sources(Collector):
                 "DNS queries answered, by question type and response code.",
                 labels=["qtype", "rcode"],
             )
-            for (qtype, rcode), count in sorted(m.engine.counts().items()):
+            answered = m.engine.counts()
+            if m.workers is not None:
+                answered.update(m.workers.counts())
+            for (qtype, rcode), count in sorted(answered.items()):
                 queries.add_metric([_qtype(qtype), _rcode(rcode)], count)
             yield queries
+        if m.workers is not None:
+            per_worker = CounterMetricFamily(
+                "homing_dns_worker_queries",
+                "DNS answers given by each worker process since it last started.",
+                labels=["worker"],
+            )
+            for index, count in sorted(m.workers.answers_by_worker().items()):
+                per_worker.add_metric([str(index)], count)
+            yield per_worker
+            yield CounterMetricFamily(
+                "homing_dns_worker_restarts",
+                "DNS worker processes started again after they died or got stuck.",
+                value=m.workers.restarts,
+            )
         if m.view is not None:
             sizes = m.view.sizes()
             yield GaugeMetricFamily("homing_dns_zones", "Zones served.", value=len(sizes))
@@ -115,6 +133,7 @@ class ProviderMetrics:
         self.registry = CollectorRegistry(auto_describe=True)
         self.engine: Engine | None = None
         self.view: CompiledView | None = None
+        self.workers: WorkerPool | None = None
         self.notifier: Notifier | None = None
         self.outbox: Outbox | None = None
         self.transfers: Counter[str] = Counter()

@@ -1,10 +1,11 @@
 """The one writer: group commit of updates, and the only path by which the DNS view changes.
 
 Updates queue here; one task drains the queue into a single transaction (one
-fsync for many updates), commits, publishes the change events, and only then
-answers each caller — so an acknowledged update is both durable and already
-visible in DNS. The same task follows the journal for changes written by other
-processes (management commands): it reads them inside its own transaction, or
+fsync for many updates), commits, publishes the change events, waits until every DNS view
+serves them (``EventBus.settle``), and only then answers each caller — so an
+acknowledged update is both durable and already visible in DNS. The same
+task follows the journal for changes written by other processes (management
+commands): it reads them inside its own transaction, or
 every ``poll_interval`` seconds when idle, so all view changes happen in one
 task, in commit order.
 
@@ -245,6 +246,8 @@ class ChangeWriter:
             return
         for event in events:
             self._bus.publish(event)
+        if events:
+            await self._bus.settle()
 
     async def _read_foreign(self, txn: ReadTransaction) -> tuple[list[ViewEvent], int]:
         """Journal entries written by other processes since the last look, as view events."""
@@ -319,6 +322,9 @@ class ChangeWriter:
         self._last_seen = max(last_foreign, last_own)
         for event in (*foreign, *own):
             self._bus.publish(event)
+        if foreign or own:
+            # Answered only once every DNS worker serves the change (issue 8).
+            await self._bus.settle()
         for job, results in zip(edits, outcome, strict=True):
             if not job.future.done():
                 job.future.set_result(results)

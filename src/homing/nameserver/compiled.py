@@ -324,6 +324,11 @@ class CompiledView:
             log.info("zone %s removed", event.zone)
         self.by_length = sorted(self.zones.items(), key=lambda item: -len(item[0]))
 
+    def install(self, zone: CompiledZone) -> None:
+        """Take a zone compiled elsewhere (a DNS worker receives the provider's)."""
+        self.zones[zone.key] = zone
+        self.by_length = sorted(self.zones.items(), key=lambda item: -len(item[0]))
+
     def _apply_change(self, change: ZoneChange) -> None:
         zone = self.zones.get(name_key(dns.name.from_text(change.zone)))
         if zone is None:

@@ -1,7 +1,10 @@
 """UDP and TCP listeners around the answer engine: framing, timeouts, limits; no DNS logic.
 
 UDP and TCP share one port per address (a DNS client retries a truncated UDP
-answer over TCP on the same port). TCP messages carry a two-byte length
+answer over TCP on the same port). With DNS workers (``workers``) this
+process keeps TCP and only reserves each UDP port: the socket is bound with
+SO_REUSEPORT and handed to the first worker (``reserved_udp``), and the
+workers answer UDP. TCP messages carry a two-byte length
 (RFC 1035 4.2.2, RFC 7766): several queries may follow on one connection and
 are answered in order; an idle connection is closed after a timeout.
 """
@@ -90,6 +93,7 @@ class DNSServer:
         engine: Engine | None = None,
         tcp_idle_timeout: float = 10.0,
         max_tcp_connections: int = 1000,
+        serve_udp: bool = True,
     ) -> None:
         self.engine = engine or Engine(view)
         self.addresses = addresses
@@ -99,6 +103,9 @@ class DNSServer:
         self._udp: list[asyncio.DatagramTransport] = []
         self._tcp: list[asyncio.Server] = []
         self._connections: set[asyncio.Task[None]] = set()
+        self.serve_udp = serve_udp
+        self.reserved_udp: list[socket.socket] = []
+        """Bound UDP sockets nobody reads here yet: the DNS workers take them (serve_udp off)."""
 
     async def start(self) -> None:
         try:
@@ -115,6 +122,8 @@ class DNSServer:
             try:
                 if _family(host) == socket.AF_INET6:
                     udp_sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                if not self.serve_udp:
+                    udp_sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
                 udp_sock.bind((host, port))
                 real_port = udp_sock.getsockname()[1]
                 tcp = await asyncio.start_server(
@@ -125,17 +134,24 @@ class DNSServer:
                 if port == 0 and exc.errno == errno.EADDRINUSE:
                     continue
                 raise
+            self._tcp.append(tcp)
+            self.bound.append((host, real_port))
+            if not self.serve_udp:
+                self.reserved_udp.append(udp_sock)
+                log.info("DNS listening on %s port %d (TCP; UDP in the workers)", host, real_port)
+                return
             transport, _ = await loop.create_datagram_endpoint(
                 lambda: _UDPProtocol(self.engine), sock=udp_sock
             )
             self._udp.append(transport)
-            self._tcp.append(tcp)
-            self.bound.append((host, real_port))
             log.info("DNS listening on %s port %d (UDP and TCP)", host, real_port)
             return
         raise OSError(errno.EADDRINUSE, f"no free port for UDP and TCP on {host}")
 
     async def stop(self) -> None:
+        for sock in self.reserved_udp:
+            sock.close()
+        self.reserved_udp.clear()
         for transport in self._udp:
             transport.close()
         for server in self._tcp:

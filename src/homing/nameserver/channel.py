@@ -1,0 +1,117 @@
+"""Messages between the provider and its DNS workers: pickled frames over a socketpair.
+
+Both ends are this program, started by the provider itself (the socket is
+inherited, never listened on), so pickle is safe here and fast: a million
+compiled names cross as one frame in a fraction of a second.
+
+Provider → worker: ``Setup``, ``ZoneState`` (a compiled zone as the provider
+holds it), ``Synced`` (the zones sent are the view as of event N), ``Event`` (a numbered
+view event), ``Listen`` (caught up: bind
+the DNS sockets now), ``Reply`` (the answer to a forwarded request), ``Stop``.
+Worker → provider: ``Applied`` (every event up to ``seq`` is served),
+``Forward`` (a message only the provider can answer: UPDATE, NOTIFY, a TSIG
+signature, a zone transfer), ``Counts`` (answers by type and rcode).
+"""
+
+from __future__ import annotations
+
+import pickle
+import struct
+from dataclasses import dataclass
+
+from homing.domain.records import ViewEvent
+from homing.nameserver.compiled import CompiledZone
+
+LENGTH = struct.Struct("!I")
+MAX_FRAME = 1 << 31
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Setup:
+    index: int
+    addresses: list[tuple[str, int]]
+    log_level: str
+    log_format: str
+    inherited: list[int]
+    """File descriptors of sockets handed over already bound (one per address, or -1)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneState:
+    zone: CompiledZone
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    seq: int
+    event: ViewEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Synced:
+    """The zones sent so far are the provider's view as of event ``seq``."""
+
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class Listen:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    request: int
+    messages: list[bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class Forward:
+    request: int
+    wire: bytes
+    peer: str
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    answered: dict[tuple[int, int], int]
+
+
+Message = Setup | ZoneState | Synced | Event | Listen | Stop | Reply | Applied | Forward | Counts
+
+
+def encode(message: Message) -> bytes:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return LENGTH.pack(len(data)) + data
+
+
+class FrameReader:
+    """Reassembles frames from a byte stream."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+
+    def feed(self, data: bytes) -> list[Message]:
+        self._buffer += data
+        messages: list[Message] = []
+        while len(self._buffer) >= LENGTH.size:
+            (size,) = LENGTH.unpack_from(self._buffer)
+            if size >= MAX_FRAME:
+                raise ValueError(f"frame of {size} bytes on the worker channel")
+            end = LENGTH.size + size
+            if len(self._buffer) < end:
+                break
+            # Our own process on the other end of an inherited socketpair (module docstring).
+            messages.append(pickle.loads(self._buffer[LENGTH.size : end]))  # noqa: S301
+            del self._buffer[:end]
+        return messages

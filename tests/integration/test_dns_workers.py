@@ -1,0 +1,176 @@
+"""DNS worker processes: every worker serves an update before it is acknowledged, and a dead or
+stuck worker comes back with current data while the others go on answering."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import dns.exception
+import dns.message
+import dns.query
+import dns.rdatatype
+import httpx
+import pytest
+
+from .conftest import Seeded
+from .dnsquery import wait_for
+from .server import ServerProcess
+
+HOST = "home.dyn.example."
+UPDATES = 1000
+SOURCES = 8
+WORKER_LINE = re.compile(r"DNS worker (\d+) answering \(pid (\d+)\)")
+
+
+@pytest.fixture
+def two_workers(seeded: Seeded, tmp_path: Path) -> Iterator[ServerProcess]:
+    config = tmp_path / "homing.toml"
+    config.write_text("dns_workers = 2\n")
+    process = ServerProcess(seeded.data, config=config).start()
+    yield process
+    assert process.stop() == 0, process.log()
+
+
+def _worker_pids(server: ServerProcess) -> dict[int, int]:
+    """The newest pid of each worker, from the log lines the workers write when they answer."""
+    return {int(m.group(1)): int(m.group(2)) for m in WORKER_LINE.finditer(server.log())}
+
+
+class Sources:
+    """UDP sockets with their own source ports: the kernel spreads them over the workers."""
+
+    def __init__(self, count: int) -> None:
+        self.sockets = []
+        for _ in range(count):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            sock.bind(("127.0.0.1", 0))
+            self.sockets.append(sock)
+
+    def ask_all(self, server: tuple[str, int], name: str) -> list[set[str]]:
+        return [self.ask(sock, server, name) for sock in self.sockets]
+
+    @staticmethod
+    def ask(sock: socket.socket, server: tuple[str, int], name: str) -> set[str]:
+        query = dns.message.make_query(name, "A")
+        response = dns.query.udp(query, server[0], port=server[1], timeout=2.0, sock=sock)
+        return {r.to_text() for rrset in response.answer for r in rrset}
+
+    def close(self) -> None:
+        for sock in self.sockets:
+            sock.close()
+
+
+def _worker_answers(server: ServerProcess) -> dict[str, float]:
+    text = httpx.get(f"{server.url}/metrics").text
+    found = re.findall(r'homing_dns_worker_queries_total\{worker="(\d+)"\} (\S+)', text)
+    return {worker: float(count) for worker, count in found}
+
+
+def test_every_worker_serves_an_update_before_it_is_acknowledged(
+    two_workers: ServerProcess, seeded: Seeded
+) -> None:
+    server = two_workers
+    sources = Sources(SOURCES)
+    stale = []
+    try:
+        with httpx.Client(base_url=server.url, auth=(HOST.rstrip("."), seeded.token)) as client:
+            for n in range(UPDATES):
+                address = f"198.51.{n // 250}.{n % 250 + 1}"
+                answer = client.get("/nic/update", params={"myip": address}).text
+                assert answer == f"good {address}\n"
+                for seen in sources.ask_all(server.dns, HOST):
+                    if seen != {address}:
+                        stale.append((n, seen))
+    finally:
+        sources.close()
+    assert stale == []
+    wait_for(
+        lambda: (
+            len(_worker_answers(server)) == 2
+            and all(count > 0 for count in _worker_answers(server).values())
+        ),
+        timeout=10,
+        what="both workers to have answered",
+    )
+
+
+def test_a_killed_worker_comes_back_with_current_data(
+    two_workers: ServerProcess, seeded: Seeded
+) -> None:
+    server = two_workers
+    before = _worker_pids(server)
+    assert sorted(before) == [0, 1]
+    answered = 0
+    lost = 0
+    stop = threading.Event()
+
+    def load() -> None:
+        nonlocal answered, lost
+        deadline = time.monotonic() + 30
+        while not stop.is_set() and time.monotonic() < deadline:
+            query = dns.message.make_query(HOST, "A")
+            try:
+                dns.query.udp(query, server.dns[0], port=server.dns[1], timeout=0.5)
+                answered += 1
+            except dns.exception.Timeout:
+                lost += 1
+
+    thread = threading.Thread(target=load)
+    thread.start()
+    try:
+        wait_for(lambda: answered > 50, timeout=10, what="queries to flow")
+        os.kill(before[0], signal.SIGKILL)
+        at_kill = answered
+        wait_for(lambda: answered > at_kill + 200, timeout=10, what="answers after the kill")
+        wait_for(
+            lambda: _worker_pids(server).get(0, before[0]) != before[0],
+            timeout=15,
+            what="worker 0 to be started again",
+        )
+    finally:
+        stop.set()
+        thread.join()
+    assert lost < answered / 10
+    with httpx.Client(base_url=server.url, auth=(HOST.rstrip("."), seeded.token)) as client:
+        assert client.get("/nic/update", params={"myip": "203.0.113.99"}).text.startswith("good")
+    sources = Sources(SOURCES)
+    try:
+        assert sources.ask_all(server.dns, HOST) == [{"203.0.113.99"}] * SOURCES
+    finally:
+        sources.close()
+
+
+def test_a_stuck_worker_does_not_hold_updates(two_workers: ServerProcess, seeded: Seeded) -> None:
+    server = two_workers
+    stuck = _worker_pids(server)[1]
+    os.kill(stuck, signal.SIGSTOP)
+    try:
+        # The settle timeout is 2 s; a worker waited on for ever would make this time out.
+        with httpx.Client(
+            base_url=server.url, auth=(HOST.rstrip("."), seeded.token), timeout=20
+        ) as client:
+            assert client.get("/nic/update", params={"myip": "203.0.113.50"}).text.startswith(
+                "good"
+            )
+        wait_for(
+            lambda: _worker_pids(server).get(1) not in (None, stuck),
+            timeout=15,
+            what="the stuck worker to be replaced",
+        )
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(stuck, signal.SIGCONT)
+    assert "did not apply a change" in server.log()
+    sources = Sources(SOURCES)
+    try:
+        assert sources.ask_all(server.dns, HOST) == [{"203.0.113.50"}] * SOURCES
+    finally:
+        sources.close()
