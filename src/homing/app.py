@@ -41,6 +41,7 @@ from homing.nameserver.compiled import CompiledView
 from homing.nameserver.engine import Engine
 from homing.nameserver.fastpath import FastPath
 from homing.nameserver.notify import Notifier
+from homing.nameserver.ratelimit import ResponseRateLimit
 from homing.nameserver.transfer import transfer_handler
 from homing.nameserver.transport import DNSServer
 from homing.nameserver.update import update_handler
@@ -166,7 +167,14 @@ class Provider:
         self.metrics.engine, self.metrics.view = engine, self.view
         self.metrics.notifier, self.metrics.outbox = self.notifier, self.alerts.outbox
         workers = dns_worker_count(settings)
-        self.dns = DNSServer(self.view, dns_listen, engine=engine, serve_udp=workers == 0)
+        self.dns = DNSServer(
+            self.view,
+            dns_listen,
+            engine=engine,
+            serve_udp=workers == 0,
+            rate_limit=ResponseRateLimit(settings.rate_limit) if settings.rate_limit.rate else None,
+        )
+        self.metrics.rate_limit = self.dns.rate_limit
         try:
             await self.dns.start()
         except OSError as exc:
@@ -179,6 +187,7 @@ class Provider:
                 count=workers,
                 log_level=settings.log_level,
                 log_format=settings.log_format,
+                rate_limit=settings.rate_limit,
                 inherited=self.dns.reserved_udp,
             )
             self.metrics.workers = self.workers

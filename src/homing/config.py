@@ -19,6 +19,7 @@ from typing import Any
 from homing.domain.acme import Registration
 from homing.domain.addresses import AddressPolicy
 from homing.errors import ConfigError
+from homing.nameserver.ratelimit import RateLimitSettings
 
 ENV_PREFIX = "HOMING_"
 MAX_DNS_WORKERS = 64
@@ -85,6 +86,19 @@ class Settings:
         "DNS worker processes answering UDP on the DNS ports (SO_REUSEPORT); default: one per "
         "CPU this process may use; 0: the main process answers alone.",
     )
+    dns_rrl_responses_per_second: int = _setting(
+        200,
+        "UDP answers per second to one client network before response rate limiting drops "
+        "them (amplification defence, as NSD's and Knot's RRL); 0 turns it off. TCP is never "
+        "limited.",
+    )
+    dns_rrl_slip: int = _setting(
+        2,
+        "Every n-th rate-limited answer goes out truncated, so real resolvers retry over TCP; "
+        "0 drops them all.",
+    )
+    dns_rrl_ipv4_prefix: int = _setting(24, "IPv4 prefix length of a client network for RRL.")
+    dns_rrl_ipv6_prefix: int = _setting(56, "IPv6 prefix length of a client network for RRL.")
     ixfr_journal_entries: int = _setting(
         1000,
         "Changes kept per zone for IXFR; a secondary further behind gets the whole zone.",
@@ -146,6 +160,15 @@ class Settings:
     @property
     def policy(self) -> AddressPolicy:
         return AddressPolicy(self.address_policy)
+
+    @property
+    def rate_limit(self) -> RateLimitSettings:
+        return RateLimitSettings(
+            rate=self.dns_rrl_responses_per_second,
+            slip=self.dns_rrl_slip,
+            ipv4_prefix=self.dns_rrl_ipv4_prefix,
+            ipv6_prefix=self.dns_rrl_ipv6_prefix,
+        )
 
     @property
     def database(self) -> Path:
@@ -213,6 +236,15 @@ def _validate(settings: Settings) -> None:
     for name in ("auth_window_seconds", "auth_lockout_seconds", "nochg_window_seconds"):
         if getattr(settings, name) <= 0:
             raise ConfigError(f"setting {name}: must be positive")
+    for name, top in (
+        ("dns_rrl_responses_per_second", 1_000_000),
+        ("dns_rrl_slip", 100),
+        ("dns_rrl_ipv4_prefix", 32),
+        ("dns_rrl_ipv6_prefix", 128),
+    ):
+        low = 1 if name.endswith("prefix") else 0
+        if not low <= getattr(settings, name) <= top:
+            raise ConfigError(f"setting {name}: must be between {low} and {top}")
     if settings.dns_workers is not None and not 0 <= settings.dns_workers <= MAX_DNS_WORKERS:
         raise ConfigError(f"setting dns_workers: must be between 0 and {MAX_DNS_WORKERS}")
     if not 0.01 <= settings.journal_poll_seconds <= 10:

@@ -29,6 +29,7 @@ from homing.core.writer import BatchCommitted
 from homing.nameserver.compiled import CompiledView
 from homing.nameserver.engine import Engine
 from homing.nameserver.notify import Notifier
+from homing.nameserver.ratelimit import ResponseRateLimit
 from homing.nameserver.workers import WorkerPool
 from homing.store.rows import HistoryRow
 
@@ -67,6 +68,19 @@ class _Sources(Collector):
             for (qtype, rcode), count in sorted(answered.items()):
                 queries.add_metric([_qtype(qtype), _rcode(rcode)], count)
             yield queries
+        dropped, slipped = m.workers.rate_limited() if m.workers is not None else (0, 0)
+        if m.rate_limit is not None:
+            dropped += m.rate_limit.dropped
+            slipped += m.rate_limit.slipped
+        limited = CounterMetricFamily(
+            "homing_dns_rate_limited",
+            "UDP answers held back by response rate limiting: dropped, or slipped (sent "
+            "truncated so the client retries over TCP).",
+            labels=["action"],
+        )
+        limited.add_metric(["dropped"], dropped)
+        limited.add_metric(["slipped"], slipped)
+        yield limited
         if m.workers is not None:
             per_worker = CounterMetricFamily(
                 "homing_dns_worker_queries",
@@ -134,6 +148,7 @@ class ProviderMetrics:
         self.engine: Engine | None = None
         self.view: CompiledView | None = None
         self.workers: WorkerPool | None = None
+        self.rate_limit: ResponseRateLimit | None = None
         self.notifier: Notifier | None = None
         self.outbox: Outbox | None = None
         self.transfers: Counter[str] = Counter()

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import dns.exception
+import dns.flags
 import dns.message
 import dns.query
 import dns.rdatatype
@@ -33,7 +34,7 @@ WORKER_LINE = re.compile(r"DNS worker (\d+) answering \(pid (\d+)\)")
 @pytest.fixture
 def two_workers(seeded: Seeded, tmp_path: Path) -> Iterator[ServerProcess]:
     config = tmp_path / "homing.toml"
-    config.write_text("dns_workers = 2\n")
+    config.write_text("dns_workers = 2\ndns_rrl_responses_per_second = 0\n")
     process = ServerProcess(seeded.data, config=config).start()
     yield process
     assert process.stop() == 0, process.log()
@@ -174,3 +175,56 @@ def test_a_stuck_worker_does_not_hold_updates(two_workers: ServerProcess, seeded
         assert sources.ask_all(server.dns, HOST) == [{"203.0.113.50"}] * SOURCES
     finally:
         sources.close()
+
+
+def _burst(sock: socket.socket, server: tuple[str, int], count: int) -> tuple[int, int]:
+    """Send ``count`` queries at once, then read what comes back: (full answers, truncated)."""
+    for n in range(count):
+        query = dns.message.make_query(HOST, "A")
+        query.id = n
+        sock.sendto(query.to_wire(), server)
+    full = slipped = 0
+    sock.settimeout(1.0)
+    try:
+        while full + slipped < count:
+            response = dns.message.from_wire(sock.recv(4096))
+            if response.flags & dns.flags.TC:
+                slipped += 1
+            else:
+                full += 1
+    except TimeoutError:
+        pass
+    return full, slipped
+
+
+def test_rate_limiting_holds_back_one_network_and_spares_another(
+    seeded: Seeded, tmp_path: Path
+) -> None:
+    config = tmp_path / "homing.toml"
+    config.write_text("dns_workers = 2\ndns_rrl_responses_per_second = 20\ndns_rrl_slip = 2\n")
+    server = ServerProcess(seeded.data, config=config).start()
+    flooder = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    flooder.bind(("127.0.0.1", 0))
+    other = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    other.bind(("127.0.1.1", 0))  # another /24
+    try:
+        full, slipped = _burst(flooder, server.dns, 400)
+        # One source port lands on one worker: its budget, twice if the burst spans a second.
+        assert 20 <= full <= 40
+        assert 150 <= slipped <= 200
+        assert _burst(other, server.dns, 10) == (10, 0)
+        query = dns.message.make_query(HOST, "A")
+        tcp = dns.query.tcp(query, server.dns[0], port=server.dns[1], timeout=2.0)
+        assert tcp.authority and not tcp.flags & dns.flags.TC  # NODATA: no update yet
+        wait_for(
+            lambda: (
+                'homing_dns_rate_limited_total{action="dropped"} 0.0'
+                not in httpx.get(f"{server.url}/metrics").text
+            ),
+            timeout=10,
+            what="the limited answers to be counted",
+        )
+    finally:
+        flooder.close()
+        other.close()
+        assert server.stop() == 0, server.log()

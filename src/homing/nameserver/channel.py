@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from homing.domain.records import ViewEvent
 from homing.nameserver.compiled import CompiledZone
+from homing.nameserver.ratelimit import RateLimitSettings
 
 LENGTH = struct.Struct("!I")
 MAX_FRAME = 1 << 31
@@ -34,6 +35,7 @@ class Setup:
     log_format: str
     inherited: list[int]
     """File descriptors of sockets handed over already bound (one per address, or -1)."""
+    rate_limit: RateLimitSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,8 @@ class Forward:
 @dataclass(frozen=True, slots=True)
 class Counts:
     answered: dict[tuple[int, int], int]
+    rrl_dropped: int
+    rrl_slipped: int
 
 
 Message = Setup | ZoneState | Synced | Event | Listen | Stop | Reply | Applied | Forward | Counts

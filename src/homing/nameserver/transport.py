@@ -17,10 +17,12 @@ import errno
 import ipaddress
 import logging
 import socket
+import time
 from collections.abc import Coroutine
 from typing import Any, cast
 
 from homing.nameserver.engine import Engine
+from homing.nameserver.ratelimit import SLIP, ResponseRateLimit, truncated
 from homing.nameserver.view import ZoneLookup
 
 log = logging.getLogger(__name__)
@@ -35,8 +37,9 @@ busy server would, and the client retries."""
 
 
 class _UDPProtocol(asyncio.DatagramProtocol):
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, rate_limit: ResponseRateLimit | None) -> None:
         self.engine = engine
+        self.rate_limit = rate_limit
         self.transport: asyncio.DatagramTransport | None = None
         self.pending: set[asyncio.Task[None]] = set()
 
@@ -51,7 +54,12 @@ class _UDPProtocol(asyncio.DatagramProtocol):
             log.exception("answer failed for a UDP query from %s", addr[0])
             return
         if isinstance(reply, bytes):
-            if self.transport is not None:
+            if self.rate_limit is not None:
+                self.rate_limit.tick(int(time.monotonic()))
+                verdict = self.rate_limit.check(str(addr[0]))
+                if verdict:
+                    reply = truncated(data) if verdict == SLIP else None
+            if self.transport is not None and reply is not None:
                 self.transport.sendto(reply, addr)
         elif reply is not None:
             if len(self.pending) >= MAX_PENDING_UDP:
@@ -94,6 +102,7 @@ class DNSServer:
         tcp_idle_timeout: float = 10.0,
         max_tcp_connections: int = 1000,
         serve_udp: bool = True,
+        rate_limit: ResponseRateLimit | None = None,
     ) -> None:
         self.engine = engine or Engine(view)
         self.addresses = addresses
@@ -104,6 +113,8 @@ class DNSServer:
         self._tcp: list[asyncio.Server] = []
         self._connections: set[asyncio.Task[None]] = set()
         self.serve_udp = serve_udp
+        self.rate_limit = rate_limit
+        """Response rate limiting of the UDP answers given here (none over TCP)."""
         self.reserved_udp: list[socket.socket] = []
         """Bound UDP sockets nobody reads here yet: the DNS workers take them (serve_udp off)."""
 
@@ -141,7 +152,7 @@ class DNSServer:
                 log.info("DNS listening on %s port %d (TCP; UDP in the workers)", host, real_port)
                 return
             transport, _ = await loop.create_datagram_endpoint(
-                lambda: _UDPProtocol(self.engine), sock=udp_sock
+                lambda: _UDPProtocol(self.engine, self.rate_limit), sock=udp_sock
             )
             self._udp.append(transport)
             log.info("DNS listening on %s port %d (UDP and TCP)", host, real_port)

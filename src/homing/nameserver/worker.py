@@ -38,6 +38,7 @@ from homing.nameserver import channel
 from homing.nameserver.compiled import CompiledView
 from homing.nameserver.engine import Engine
 from homing.nameserver.fastpath import FastPath
+from homing.nameserver.ratelimit import SLIP, ResponseRateLimit, truncated
 
 log = logging.getLogger("homing.nameserver.worker")  # also when run as __main__
 
@@ -89,7 +90,8 @@ class Worker:
         self.acked = -1
         self.forwarded: dict[int, tuple[socket.socket, tuple[str | int, ...]]] = {}
         self.next_request = 0
-        self.last_counts: dict[tuple[int, int], int] = {}
+        self.last_counts: channel.Counts | None = None
+        self.rrl: ResponseRateLimit | None = None
         self.running = True
 
     def run(self) -> None:
@@ -143,6 +145,8 @@ class Worker:
         elif isinstance(message, channel.Setup):
             self.setup = message
             setup_logging(message.log_level, message.log_format)
+            if message.rate_limit.rate:
+                self.rrl = ResponseRateLimit(message.rate_limit)
         elif isinstance(message, channel.Listen):
             self._listen()
         elif isinstance(message, channel.Stop):
@@ -162,7 +166,9 @@ class Worker:
         log.info("DNS worker %d answering (pid %d)", self.setup.index, os.getpid())
 
     def _drain(self, sock: socket.socket) -> None:
-        receive, send, answer = sock.recvfrom, sock.sendto, self.fast.answer
+        receive, send, answer, rrl = sock.recvfrom, sock.sendto, self.fast.answer, self.rrl
+        if rrl is not None:
+            rrl.tick(int(time.monotonic()))
         for _ in range(DRAIN_BATCH):
             try:
                 wire, addr = receive(RECV_SIZE)
@@ -174,6 +180,10 @@ class Worker:
             reply = answer(wire, False)
             if reply is None:
                 reply = self._slow(sock, wire, addr)
+                if reply is None:
+                    continue
+            if rrl is not None and (verdict := rrl.check(addr[0])):
+                reply = truncated(wire) if verdict == SLIP else None
                 if reply is None:
                     continue
             try:
@@ -219,10 +229,15 @@ class Worker:
             log.debug("UDP send to %s failed: %s", addr[0], exc)
 
     def _send_counts(self) -> None:
-        counts = dict(self.engine.counts())
+        rrl = self.rrl
+        counts = channel.Counts(
+            dict(self.engine.counts()),
+            rrl.dropped if rrl else 0,
+            rrl.slipped if rrl else 0,
+        )
         if counts != self.last_counts:
             self.last_counts = counts
-            self._send(channel.Counts(counts))
+            self._send(counts)
 
     def _send(self, message: channel.Message) -> None:
         self.outgoing += channel.encode(message)

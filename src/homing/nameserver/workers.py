@@ -28,6 +28,7 @@ from homing.errors import ConfigError
 from homing.nameserver import channel
 from homing.nameserver.compiled import CompiledView
 from homing.nameserver.engine import Engine, QueryKind
+from homing.nameserver.ratelimit import RateLimitSettings
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ class _Worker:
     applied: int = -1
     serving: bool = False
     counts: dict[QueryKind, int] = field(default_factory=dict)
+    rrl: tuple[int, int] = (0, 0)
+    """Answers dropped and slipped by response rate limiting."""
     task: asyncio.Task[None] | None = None
 
 
@@ -63,6 +66,7 @@ class WorkerPool:
         count: int,
         log_level: str,
         log_format: str,
+        rate_limit: RateLimitSettings,
         inherited: list[socket.socket] | None = None,
         settle_timeout: float = 2.0,
     ) -> None:
@@ -71,12 +75,14 @@ class WorkerPool:
         self._addresses = addresses
         self._count = count
         self._log = (log_level, log_format)
+        self._rate_limit = rate_limit
         self._inherited = list(inherited or [])
         self._settle_timeout = settle_timeout
         self._seq = 0
         self._workers: dict[int, _Worker] = {}
         self._progress = asyncio.Event()
         self._retired: Counter[QueryKind] = Counter()
+        self._retired_rrl = (0, 0)
         self._pauses: dict[int, float] = {}
         self._stopping = False
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -130,6 +136,14 @@ class WorkerPool:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(remaining):
                     await self._progress.wait()
+
+    def rate_limited(self) -> tuple[int, int]:
+        """(dropped, slipped) answers of every worker, including those that were restarted."""
+        dropped, slipped = self._retired_rrl
+        for worker in self._workers.values():
+            dropped += worker.rrl[0]
+            slipped += worker.rrl[1]
+        return dropped, slipped
 
     def answers_by_worker(self) -> dict[int, int]:
         """Answers given by each serving worker since it last started."""
@@ -203,6 +217,7 @@ class WorkerPool:
                     log_level=level,
                     log_format=log_format,
                     inherited=inherited or [-1] * len(self._addresses),
+                    rate_limit=self._rate_limit,
                 )
             )
         )
@@ -233,6 +248,7 @@ class WorkerPool:
             self._answer_forwarded(worker, message)
         elif isinstance(message, channel.Counts):
             worker.counts = message.answered
+            worker.rrl = (message.rrl_dropped, message.rrl_slipped)
 
     def _answer_forwarded(self, worker: _Worker, request: channel.Forward) -> None:
         reply = self._engine.answer(request.wire, tcp=False, peer=request.peer)
@@ -266,6 +282,10 @@ class WorkerPool:
             return
         del self._workers[worker.index]
         self._retired.update(worker.counts)
+        self._retired_rrl = (
+            self._retired_rrl[0] + worker.rrl[0],
+            self._retired_rrl[1] + worker.rrl[1],
+        )
         worker.writer.close()
         self._progress.set()
         if self._stopping:

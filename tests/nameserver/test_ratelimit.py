@@ -1,0 +1,87 @@
+"""Response rate limiting: who counts as one network, how many answers pass, what slips."""
+
+from __future__ import annotations
+
+import dns.flags
+import dns.message
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from homing.nameserver.ratelimit import (
+    DROP,
+    SEND,
+    SLIP,
+    RateLimitSettings,
+    ResponseRateLimit,
+    truncated,
+)
+
+
+def limiter(rate: int = 5, slip: int = 2, **prefixes: int) -> ResponseRateLimit:
+    limit = ResponseRateLimit(RateLimitSettings(rate=rate, slip=slip, **prefixes))
+    limit.tick(100)
+    return limit
+
+
+def test_a_network_gets_its_rate_then_slips_and_drops() -> None:
+    limit = limiter(rate=5, slip=2)
+    verdicts = [limit.check("192.0.2.7") for _ in range(11)]
+    assert verdicts == [SEND] * 5 + [DROP, SLIP, DROP, SLIP, DROP, SLIP]
+    assert (limit.dropped, limit.slipped) == (3, 3)
+
+
+def test_the_same_slash_24_shares_one_budget_and_another_does_not() -> None:
+    limit = limiter(rate=2)
+    assert [limit.check(f"198.51.100.{i}") for i in (1, 2, 3)] == [SEND, SEND, DROP]
+    assert limit.check("198.51.101.1") == SEND
+
+
+def test_ipv6_networks_are_slash_56_by_default() -> None:
+    limit = limiter(rate=1, slip=0)
+    assert limit.check("2001:db8:0:100::1") == SEND
+    assert limit.check("2001:db8:0:1ff::2") == DROP  # same /56
+    assert limit.check("2001:db8:0:200::1") == SEND  # the next /56
+
+
+def test_other_prefix_lengths() -> None:
+    limit = limiter(rate=1, slip=0, ipv4_prefix=16, ipv6_prefix=60)
+    assert limit.network("10.1.2.3") == limit.network("10.1.200.1") != limit.network("10.2.0.1")
+    assert limit.network("2001:db8::1") == limit.network("2001:db8:0:f::1")
+    assert limit.network("2001:db8::1") != limit.network("2001:db8:0:10::1")
+
+
+def test_a_new_second_starts_a_new_budget() -> None:
+    limit = limiter(rate=1, slip=0)
+    assert [limit.check("192.0.2.1") for _ in range(2)] == [SEND, DROP]
+    limit.tick(100)
+    assert limit.check("192.0.2.1") == DROP
+    limit.tick(101)
+    assert limit.check("192.0.2.1") == SEND
+
+
+def test_the_slip_answer_is_the_question_with_tc_and_no_records() -> None:
+    query = dns.message.make_query("home.ddns.test.", "A", use_edns=0)
+    wire = query.to_wire()
+    reply = truncated(wire)
+    assert reply is not None
+    parsed = dns.message.from_wire(reply)
+    assert parsed.id == query.id
+    assert parsed.flags & dns.flags.QR and parsed.flags & dns.flags.TC
+    assert parsed.flags & dns.flags.RD
+    assert parsed.question == query.question
+    assert not parsed.answer and not parsed.authority and not parsed.additional
+    assert len(reply) <= len(wire)
+
+
+@pytest.mark.parametrize(
+    "wire", [b"", b"\x00" * 12, b"\x00" * 4 + b"\x00\x02" + b"\x00" * 6 + b"\x00\x00\x01\x00\x01"]
+)
+def test_no_slip_answer_for_what_is_no_single_question(wire: bytes) -> None:
+    assert truncated(wire) is None
+
+
+@given(st.binary(max_size=600))
+def test_the_slip_answer_never_raises_and_never_grows(data: bytes) -> None:
+    reply = truncated(data)
+    assert reply is None or len(reply) <= len(data)
