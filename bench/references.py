@@ -25,7 +25,7 @@ def free_port() -> int:
         return int(udp.getsockname()[1])
 
 
-def wait_port(port: int, deadline: float = 20.0) -> None:
+def wait_port(port: int, deadline: float = 600.0) -> None:
     end = time.monotonic() + deadline
     while time.monotonic() < end:
         try:
@@ -37,19 +37,22 @@ def wait_port(port: int, deadline: float = 20.0) -> None:
 
 
 @contextmanager
-def pinned_server(command: list[str], port: int) -> Iterator[None]:
-    """Run ``command`` on the server CPU until the block ends; ready once DNS answers."""
+def pinned_process(command: list[str], port: int) -> Iterator[int]:
+    """Run ``command`` on the server CPU until the block ends; ready once DNS answers.
+
+    Yields the pid (taskset execs the command, so it is the server's own).
+    """
     process = subprocess.Popen(["taskset", "-c", SERVER_CPU, *command], stderr=subprocess.DEVNULL)
     try:
         wait_port(port)
-        yield
+        yield process.pid
     finally:
         process.terminate()
         process.wait(timeout=10)
 
 
 @contextmanager
-def nsd(workdir: Path, zonefile: Path, port: int) -> Iterator[None]:
+def nsd(workdir: Path, zonefile: Path, port: int) -> Iterator[int]:
     conf = workdir / "nsd.conf"
     conf.write_text(
         f"""server:
@@ -73,12 +76,14 @@ zone:
   zonefile: "{zonefile}"
 """
     )
-    with pinned_server([shutil.which("nsd") or "/usr/sbin/nsd", "-d", "-c", str(conf)], port):
-        yield
+    with pinned_process(
+        [shutil.which("nsd") or "/usr/sbin/nsd", "-d", "-c", str(conf)], port
+    ) as pid:
+        yield pid
 
 
 @contextmanager
-def knot(workdir: Path, zonefile: Path, port: int, *, allow_update: bool = False) -> Iterator[None]:
+def knot(workdir: Path, zonefile: Path, port: int, *, allow_update: bool = False) -> Iterator[int]:
     """Knot with its default durability; ``allow_update`` lets 127.0.0.1 send RFC 2136 updates."""
     zone_options = "    acl: local-update" if allow_update else "    journal-content: none"
     (workdir / "knotdb").mkdir(exist_ok=True)
@@ -108,5 +113,5 @@ zone:
 {zone_options}
 """
     )
-    with pinned_server([shutil.which("knotd") or "/usr/sbin/knotd", "-c", str(conf)], port):
-        yield
+    with pinned_process([shutil.which("knotd") or "/usr/sbin/knotd", "-c", str(conf)], port) as pid:
+        yield pid

@@ -75,6 +75,7 @@ def _worker_answers(server: ServerProcess) -> dict[str, float]:
     return {worker: float(count) for worker, count in found}
 
 
+@pytest.mark.timeout(600)
 def test_every_worker_serves_an_update_before_it_is_acknowledged(
     two_workers: ServerProcess, seeded: Seeded
 ) -> None:

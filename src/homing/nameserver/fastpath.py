@@ -42,6 +42,7 @@ MAX_UDP_SIZE = 4096
 TCP_MAX_SIZE = 65535
 MAX_LABEL = 63
 MAX_NAME = 255
+MAX_SHAPES = 4096
 FIRST_META_TYPE = 128
 """Types from here up (AXFR, IXFR, TSIG, ...) are the engine's, except ANY."""
 ANY = dns.rdatatype.ANY
@@ -82,16 +83,17 @@ def _options_plain(wire: bytes, at: int, end: int) -> bool:
     return True
 
 
-def _entry(node: Node, qtype: int) -> bytes | None:
-    """The entry of ``qtype`` at a node; for ANY, the one RRset by preference (RFC 8482)."""
+def _index(node: Node, qtype: int) -> int:
+    """Where ``qtype``'s record count and section sit at a node, or -1; for ANY, the one RRset
+    by preference (RFC 8482)."""
     if qtype == ANY:
         for rdtype in ANY_PREFERENCE:
             if rdtype in node:
-                return node[node.index(rdtype) + 1]  # type: ignore[return-value]
-        return node[1]  # type: ignore[return-value]
+                return node.index(rdtype)
+        return 0
     if qtype in node:
-        return node[node.index(qtype) + 1]  # type: ignore[return-value]
-    return None
+        return node.index(qtype)
+    return -1
 
 
 class FastPath:
@@ -103,6 +105,7 @@ class FastPath:
         self.nxdomain = [0] * 65536
         self.refused = [0] * 65536
         """Answers by question type, one list per rcode: a count costs one list increment."""
+        self._shapes: dict[bytes, tuple[int, int, bytes]] = {}
 
     def counts(self) -> dict[tuple[int, int], int]:
         """Answers given here by (qtype, rcode), for ``/metrics``."""
@@ -117,20 +120,67 @@ class FastPath:
         return found
 
     def answer(self, wire: bytes, tcp: bool) -> bytes | None:
-        size = len(wire)
-        if size < MIN_QUERY or wire[2] & NOT_PLAIN_BITS:
+        if len(wire) < MIN_QUERY or wire[2] & NOT_PLAIN_BITS:
             return None
-        counts = wire[4:12]
         zero = wire.find(0, HEADER_SIZE)
         qend = zero + 5
-        if zero < 0 or wire[zero + 3 : qend] != CLASS_IN:
+        # The counts, the class and the OPT record, as bytes: a few shapes carry nearly all
+        # traffic, so their meaning is looked up instead of parsed (see _shape).
+        key = wire[4:12] + wire[zero + 3 :]
+        shape = self._shapes.get(key)
+        if shape is None:
+            shape = self._shape(wire, qend, key)
+            if shape is None:
+                return None
+        limit, edns, tail = shape
+        qtype = wire[zero + 1] << 8 | wire[zero + 2]
+        if qtype >= FIRST_META_TYPE and qtype != ANY:
             return None
+        if tcp:
+            limit = TCP_MAX_SIZE
+        rd = wire[2] & 1
+        lower = wire[HEADER_SIZE : zero + 1].lower()
+        for suffix, zone in self.view.by_length:
+            if lower.endswith(suffix):
+                node = zone.nodes.get(lower)
+                if node is not None:
+                    # The first type is the common case: no call, no scan.
+                    at = 0 if node[0] == qtype else _index(node, qtype)
+                    if at >= 0:
+                        self.noerror[qtype] += 1
+                        section = node[at + 2]
+                        if qend + len(section) + len(tail) > limit:
+                            return _truncated(wire, qend, rd, edns, tail)
+                        return b"".join(
+                            (
+                                wire[:2],
+                                POSITIVE[rd],
+                                node[at + 1],
+                                NS_AR[edns],
+                                wire[HEADER_SIZE:qend],
+                                section,
+                                tail,
+                            )
+                        )
+                break
+        return self._miss(wire, zero, qend, lower, qtype, rd, edns, tail, limit)
+
+    def _shape(self, wire: bytes, qend: int, key: bytes) -> tuple[int, int, bytes] | None:
+        """(UDP size limit, has EDNS, our OPT) of a plain query's header counts, class and OPT.
+
+        None for anything that is not a plain query. The answer depends only on
+        ``key``'s bytes, so it is remembered for the next query of the same
+        shape (a bounded table: EDNS options such as cookies make shapes unique).
+        """
+        size = len(wire)
+        counts = wire[4:12]
+        if wire[qend - 2 : qend] != CLASS_IN:
+            return None
+        shape: tuple[int, int, bytes]
         if counts == COUNTS_PLAIN:
             if size != qend:
                 return None
-            edns = 0
-            limit = MIN_UDP_SIZE
-            tail = b""
+            shape = (MIN_UDP_SIZE, 0, b"")
         elif counts == COUNTS_EDNS:
             if (
                 size < qend + OPT_FIXED
@@ -144,55 +194,13 @@ class FastPath:
                 return None
             if length and not _options_plain(wire, qend + OPT_FIXED, size):
                 return None
-            edns = 1
             payload = wire[qend + 3] << 8 | wire[qend + 4]
-            limit = (
-                MIN_UDP_SIZE
-                if payload < MIN_UDP_SIZE
-                else MAX_UDP_SIZE
-                if payload > MAX_UDP_SIZE
-                else payload
-            )
-            tail = OUR_OPT
+            shape = (min(MAX_UDP_SIZE, max(MIN_UDP_SIZE, payload)), 1, OUR_OPT)
         else:
             return None
-        qtype = wire[zero + 1] << 8 | wire[zero + 2]
-        if qtype >= FIRST_META_TYPE and qtype != ANY:
-            return None
-        if tcp:
-            limit = TCP_MAX_SIZE
-        rd = wire[2] & 1
-        lower = wire[HEADER_SIZE : zero + 1].lower()
-        for key, zone in self.view.by_length:
-            if lower.endswith(key):
-                node = zone.nodes.get(lower)
-                if node is not None:
-                    # The first type is the common case: no call, no scan.
-                    found = node[1] if node[0] == qtype else _entry(node, qtype)
-                    if found is not None:
-                        self.noerror[qtype] += 1
-                        entry: bytes = found  # type: ignore[assignment]
-                        return self._positive(wire, qend, entry, rd, edns, tail, limit)
-                break
-        return self._miss(wire, zero, qend, lower, qtype, rd, edns, tail, limit)
-
-    @staticmethod
-    def _positive(
-        wire: bytes, qend: int, found: bytes, rd: int, edns: int, tail: bytes, limit: int
-    ) -> bytes:
-        if qend + len(found) - 2 + len(tail) > limit:
-            return _truncated(wire, qend, rd, edns, tail)
-        return b"".join(
-            (
-                wire[:2],
-                POSITIVE[rd],
-                found[:2],
-                NS_AR[edns],
-                wire[HEADER_SIZE:qend],
-                found[2:],
-                tail,
-            )
-        )
+        if len(self._shapes) < MAX_SHAPES:
+            self._shapes[key] = shape
+        return shape
 
     def _miss(
         self,
@@ -233,10 +241,14 @@ class FastPath:
             return _message(wire, qend, flags, NO_RECORDS, NO_RECORDS, edns, b"", tail)
         node = zone.nodes.get(lower)
         if node is not None:
-            found = _entry(node, qtype)
-            if found is not None:
+            at = _index(node, qtype)
+            if at >= 0:
                 self.noerror[qtype] += 1
-                return self._positive(wire, qend, found, rd, edns, tail, limit)
+                section: bytes = node[at + 2]
+                if qend + len(section) + len(tail) > limit:
+                    return _truncated(wire, qend, rd, edns, tail)
+                flags = POSITIVE[rd][:2]
+                return _message(wire, qend, flags, node[at + 1], NO_RECORDS, edns, section, tail)
             if CNAME in node:
                 return None
             return self._negative(
