@@ -10,7 +10,8 @@ import pytest
 from homing.client.addresses import Addresses
 from homing.client.options import Secret
 from homing.client.providers import AnswerKind
-from homing.client.providers.cloudflare import CloudflareSettings, zone_candidates
+from homing.client.providers.cloudflare import CloudflareSettings
+from homing.client.providers.records import zone_candidates
 
 from ..standins import CloudflareAccount, HttpStandIn, text
 
