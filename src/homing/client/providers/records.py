@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import httpx
@@ -78,6 +78,7 @@ class JsonApi:
     base: str
     headers: Mapping[str, str] = field(default_factory=dict)
     error_of: Callable[[Any], str | None] = no_error
+    wait_of: Callable[[Any], float | None] | None = None  # a 429 body's wait (GoDaddy)
 
     async def call(
         self, method: str, path: str, *, absent: frozenset[int] = frozenset(), **kwargs: Any
@@ -88,7 +89,7 @@ class JsonApi:
         if isinstance(response, ProviderAnswer):
             raise Answered(response)
         if (early := status_answer(response)) is not None:
-            raise Answered(early)
+            raise Answered(self._with_wait(early, response))
         status = response.status_code
         if status in absent:
             return None
@@ -109,6 +110,18 @@ class JsonApi:
         if words is not None:
             raise rejected(words)
         return body
+
+    def _with_wait(self, answer: ProviderAnswer, response: httpx.Response) -> ProviderAnswer:
+        """A 429 without a wait in its headers may name one in its body."""
+        if answer.kind is not AnswerKind.RATE_LIMITED or answer.retry_after is not None:
+            return answer
+        if self.wait_of is None:
+            return answer
+        try:
+            wait = self.wait_of(response.json())
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return answer
+        return replace(answer, retry_after=wait)
 
     def _error_words(self, body: Any) -> str | None:
         try:

@@ -1,21 +1,123 @@
-"""Provider names as the config spells them, each with the parser of its settings."""
+"""Every provider as the config spells it: its module, its keys, the families it can publish.
+
+Modules are imported only when a config names them, so the daemon carries
+the code of the providers it uses and no other (the 40 MiB budget of
+issue 14; Route 53's boto3 alone would be more than that). The keys listed
+here are what ``homing client providers`` prints; a test parses every
+provider with exactly these keys, so the listing cannot drift from the code.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from dataclasses import dataclass
 
+from homing.client.addresses import Family
 from homing.client.options import Options
 from homing.client.providers import ProviderSettings
-from homing.client.providers.cloudflare import CloudflareSettings
-from homing.client.providers.duckdns import DuckdnsSettings
-from homing.client.providers.dyndns2 import Dyndns2Settings
-from homing.client.providers.homing import HomingSettings
-from homing.client.providers.rfc2136 import Rfc2136Settings
 
-PARSERS: dict[str, Callable[[Options], ProviderSettings]] = {
-    "homing": HomingSettings.parse,
-    "dyndns2": Dyndns2Settings.parse,
-    "duckdns": DuckdnsSettings.parse,
-    "cloudflare": CloudflareSettings.parse,
-    "rfc2136": Rfc2136Settings.parse,
+BOTH = frozenset(Family)
+IPV4_ONLY = frozenset({Family.IPV4})
+COMMON_KEYS = ("provider", "names", "families", "dns_server")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProviderInfo:
+    """One provider: where its settings class lives and which keys its table takes.
+
+    A key in ``secrets`` is a credential, given as ``key``, ``key_file`` or ``key_env``.
+    """
+
+    module: str
+    settings: str
+    summary: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    secrets: frozenset[str] = frozenset()
+    families: frozenset[Family] = BOTH
+    extra: str | None = None  # the pip extra it needs, if any
+
+    def parse(self, options: Options) -> ProviderSettings:
+        module = importlib.import_module(f"homing.client.providers.{self.module}")
+        settings: ProviderSettings = getattr(module, self.settings).parse(options)
+        return settings
+
+    def shown_keys(self, keys: tuple[str, ...]) -> str:
+        return ", ".join(f"{k} (or {k}_file, {k}_env)" if k in self.secrets else k for k in keys)
+
+
+_HTTP = ("server", "allow_plain_http")
+
+
+def _info(
+    module: str,
+    settings: str,
+    summary: str,
+    *,
+    required: tuple[str, ...],
+    optional: tuple[str, ...] = _HTTP,
+    secrets: tuple[str, ...] = (),
+    families: frozenset[Family] = BOTH,
+    extra: str | None = None,
+) -> ProviderInfo:
+    return ProviderInfo(
+        module=module,
+        settings=settings,
+        summary=summary,
+        required=required,
+        optional=optional,
+        secrets=frozenset(secrets),
+        families=families,
+        extra=extra,
+    )
+
+
+PROVIDERS: dict[str, ProviderInfo] = {
+    "homing": _info(
+        "homing",
+        "HomingSettings",
+        "Homing's own update API (dyndns2 with a host token)",
+        required=("server", "username", "token"),
+        optional=("allow_plain_http",),
+        secrets=("token",),
+    ),
+    "dyndns2": _info(
+        "dyndns2",
+        "Dyndns2Settings",
+        "any dyndns2 service (/nic/update with Basic auth)",
+        required=("server", "username", "password"),
+        optional=("allow_plain_http",),
+        secrets=("password",),
+    ),
+    "duckdns": _info(
+        "duckdns",
+        "DuckdnsSettings",
+        "DuckDNS (/update with a token)",
+        required=("token",),
+        secrets=("token",),
+    ),
+    "cloudflare": _info(
+        "cloudflare",
+        "CloudflareSettings",
+        "Cloudflare API v4 with a scoped API token",
+        required=("token",),
+        optional=(*_HTTP, "api_url", "zone", "ttl", "proxied"),
+        secrets=("token",),
+    ),
+    "rfc2136": _info(
+        "rfc2136",
+        "Rfc2136Settings",
+        "RFC 2136 dynamic UPDATE signed with TSIG",
+        required=("server", "zone", "key_name", "key_secret"),
+        optional=("key_algorithm", "ttl", "timeout_seconds"),
+        secrets=("key_secret",),
+    ),
+    "desec": _info(
+        "desec",
+        "DesecSettings",
+        "deSEC (dynDNS endpoint, REST API for TTLs)",
+        required=("token",),
+        optional=(*_HTTP, "api_server", "ttl"),
+        secrets=("token",),
+    ),
 }
