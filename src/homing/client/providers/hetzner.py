@@ -18,7 +18,7 @@ from homing.client.providers.records import (
     Record,
     RecordsProvider,
     Zone,
-    record_list,
+    body_list,
     relative_name,
     text_field,
 )
@@ -80,7 +80,7 @@ class HetznerApi:
             )
             if body is None:
                 continue
-            found = record_list(body.get("zones") if isinstance(body, dict) else None, "zones")
+            found = body_list(body, "zones")
             for zone in found:
                 if text_field(zone, "name").lower() == candidate:
                     return [Zone(candidate, text_field(zone, "id"))]
@@ -88,7 +88,7 @@ class HetznerApi:
 
     async def records(self, zone: Zone, name: str, family: Family) -> list[Record]:
         body = await self._api.call("GET", "/records", params={"zone_id": zone.id})
-        found = record_list(body.get("records") if isinstance(body, dict) else None, "records")
+        found = body_list(body, "records")
         wanted = hetzner_name(name, zone)
         return [
             Record(text_field(r, "id"), text_field(r, "value"), r)

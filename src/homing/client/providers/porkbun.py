@@ -20,7 +20,7 @@ from homing.client.providers.records import (
     Record,
     RecordsProvider,
     Zone,
-    record_list,
+    body_list,
     relative_name,
     text_field,
 )
@@ -75,7 +75,7 @@ class PorkbunApi:
 
     async def zones(self, candidates: list[str]) -> list[Zone]:
         body = await self._post("/domain/listAll", start="0")
-        domains = record_list(body.get("domains") if isinstance(body, dict) else None, "domains")
+        domains = body_list(body, "domains")
         held = {text_field(d, "domain").lower() for d in domains}
         return [Zone(c, c) for c in candidates if c in held]
 
@@ -84,7 +84,7 @@ class PorkbunApi:
         if subname := relative_name(name, zone.name):
             path = f"{path}/{subname}"
         body = await self._post(path)
-        found = record_list(body.get("records") if isinstance(body, dict) else None, "records")
+        found = body_list(body, "records")
         return [Record(text_field(r, "id"), text_field(r, "content"), r) for r in found]
 
     async def create(self, zone: Zone, name: str, family: Family, content: str) -> None:

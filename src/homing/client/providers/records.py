@@ -93,8 +93,8 @@ class JsonApi:
         status = response.status_code
         if status in absent:
             return None
-        if status == 204 and not response.content:
-            return None
+        if 200 <= status < 300 and not response.content:
+            return None  # 204, or GoDaddy's empty 200 after a PUT
         try:
             body = response.json()
         except ValueError:
@@ -187,6 +187,11 @@ def record_list(value: Any, what: str) -> list[Any]:
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
         raise failed(f"{what} is not a list of records")
     return value
+
+
+def body_list(body: Any, key: str) -> list[Any]:
+    """``body[key]`` as a list of objects (``{"records": [...]}``), else a FAILED answer."""
+    return record_list(body.get(key) if isinstance(body, dict) else None, key)
 
 
 def text_field(item: Mapping[str, Any], key: str) -> str:
