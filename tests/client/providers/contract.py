@@ -13,14 +13,16 @@ from __future__ import annotations
 import ipaddress
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 import httpx
 import pytest
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 
 from homing.client.addresses import Addresses, Family
+from homing.client.options import ConfigText, Options
 from homing.client.policy import RETRY_BASE, record
 from homing.client.providers import AnswerKind, ProviderSettings
 from homing.client.state import TargetState
@@ -180,3 +182,20 @@ class ContractTests:
         assert answers[-1].kind is AnswerKind.FAILED  # nobody listens any more
         for secret in self.case.secrets:
             assert secret not in shown
+
+
+def parsed(parse: Callable[[Options], Any], **values: Any) -> Any:
+    """Settings as the config loader makes them from an ``[[update]]`` table of ``values``."""
+    options = Options(values, text=ConfigText(Path("client.toml"), ""), table="update", index=0)
+    settings = parse(options)
+    options.finish()
+    return settings
+
+
+def limited_429(wait: int) -> Handler:
+    """A plain 429 with Retry-After (RFC 6585), for providers that document no other shape."""
+
+    async def limited(request: Request) -> Response:
+        return PlainTextResponse("too many requests", 429, {"Retry-After": str(wait)})
+
+    return limited

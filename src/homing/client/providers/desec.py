@@ -86,16 +86,11 @@ class DesecProvider:
             error_of=desec_error,
         )
         self._domains: dict[str, str] = {}
-
-    def _dyndns(self, name: str) -> Dyndns2Provider:
-        # Basic auth with the name as user: deSEC takes the host from it too.
-        settings = Dyndns2Settings(
-            url=self._settings.server,
-            username=name,
-            password=self._settings.token,
-            style=AddressStyle.PRESERVE,
+        # Basic auth with the name as the user: deSEC takes the host from it too.
+        dyndns = Dyndns2Settings(
+            url=settings.server, username=None, password=settings.token, style=AddressStyle.PRESERVE
         )
-        return Dyndns2Provider(settings, self._http)
+        self._dyndns = Dyndns2Provider(dyndns, http)
 
     async def update(self, name: str, addresses: Addresses) -> ProviderAnswer:
         try:
@@ -109,7 +104,7 @@ class DesecProvider:
             for f, a in addresses.items()
         ):
             return ProviderAnswer(AnswerKind.UNCHANGED, f"already {done}")
-        answer = await self._dyndns(name).update(name, addresses)
+        answer = await self._dyndns.update(name, addresses)
         if not answer.kind.done:
             return answer
         try:

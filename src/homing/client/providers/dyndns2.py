@@ -95,7 +95,7 @@ class Dyndns2Settings:
     """A dyndns2 account: where to send updates, how to log in, and the flavour's habits."""
 
     url: str
-    username: str
+    username: str | None  # None: the name being updated (Hurricane Electric, deSEC)
     password: Secret
     style: AddressStyle = AddressStyle.LIST
     extra: tuple[tuple[str, str], ...] = ()
@@ -134,7 +134,7 @@ class Dyndns2Provider:
         s = self._settings
         answers = []
         for params in queries(name, addresses, s.style, s.extra):
-            answer = await self._send(params, addresses)
+            answer = await self._send(params, login=s.username or name)
             if not answer.kind.done:
                 return answer
             answers.append(answer)
@@ -143,10 +143,10 @@ class Dyndns2Provider:
             return ProviderAnswer(AnswerKind.UPDATED, text)
         return ProviderAnswer(AnswerKind.UNCHANGED, text)
 
-    async def _send(self, params: dict[str, str], addresses: Addresses) -> ProviderAnswer:
+    async def _send(self, params: dict[str, str], *, login: str) -> ProviderAnswer:
         s = self._settings
         headers = {"User-Agent": s.user_agent} if s.user_agent else {}
-        auth = (s.username, s.password.value)
+        auth = (login, s.password.value)
         response = await send(self._http, "GET", s.url, params=params, auth=auth, headers=headers)
         if isinstance(response, ProviderAnswer):
             return response

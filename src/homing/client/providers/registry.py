@@ -10,6 +10,7 @@ provider with exactly these keys, so the listing cannot drift from the code.
 from __future__ import annotations
 
 import importlib
+import operator
 from dataclasses import dataclass
 
 from homing.client.addresses import Family
@@ -29,7 +30,7 @@ class ProviderInfo:
     """
 
     module: str
-    settings: str
+    parser: str  # the parse function in the module, e.g. ``HomingSettings.parse``
     summary: str
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
@@ -39,7 +40,7 @@ class ProviderInfo:
 
     def parse(self, options: Options) -> ProviderSettings:
         module = importlib.import_module(f"homing.client.providers.{self.module}")
-        settings: ProviderSettings = getattr(module, self.settings).parse(options)
+        settings: ProviderSettings = operator.attrgetter(self.parser)(module)(options)
         return settings
 
     def shown_keys(self, keys: tuple[str, ...]) -> str:
@@ -51,7 +52,7 @@ _HTTP = ("server", "allow_plain_http")
 
 def _info(
     module: str,
-    settings: str,
+    parser: str,
     summary: str,
     *,
     required: tuple[str, ...],
@@ -62,7 +63,7 @@ def _info(
 ) -> ProviderInfo:
     return ProviderInfo(
         module=module,
-        settings=settings,
+        parser=parser,
         summary=summary,
         required=required,
         optional=optional,
@@ -75,7 +76,7 @@ def _info(
 PROVIDERS: dict[str, ProviderInfo] = {
     "homing": _info(
         "homing",
-        "HomingSettings",
+        "HomingSettings.parse",
         "Homing's own update API (dyndns2 with a host token)",
         required=("server", "username", "token"),
         optional=("allow_plain_http",),
@@ -83,7 +84,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
     ),
     "dyndns2": _info(
         "dyndns2",
-        "Dyndns2Settings",
+        "Dyndns2Settings.parse",
         "any dyndns2 service (/nic/update with Basic auth)",
         required=("server", "username", "password"),
         optional=("allow_plain_http",),
@@ -91,14 +92,14 @@ PROVIDERS: dict[str, ProviderInfo] = {
     ),
     "duckdns": _info(
         "duckdns",
-        "DuckdnsSettings",
+        "DuckdnsSettings.parse",
         "DuckDNS (/update with a token)",
         required=("token",),
         secrets=("token",),
     ),
     "cloudflare": _info(
         "cloudflare",
-        "CloudflareSettings",
+        "CloudflareSettings.parse",
         "Cloudflare API v4 with a scoped API token",
         required=("token",),
         optional=(*_HTTP, "api_url", "zone", "ttl", "proxied"),
@@ -106,7 +107,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
     ),
     "rfc2136": _info(
         "rfc2136",
-        "Rfc2136Settings",
+        "Rfc2136Settings.parse",
         "RFC 2136 dynamic UPDATE signed with TSIG",
         required=("server", "zone", "key_name", "key_secret"),
         optional=("key_algorithm", "ttl", "timeout_seconds"),
@@ -114,15 +115,45 @@ PROVIDERS: dict[str, ProviderInfo] = {
     ),
     "desec": _info(
         "desec",
-        "DesecSettings",
+        "DesecSettings.parse",
         "deSEC (dynDNS endpoint, REST API for TTLs)",
         required=("token",),
         optional=(*_HTTP, "api_server", "ttl"),
         secrets=("token",),
     ),
+    "noip": _info(
+        "noip",
+        "parse",
+        "No-IP (dyndns2 flavour, myip and myipv6)",
+        required=("username", "password"),
+        optional=(*_HTTP, "contact"),
+        secrets=("password",),
+    ),
+    "dynu": _info(
+        "dynu",
+        "parse",
+        "Dynu (dyndns2 flavour, myip and myipv6)",
+        required=("username", "password"),
+        secrets=("password",),
+    ),
+    "he": _info(
+        "he",
+        "parse",
+        "Hurricane Electric dynamic DNS (one key per record)",
+        required=("key",),
+        secrets=("key",),
+    ),
+    "ovh": _info(
+        "ovh",
+        "parse",
+        "OVH DynHost (dyndns2 flavour)",
+        required=("username", "password"),
+        secrets=("password",),
+        families=IPV4_ONLY,
+    ),
     "porkbun": _info(
         "porkbun",
-        "PorkbunSettings",
+        "PorkbunSettings.parse",
         "Porkbun API v3 with an API key pair",
         required=("api_key", "secret_api_key"),
         optional=(*_HTTP, "zone", "ttl"),
@@ -130,7 +161,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
     ),
     "hetzner": _info(
         "hetzner",
-        "HetznerSettings",
+        "HetznerSettings.parse",
         "Hetzner DNS API with an API token",
         required=("token",),
         optional=(*_HTTP, "zone", "ttl"),
@@ -138,7 +169,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
     ),
     "dynv6": _info(
         "dynv6",
-        "Dynv6Settings",
+        "Dynv6Settings.parse",
         "dynv6 REST API with an HTTP token",
         required=("token",),
         optional=(*_HTTP, "zone"),
@@ -146,7 +177,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
     ),
     "digitalocean": _info(
         "digitalocean",
-        "DigitaloceanSettings",
+        "DigitaloceanSettings.parse",
         "DigitalOcean API v2 with a personal access token",
         required=("token",),
         optional=(*_HTTP, "zone", "ttl"),
@@ -154,7 +185,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
     ),
     "gandi": _info(
         "gandi",
-        "GandiSettings",
+        "GandiSettings.parse",
         "Gandi LiveDNS v5 with a personal access token",
         required=("token",),
         optional=(*_HTTP, "zone", "ttl"),
@@ -162,7 +193,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
     ),
     "godaddy": _info(
         "godaddy",
-        "GodaddySettings",
+        "GodaddySettings.parse",
         "GoDaddy Domains API v1 with an API key and secret",
         required=("api_key", "api_secret"),
         optional=(*_HTTP, "zone", "ttl"),
@@ -170,7 +201,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
     ),
     "linode": _info(
         "linode",
-        "LinodeSettings",
+        "LinodeSettings.parse",
         "Linode (Akamai) API v4 with a personal access token",
         required=("token",),
         optional=(*_HTTP, "zone", "ttl"),
@@ -178,7 +209,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
     ),
     "ionos": _info(
         "ionos",
-        "IonosSettings",
+        "IonosSettings.parse",
         "IONOS Hosting DNS API with an API key (prefix.secret)",
         required=("api_key",),
         optional=(*_HTTP, "zone", "ttl"),
