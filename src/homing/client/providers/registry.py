@@ -151,6 +151,22 @@ PROVIDERS: dict[str, ProviderInfo] = {
         secrets=("password",),
         families=IPV4_ONLY,
     ),
+    "freedns": _info(
+        "freedns",
+        "FreednsSettings.parse",
+        "FreeDNS (afraid.org) v2 update URLs, one token per record",
+        required=(),
+        optional=(*_HTTP, "ipv4_token", "ipv6_token"),
+        secrets=("ipv4_token", "ipv6_token"),
+    ),
+    "namecheap": _info(
+        "namecheap",
+        "NamecheapSettings.parse",
+        "Namecheap Dynamic DNS (per-domain password, XML answers)",
+        required=("domain", "password"),
+        secrets=("password",),
+        families=IPV4_ONLY,
+    ),
     "porkbun": _info(
         "porkbun",
         "PorkbunSettings.parse",
