@@ -62,7 +62,10 @@ def provider_lines() -> list[str]:
         extra = f" (needs pip install 'homing[{info.extra}]')" if info.extra else ""
         only = "" if len(info.families) > 1 else " (A records only)"
         lines.append(f"{name}: {info.summary}{only}{extra}")
-        lines.append(f"  required: {info.shown_keys(info.required)}")
+        if info.required:
+            lines.append(f"  required: {info.shown_keys(info.required)}")
+        if info.either:
+            lines.append(f"  required, one or more of: {info.shown_keys(info.either)}")
         if info.optional:
             lines.append(f"  optional: {info.shown_keys(info.optional)}")
     return lines

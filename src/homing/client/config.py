@@ -14,6 +14,7 @@ of its settings so the state file can tell a changed config from an old one.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -136,10 +137,15 @@ def _targets(tables: list[Options], sources: Mapping[Family, SourceSettings]) ->
     targets: dict[str, Target] = {}
     for options in tables:
         provider = options.required_string(
-            "provider",
-            what="the provider (`homing client providers` lists them)",
-            choices=tuple(PROVIDERS),
+            "provider", what="the provider (`homing client providers` lists them)"
         )
+        if provider not in PROVIDERS:
+            close = difflib.get_close_matches(provider, PROVIDERS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise options.error(
+                "provider",
+                f"{provider!r} is not a provider{hint}; `homing client providers` lists them",
+            )
         names = options.strings("names")
         if not names:
             raise options.error("names", 'missing: list the names to update, names = ["..."]')

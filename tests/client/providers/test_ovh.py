@@ -68,7 +68,8 @@ def test_ipv6_is_refused_by_the_config(tmp_path: Path) -> None:
     path.write_text(
         '[ipv4]\nsource = "command"\ncommand = ["true"]\n'
         '[ipv6]\nsource = "command"\ncommand = ["true"]\n'
-        '[[update]]\nprovider = "ovh"\nusername = "u"\npassword = "p"\nnames = ["home.example.net"]\n'
+        '[[update]]\nprovider = "ovh"\nusername = "u"\npassword = "p"\n'
+        'names = ["home.example.net"]\n'
     )
     with pytest.raises(
         ConfigError, match=r'ovh publishes only A records: set families = \["ipv4"\]'

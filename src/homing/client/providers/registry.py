@@ -34,6 +34,7 @@ class ProviderInfo:
     summary: str
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
+    either: tuple[str, ...] = ()  # at least one of these is required (FreeDNS's tokens)
     secrets: frozenset[str] = frozenset()
     families: frozenset[Family] = BOTH
     extra: str | None = None  # the pip extra it needs, if any
@@ -57,6 +58,7 @@ def _info(
     *,
     required: tuple[str, ...],
     optional: tuple[str, ...] = _HTTP,
+    either: tuple[str, ...] = (),
     secrets: tuple[str, ...] = (),
     families: frozenset[Family] = BOTH,
     extra: str | None = None,
@@ -67,6 +69,7 @@ def _info(
         summary=summary,
         required=required,
         optional=optional,
+        either=either,
         secrets=frozenset(secrets),
         families=families,
         extra=extra,
@@ -156,7 +159,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
         "FreednsSettings.parse",
         "FreeDNS (afraid.org) v2 update URLs, one token per record",
         required=(),
-        optional=(*_HTTP, "ipv4_token", "ipv6_token"),
+        either=("ipv4_token", "ipv6_token"),
         secrets=("ipv4_token", "ipv6_token"),
     ),
     "namecheap": _info(
