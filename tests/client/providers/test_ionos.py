@@ -91,7 +91,7 @@ class IonosCase:
 
     def settings(self, url: str, *, right: bool = True) -> IonosSettings:
         key = self.secrets[0] if right else self.secrets[1]
-        return IonosSettings(server=url, api_key=Secret(key), zone=None, ttl=60)
+        return IonosSettings(server=url, token=Secret(key), zone=None, ttl=60)
 
     def rate_limited(self) -> tuple[Handler, float | None]:
         async def limited(request: Request) -> Response:

@@ -27,6 +27,14 @@ def shown(text: str) -> str:
     return line if len(line) <= MAX_SHOWN else line[: MAX_SHOWN - 1] + "…"
 
 
+def combined(answers: list[ProviderAnswer]) -> ProviderAnswer:
+    """The done answers of one request per family as one: UPDATED if any request changed."""
+    text = shown("; ".join(a.text for a in answers))
+    if any(a.kind is AnswerKind.UPDATED for a in answers):
+        return ProviderAnswer(AnswerKind.UPDATED, text)
+    return ProviderAnswer(AnswerKind.UNCHANGED, text)
+
+
 def retry_after_seconds(header: str | None, *, now: float | None = None) -> float | None:
     """``Retry-After`` as seconds from now: delta-seconds or an HTTP-date (RFC 9110 10.2.3)."""
     if header is None or not header.strip():

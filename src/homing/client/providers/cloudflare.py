@@ -16,15 +16,8 @@ import httpx
 from homing.client.addresses import Family
 from homing.client.options import Options, Secret
 from homing.client.providers.answers import shown
-from homing.client.providers.records import (
-    JsonApi,
-    Record,
-    RecordsProvider,
-    Zone,
-    failed,
-    record_list,
-    text_field,
-)
+from homing.client.providers.jsonapi import JsonApi, failed, record_list, text_field
+from homing.client.providers.records import Record, RecordsProvider, Zone
 
 DEFAULT_SERVER = "https://api.cloudflare.com/client/v4"
 

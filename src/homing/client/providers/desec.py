@@ -22,15 +22,8 @@ from homing.client.errors import LookupProblem
 from homing.client.options import Options, Secret
 from homing.client.providers import AnswerKind, ProviderAnswer
 from homing.client.providers.dyndns2 import AddressStyle, Dyndns2Provider, Dyndns2Settings
-from homing.client.providers.records import (
-    Answered,
-    JsonApi,
-    failed,
-    normalized,
-    record_list,
-    rejected,
-    relative_name,
-)
+from homing.client.providers.jsonapi import Answered, JsonApi, failed, record_list, rejected
+from homing.client.providers.records import normalized, relative_name
 
 UPDATE_TTL = 60  # what the dynDNS endpoint writes (deSEC's IP Update API documentation)
 

@@ -11,15 +11,14 @@ from typing import Any
 import httpx
 
 from homing.client.addresses import Family
-from homing.client.options import Options, Secret
+from homing.client.providers.jsonapi import JsonApi, body_list, text_field
 from homing.client.providers.records import (
-    JsonApi,
     Record,
-    RecordsProvider,
+    TokenSettings,
+    TtlRange,
     Zone,
-    body_list,
+    held_zones,
     relative_name,
-    text_field,
 )
 
 
@@ -31,25 +30,14 @@ def digitalocean_error(body: Any) -> str | None:
 
 
 @dataclass(frozen=True, kw_only=True)
-class DigitaloceanSettings:
+class DigitaloceanSettings(TokenSettings):
     """The API endpoint, the token (scope domain:read and domain:update), zone, new TTL."""
 
-    server: str
-    token: Secret
-    zone: str | None
-    ttl: int
+    SERVER = "https://api.digitalocean.com/v2"
+    TTL = TtlRange(60, 30, 86400)
 
-    @classmethod
-    def parse(cls, options: Options) -> DigitaloceanSettings:
-        return cls(
-            server=options.url("server", "https://api.digitalocean.com/v2"),
-            token=options.secret("token"),
-            zone=options.optional_string("zone"),
-            ttl=options.integer("ttl", 60, low=30, high=86400),
-        )
-
-    def build(self, http: httpx.AsyncClient) -> RecordsProvider:
-        return RecordsProvider(DigitaloceanApi(self, http), zone=self.zone)
+    def api(self, http: httpx.AsyncClient) -> DigitaloceanApi:
+        return DigitaloceanApi(self, http)
 
 
 class DigitaloceanApi:
@@ -66,8 +54,7 @@ class DigitaloceanApi:
 
     async def zones(self, candidates: list[str]) -> list[Zone]:
         body = await self._api.call("GET", "/domains", params={"per_page": "200"})
-        held = {text_field(d, "name").lower() for d in body_list(body, "domains")}
-        return [Zone(c, c) for c in candidates if c in held]
+        return held_zones(body_list(body, "domains"), candidates, name_key="name")
 
     async def records(self, zone: Zone, name: str, family: Family) -> list[Record]:
         params = {"type": family.record_type, "name": name, "per_page": "200"}

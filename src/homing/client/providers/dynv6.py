@@ -16,16 +16,13 @@ from typing import Any
 import httpx
 
 from homing.client.addresses import Family
-from homing.client.options import Options, Secret
+from homing.client.providers.jsonapi import JsonApi, failed, record_list, text_field
 from homing.client.providers.records import (
-    JsonApi,
     Record,
-    RecordsProvider,
+    TokenSettings,
     Zone,
-    failed,
-    record_list,
+    held_zones,
     relative_name,
-    text_field,
 )
 
 APEX_FIELDS = {Family.IPV4: "ipv4address", Family.IPV6: "ipv6prefix"}
@@ -39,23 +36,14 @@ def dynv6_error(body: Any) -> str | None:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Dynv6Settings:
+class Dynv6Settings(TokenSettings):
     """The API endpoint, the HTTP token, an optional zone."""
 
-    server: str
-    token: Secret
-    zone: str | None
+    SERVER = "https://dynv6.com/api/v2"
+    TTL = None
 
-    @classmethod
-    def parse(cls, options: Options) -> Dynv6Settings:
-        return cls(
-            server=options.url("server", "https://dynv6.com/api/v2"),
-            token=options.secret("token"),
-            zone=options.optional_string("zone"),
-        )
-
-    def build(self, http: httpx.AsyncClient) -> RecordsProvider:
-        return RecordsProvider(Dynv6Api(self, http), zone=self.zone)
+    def api(self, http: httpx.AsyncClient) -> Dynv6Api:
+        return Dynv6Api(self, http)
 
 
 class Dynv6Api:
@@ -71,8 +59,7 @@ class Dynv6Api:
 
     async def zones(self, candidates: list[str]) -> list[Zone]:
         found = record_list(await self._api.call("GET", "/zones"), "zone list")
-        held = {text_field(z, "name").lower(): text_field(z, "id") for z in found}
-        return [Zone(c, held[c]) for c in candidates if c in held]
+        return held_zones(found, candidates, name_key="name", id_key="id")
 
     async def records(self, zone: Zone, name: str, family: Family) -> list[Record]:
         if not relative_name(name, zone.name):

@@ -18,7 +18,7 @@ import httpx
 from homing.client.addresses import Addresses, Family
 from homing.client.options import Options, Secret
 from homing.client.providers import AnswerKind, ProviderAnswer
-from homing.client.providers.answers import send, shown, status_answer
+from homing.client.providers.answers import combined, send, shown, status_answer
 
 TOKENS = {Family.IPV4: "ipv4_token", Family.IPV6: "ipv6_token"}
 
@@ -75,10 +75,7 @@ class FreednsProvider:
             if not answer.kind.done:
                 return answer
             answers.append(answer)
-        text = shown("; ".join(a.text for a in answers))
-        if any(a.kind is AnswerKind.UPDATED for a in answers):
-            return ProviderAnswer(AnswerKind.UPDATED, text)
-        return ProviderAnswer(AnswerKind.UNCHANGED, text)
+        return combined(answers)
 
     async def _send(self, token: Secret, address: str) -> ProviderAnswer:
         url = f"{self._settings.server}/u/{token.value}/"

@@ -13,16 +13,14 @@ from typing import Any
 import httpx
 
 from homing.client.addresses import Family
-from homing.client.options import Options, Secret
+from homing.client.providers.jsonapi import JsonApi, failed, record_list
 from homing.client.providers.records import (
-    JsonApi,
     Record,
-    RecordsProvider,
+    TokenSettings,
+    TtlRange,
     Zone,
-    failed,
-    record_list,
+    held_zones,
     relative_name,
-    text_field,
 )
 
 
@@ -34,25 +32,14 @@ def gandi_error(body: Any) -> str | None:
 
 
 @dataclass(frozen=True, kw_only=True)
-class GandiSettings:
+class GandiSettings(TokenSettings):
     """The LiveDNS endpoint, the token (LiveDNS: manage records), zone, new RRsets' TTL."""
 
-    server: str
-    token: Secret
-    zone: str | None
-    ttl: int
+    SERVER = "https://api.gandi.net/v5/livedns"
+    TTL = TtlRange(300, 300, 2592000)
 
-    @classmethod
-    def parse(cls, options: Options) -> GandiSettings:
-        return cls(
-            server=options.url("server", "https://api.gandi.net/v5/livedns"),
-            token=options.secret("token"),
-            zone=options.optional_string("zone"),
-            ttl=options.integer("ttl", 300, low=300, high=2592000),
-        )
-
-    def build(self, http: httpx.AsyncClient) -> RecordsProvider:
-        return RecordsProvider(GandiApi(self, http), zone=self.zone)
+    def api(self, http: httpx.AsyncClient) -> GandiApi:
+        return GandiApi(self, http)
 
 
 class GandiApi:
@@ -74,8 +61,7 @@ class GandiApi:
 
     async def zones(self, candidates: list[str]) -> list[Zone]:
         found = record_list(await self._api.call("GET", "/domains"), "domain list")
-        held = {text_field(d, "fqdn").lower() for d in found}
-        return [Zone(c, c) for c in candidates if c in held]
+        return held_zones(found, candidates, name_key="fqdn")
 
     async def records(self, zone: Zone, name: str, family: Family) -> list[Record]:
         path = self._path(zone, name, family)

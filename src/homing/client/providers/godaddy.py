@@ -15,15 +15,8 @@ import httpx
 
 from homing.client.addresses import Family
 from homing.client.options import Options, Secret
-from homing.client.providers.records import (
-    JsonApi,
-    Record,
-    RecordsProvider,
-    Zone,
-    record_list,
-    relative_name,
-    text_field,
-)
+from homing.client.providers.jsonapi import JsonApi, record_list, text_field
+from homing.client.providers.records import Record, RecordsProvider, Zone, held_zones, relative_name
 
 
 def godaddy_error(body: Any) -> str | None:
@@ -84,8 +77,7 @@ class GodaddyApi:
 
     async def zones(self, candidates: list[str]) -> list[Zone]:
         body = await self._api.call("GET", "/v1/domains", params={"statuses": "ACTIVE"})
-        held = {text_field(d, "domain").lower() for d in record_list(body, "domain list")}
-        return [Zone(c, c) for c in candidates if c in held]
+        return held_zones(record_list(body, "domain list"), candidates, name_key="domain")
 
     async def records(self, zone: Zone, name: str, family: Family) -> list[Record]:
         path = self._path(zone, name, family)

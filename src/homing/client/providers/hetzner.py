@@ -12,15 +12,13 @@ from typing import Any
 import httpx
 
 from homing.client.addresses import Family
-from homing.client.options import Options, Secret
+from homing.client.providers.jsonapi import JsonApi, body_list, text_field
 from homing.client.providers.records import (
-    JsonApi,
     Record,
-    RecordsProvider,
+    TokenSettings,
+    TtlRange,
     Zone,
-    body_list,
     relative_name,
-    text_field,
 )
 
 
@@ -40,25 +38,14 @@ def hetzner_name(name: str, zone: Zone) -> str:
 
 
 @dataclass(frozen=True, kw_only=True)
-class HetznerSettings:
+class HetznerSettings(TokenSettings):
     """The API endpoint, the API token, an optional zone, the TTL of created records."""
 
-    server: str
-    token: Secret
-    zone: str | None
-    ttl: int
+    SERVER = "https://dns.hetzner.com/api/v1"
+    TTL = TtlRange(60, 60, 86400)
 
-    @classmethod
-    def parse(cls, options: Options) -> HetznerSettings:
-        return cls(
-            server=options.url("server", "https://dns.hetzner.com/api/v1"),
-            token=options.secret("token"),
-            zone=options.optional_string("zone"),
-            ttl=options.integer("ttl", 60, low=60, high=86400),
-        )
-
-    def build(self, http: httpx.AsyncClient) -> RecordsProvider:
-        return RecordsProvider(HetznerApi(self, http), zone=self.zone)
+    def api(self, http: httpx.AsyncClient) -> HetznerApi:
+        return HetznerApi(self, http)
 
 
 class HetznerApi:

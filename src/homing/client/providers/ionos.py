@@ -12,16 +12,8 @@ from typing import Any
 import httpx
 
 from homing.client.addresses import Family
-from homing.client.options import Options, Secret
-from homing.client.providers.records import (
-    JsonApi,
-    Record,
-    RecordsProvider,
-    Zone,
-    body_list,
-    record_list,
-    text_field,
-)
+from homing.client.providers.jsonapi import JsonApi, body_list, record_list, text_field
+from homing.client.providers.records import Record, TokenSettings, TtlRange, Zone, held_zones
 
 
 def ionos_error(body: Any) -> str | None:
@@ -33,25 +25,15 @@ def ionos_error(body: Any) -> str | None:
 
 
 @dataclass(frozen=True, kw_only=True)
-class IonosSettings:
+class IonosSettings(TokenSettings):
     """The API endpoint, the API key (``prefix.secret``), an optional zone, new TTL."""
 
-    server: str
-    api_key: Secret
-    zone: str | None
-    ttl: int
+    SERVER = "https://api.hosting.ionos.com/dns/v1"
+    TTL = TtlRange(60, 60, 86400)
+    CREDENTIAL_KEY = "api_key"
 
-    @classmethod
-    def parse(cls, options: Options) -> IonosSettings:
-        return cls(
-            server=options.url("server", "https://api.hosting.ionos.com/dns/v1"),
-            api_key=options.secret("api_key"),
-            zone=options.optional_string("zone"),
-            ttl=options.integer("ttl", 60, low=60, high=86400),
-        )
-
-    def build(self, http: httpx.AsyncClient) -> RecordsProvider:
-        return RecordsProvider(IonosApi(self, http), zone=self.zone)
+    def api(self, http: httpx.AsyncClient) -> IonosApi:
+        return IonosApi(self, http)
 
 
 class IonosApi:
@@ -62,14 +44,13 @@ class IonosApi:
         self._api = JsonApi(
             http=http,
             base=settings.server,
-            headers={"X-API-Key": settings.api_key.value},
+            headers={"X-API-Key": settings.token.value},
             error_of=ionos_error,
         )
 
     async def zones(self, candidates: list[str]) -> list[Zone]:
         found = record_list(await self._api.call("GET", "/zones"), "zone list")
-        held = {text_field(z, "name").lower(): text_field(z, "id") for z in found}
-        return [Zone(c, held[c]) for c in candidates if c in held]
+        return held_zones(found, candidates, name_key="name", id_key="id")
 
     async def records(self, zone: Zone, name: str, family: Family) -> list[Record]:
         params = {"suffix": name, "recordType": family.record_type}

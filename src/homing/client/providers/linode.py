@@ -11,15 +11,14 @@ from typing import Any
 import httpx
 
 from homing.client.addresses import Family
-from homing.client.options import Options, Secret
+from homing.client.providers.jsonapi import JsonApi, body_list, text_field
 from homing.client.providers.records import (
-    JsonApi,
     Record,
-    RecordsProvider,
+    TokenSettings,
+    TtlRange,
     Zone,
-    body_list,
+    held_zones,
     relative_name,
-    text_field,
 )
 
 
@@ -32,25 +31,14 @@ def linode_error(body: Any) -> str | None:
 
 
 @dataclass(frozen=True, kw_only=True)
-class LinodeSettings:
+class LinodeSettings(TokenSettings):
     """The API endpoint, a personal access token (Domains read/write), zone, new TTL."""
 
-    server: str
-    token: Secret
-    zone: str | None
-    ttl: int
+    SERVER = "https://api.linode.com/v4"
+    TTL = TtlRange(300, 0, 2419200)
 
-    @classmethod
-    def parse(cls, options: Options) -> LinodeSettings:
-        return cls(
-            server=options.url("server", "https://api.linode.com/v4"),
-            token=options.secret("token"),
-            zone=options.optional_string("zone"),
-            ttl=options.integer("ttl", 300, low=0, high=2419200),
-        )
-
-    def build(self, http: httpx.AsyncClient) -> RecordsProvider:
-        return RecordsProvider(LinodeApi(self, http), zone=self.zone)
+    def api(self, http: httpx.AsyncClient) -> LinodeApi:
+        return LinodeApi(self, http)
 
 
 class LinodeApi:
@@ -67,10 +55,7 @@ class LinodeApi:
 
     async def zones(self, candidates: list[str]) -> list[Zone]:
         body = await self._api.call("GET", "/domains", params={"page_size": "500"})
-        held = {
-            text_field(d, "domain").lower(): text_field(d, "id") for d in body_list(body, "data")
-        }
-        return [Zone(c, held[c]) for c in candidates if c in held]
+        return held_zones(body_list(body, "data"), candidates, name_key="domain", id_key="id")
 
     async def records(self, zone: Zone, name: str, family: Family) -> list[Record]:
         path = f"/domains/{zone.id}/records"

@@ -15,15 +15,8 @@ import httpx
 
 from homing.client.addresses import Family
 from homing.client.options import Options, Secret
-from homing.client.providers.records import (
-    JsonApi,
-    Record,
-    RecordsProvider,
-    Zone,
-    body_list,
-    relative_name,
-    text_field,
-)
+from homing.client.providers.jsonapi import JsonApi, body_list, text_field
+from homing.client.providers.records import Record, RecordsProvider, Zone, held_zones, relative_name
 
 
 def porkbun_error(body: Any) -> str | None:
@@ -75,9 +68,7 @@ class PorkbunApi:
 
     async def zones(self, candidates: list[str]) -> list[Zone]:
         body = await self._post("/domain/listAll", start="0")
-        domains = body_list(body, "domains")
-        held = {text_field(d, "domain").lower() for d in domains}
-        return [Zone(c, c) for c in candidates if c in held]
+        return held_zones(body_list(body, "domains"), candidates, name_key="domain")
 
     async def records(self, zone: Zone, name: str, family: Family) -> list[Record]:
         path = f"/dns/retrieveByNameType/{zone.id}/{family.record_type}"

@@ -9,42 +9,25 @@ that hold another address, so the TTL, proxied flags and comments the owner
 set stay as they are. A provider module describes its API (``RecordsApi``);
 ``RecordsProvider`` does the rest, once for all of them.
 
-``JsonApi`` is the HTTP half they share: one JSON call, with network
-errors, 429, 5xx, non-JSON bodies and the provider's own error answers
-turned into a final ``ProviderAnswer`` carried out by ``Answered``.
+``TokenSettings`` is the table most of them take (the API's URL, one
+token, an optional zone, the TTL of created records); ``jsonapi`` is the
+HTTP half they share.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol, Self
 
 import httpx
 
 from homing.client.addresses import Addresses, Family
 from homing.client.errors import LookupProblem
+from homing.client.options import Options, Secret
 from homing.client.providers import AnswerKind, ProviderAnswer
-from homing.client.providers.answers import send, shown, status_answer
-
-
-class Answered(Exception):
-    """Carries a final answer out of nested API calls."""
-
-    def __init__(self, answer: ProviderAnswer) -> None:
-        super().__init__(answer.text)
-        self.answer = answer
-
-
-def failed(text: str) -> Answered:
-    """A malformed or unexpected answer: retried with backoff, never taken as success."""
-    return Answered(ProviderAnswer(AnswerKind.FAILED, text))
-
-
-def rejected(text: str) -> Answered:
-    """The provider refused: repeating the request cannot help."""
-    return Answered(ProviderAnswer(AnswerKind.REJECTED, text))
+from homing.client.providers.jsonapi import Answered, rejected, text_field
 
 
 def zone_candidates(name: str) -> list[str]:
@@ -59,76 +42,6 @@ def relative_name(name: str, zone: str) -> str:
     if name == zone:
         return ""
     return name[: -len(zone) - 1] if name.endswith(f".{zone}") else name
-
-
-def no_error(body: Any) -> str | None:
-    """For APIs whose success bodies never carry an error."""
-    return None
-
-
-@dataclass(frozen=True, kw_only=True)
-class JsonApi:
-    """One provider's JSON API: its base URL, its auth headers, and how it words errors.
-
-    ``error_of`` reads the provider's error words from a body, or None when the
-    body reports no error (some APIs answer 200 with a failure inside).
-    """
-
-    http: httpx.AsyncClient
-    base: str
-    headers: Mapping[str, str] = field(default_factory=dict)
-    error_of: Callable[[Any], str | None] = no_error
-    wait_of: Callable[[Any], float | None] | None = None  # a 429 body's wait (GoDaddy)
-
-    async def call(
-        self, method: str, path: str, *, absent: frozenset[int] = frozenset(), **kwargs: Any
-    ) -> Any:
-        """The decoded body of one call (None for 204 or an ``absent`` status); else Answered."""
-        url = f"{self.base}{path}"
-        response = await send(self.http, method, url, headers=dict(self.headers), **kwargs)
-        if isinstance(response, ProviderAnswer):
-            raise Answered(response)
-        if (early := status_answer(response)) is not None:
-            raise Answered(self._with_wait(early, response))
-        status = response.status_code
-        if status in absent:
-            return None
-        if 200 <= status < 300 and not response.content:
-            return None  # 204, or GoDaddy's empty 200 after a PUT
-        try:
-            body = response.json()
-        except ValueError:
-            if 400 <= status < 500 and status != 408:
-                raise rejected(f"HTTP {status}") from None
-            what = shown(response.text) if response.text.strip() else "empty answer"
-            raise failed(f"HTTP {status}: {what!r}") from None
-        words = self._error_words(body)
-        if 400 <= status < 500 and status != 408:
-            raise rejected(f"HTTP {status}: {words or 'no error details'}")
-        if not 200 <= status < 300:
-            raise failed(f"HTTP {status}: {words or 'unexpected status'}")
-        if words is not None:
-            raise rejected(words)
-        return body
-
-    def _with_wait(self, answer: ProviderAnswer, response: httpx.Response) -> ProviderAnswer:
-        """A 429 without a wait in its headers may name one in its body."""
-        if answer.kind is not AnswerKind.RATE_LIMITED or answer.retry_after is not None:
-            return answer
-        if self.wait_of is None:
-            return answer
-        try:
-            wait = self.wait_of(response.json())
-        except (ValueError, KeyError, TypeError, AttributeError):
-            return answer
-        return replace(answer, retry_after=wait)
-
-    def _error_words(self, body: Any) -> str | None:
-        try:
-            words = self.error_of(body)
-        except (KeyError, TypeError, AttributeError, IndexError):
-            return "unreadable error answer"
-        return shown(words) if words is not None else None
 
 
 @dataclass(frozen=True)
@@ -182,24 +95,14 @@ class RecordsApi(Protocol):
         ...
 
 
-def record_list(value: Any, what: str) -> list[Any]:
-    """``value`` if it is a list of objects, else a FAILED answer naming ``what``."""
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        raise failed(f"{what} is not a list of records")
-    return value
-
-
-def body_list(body: Any, key: str) -> list[Any]:
-    """``body[key]`` as a list of objects (``{"records": [...]}``), else a FAILED answer."""
-    return record_list(body.get(key) if isinstance(body, dict) else None, key)
-
-
-def text_field(item: Mapping[str, Any], key: str) -> str:
-    """A field the provider must send; missing or not a scalar is a malformed answer."""
-    value = item.get(key)
-    if not isinstance(value, str | int) or isinstance(value, bool):
-        raise failed(f"a record without {key!r}")
-    return str(value)
+def held_zones(
+    found: list[Any], candidates: list[str], *, name_key: str, id_key: str | None = None
+) -> list[Zone]:
+    """The ``candidates`` among an account's zone list (ids from ``id_key``, else the name)."""
+    held = {
+        text_field(z, name_key).lower(): text_field(z, id_key) if id_key else None for z in found
+    }
+    return [Zone(c, held[c] or c) for c in candidates if c in held]
 
 
 class RecordsProvider:
@@ -265,3 +168,49 @@ class RecordsProvider:
                 await self._api.change(zone, name, family, record, content)
                 changed = True
         return changed
+
+
+@dataclass(frozen=True)
+class TtlRange:
+    """A provider's TTL bounds for the records the client creates, and our default."""
+
+    default: int
+    low: int
+    high: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokenSettings:
+    """The table most REST providers take: API URL, one token, optional zone, TTL of new records.
+
+    A provider subclasses it with its default ``SERVER``, its ``TTL`` range
+    (None where the provider keeps no TTL per record: ``ttl`` is then 0 and
+    not a key), the config key of its token, and ``api``.
+    """
+
+    server: str
+    token: Secret
+    zone: str | None
+    ttl: int = 0
+
+    SERVER: ClassVar[str]
+    TTL: ClassVar[TtlRange | None]
+    CREDENTIAL_KEY: ClassVar[str] = "token"
+
+    @classmethod
+    def parse(cls, options: Options) -> Self:
+        ttl = 0
+        if cls.TTL is not None:
+            ttl = options.integer("ttl", cls.TTL.default, low=cls.TTL.low, high=cls.TTL.high)
+        return cls(
+            server=options.url("server", cls.SERVER),
+            token=options.secret(cls.CREDENTIAL_KEY),
+            zone=options.optional_string("zone"),
+            ttl=ttl,
+        )
+
+    def api(self, http: httpx.AsyncClient) -> RecordsApi:
+        raise NotImplementedError
+
+    def build(self, http: httpx.AsyncClient) -> RecordsProvider:
+        return RecordsProvider(self.api(http), zone=self.zone)
