@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from homing.client.addresses import Family
-from homing.client.providers.jsonapi import JsonApi, failed, record_list, text_field
+from homing.client.providers.jsonapi import failed, record_list, text_field
 from homing.client.providers.records import (
     Record,
     TokenSettings,
@@ -50,12 +50,7 @@ class Dynv6Api:
     """``/zones``, ``PATCH /zones/ID`` for the apex, ``/zones/ID/records`` for the rest."""
 
     def __init__(self, settings: Dynv6Settings, http: httpx.AsyncClient) -> None:
-        self._api = JsonApi(
-            http=http,
-            base=settings.server,
-            headers={"Authorization": f"Bearer {settings.token.value}"},
-            error_of=dynv6_error,
-        )
+        self._api = settings.json_api(http, error_of=dynv6_error)
 
     async def zones(self, candidates: list[str]) -> list[Zone]:
         found = record_list(await self._api.call("GET", "/zones"), "zone list")

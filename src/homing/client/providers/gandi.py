@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from homing.client.addresses import Family
-from homing.client.providers.jsonapi import JsonApi, failed, record_list
+from homing.client.providers.jsonapi import failed, record_list
 from homing.client.providers.records import (
     Record,
     TokenSettings,
@@ -47,12 +47,7 @@ class GandiApi:
 
     def __init__(self, settings: GandiSettings, http: httpx.AsyncClient) -> None:
         self._settings = settings
-        self._api = JsonApi(
-            http=http,
-            base=settings.server,
-            headers={"Authorization": f"Bearer {settings.token.value}"},
-            error_of=gandi_error,
-        )
+        self._api = settings.json_api(http, error_of=gandi_error)
 
     @staticmethod
     def _path(zone: Zone, name: str, family: Family) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from homing.client.addresses import Family
-from homing.client.providers.jsonapi import JsonApi, body_list, text_field
+from homing.client.providers.jsonapi import body_list, text_field
 from homing.client.providers.records import (
     Record,
     TokenSettings,
@@ -53,11 +53,8 @@ class HetznerApi:
 
     def __init__(self, settings: HetznerSettings, http: httpx.AsyncClient) -> None:
         self._settings = settings
-        self._api = JsonApi(
-            http=http,
-            base=settings.server,
-            headers={"Auth-API-Token": settings.token.value},
-            error_of=hetzner_error,
+        self._api = settings.json_api(
+            http, error_of=hetzner_error, header="Auth-API-Token", scheme=None
         )
 
     async def zones(self, candidates: list[str]) -> list[Zone]:

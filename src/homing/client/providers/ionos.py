@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from homing.client.addresses import Family
-from homing.client.providers.jsonapi import JsonApi, body_list, record_list, text_field
+from homing.client.providers.jsonapi import body_list, record_list, text_field
 from homing.client.providers.records import Record, TokenSettings, TtlRange, Zone, held_zones
 
 
@@ -41,12 +41,7 @@ class IonosApi:
 
     def __init__(self, settings: IonosSettings, http: httpx.AsyncClient) -> None:
         self._settings = settings
-        self._api = JsonApi(
-            http=http,
-            base=settings.server,
-            headers={"X-API-Key": settings.token.value},
-            error_of=ionos_error,
-        )
+        self._api = settings.json_api(http, error_of=ionos_error, header="X-API-Key", scheme=None)
 
     async def zones(self, candidates: list[str]) -> list[Zone]:
         found = record_list(await self._api.call("GET", "/zones"), "zone list")

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from homing.client.addresses import Family
-from homing.client.providers.jsonapi import JsonApi, body_list, text_field
+from homing.client.providers.jsonapi import body_list, text_field
 from homing.client.providers.records import (
     Record,
     TokenSettings,
@@ -46,12 +46,7 @@ class LinodeApi:
 
     def __init__(self, settings: LinodeSettings, http: httpx.AsyncClient) -> None:
         self._settings = settings
-        self._api = JsonApi(
-            http=http,
-            base=settings.server,
-            headers={"Authorization": f"Bearer {settings.token.value}"},
-            error_of=linode_error,
-        )
+        self._api = settings.json_api(http, error_of=linode_error)
 
     async def zones(self, candidates: list[str]) -> list[Zone]:
         body = await self._api.call("GET", "/domains", params={"page_size": "500"})

@@ -17,7 +17,7 @@ HTTP half they share.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, Self
 
@@ -27,7 +27,7 @@ from homing.client.addresses import Addresses, Family
 from homing.client.errors import LookupProblem
 from homing.client.options import Options, Secret
 from homing.client.providers import AnswerKind, ProviderAnswer
-from homing.client.providers.jsonapi import Answered, rejected, text_field
+from homing.client.providers.jsonapi import Answered, JsonApi, rejected, text_field
 
 
 def zone_candidates(name: str) -> list[str]:
@@ -211,6 +211,18 @@ class TokenSettings:
 
     def api(self, http: httpx.AsyncClient) -> RecordsApi:
         raise NotImplementedError
+
+    def json_api(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        error_of: Callable[[Any], str | None],
+        header: str = "Authorization",
+        scheme: str | None = "Bearer",
+    ) -> JsonApi:
+        """The provider's JSON API with the token in ``header`` (``Bearer TOKEN`` by default)."""
+        value = f"{scheme} {self.token.value}" if scheme else self.token.value
+        return JsonApi(http=http, base=self.server, headers={header: value}, error_of=error_of)
 
     def build(self, http: httpx.AsyncClient) -> RecordsProvider:
         return RecordsProvider(self.api(http), zone=self.zone)
