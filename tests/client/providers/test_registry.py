@@ -31,6 +31,7 @@ VALUES: dict[str, Any] = {
     "zone": "example.net",
     "domain": "example.net",
     "contact": "ops@example.net",
+    "customer_number": "123456",
 }
 SPECIAL = {("rfc2136", "server"): "192.0.2.53:53"}
 

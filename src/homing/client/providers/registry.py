@@ -234,4 +234,12 @@ PROVIDERS: dict[str, ProviderInfo] = {
         optional=(*_HTTP, "zone", "ttl"),
         secrets=("api_key",),
     ),
+    "netcup": _info(
+        "netcup",
+        "NetcupSettings.parse",
+        "netcup CCP DNS API with an API key and password",
+        required=("customer_number", "api_key", "api_password"),
+        optional=(*_HTTP, "zone"),
+        secrets=("api_key", "api_password"),
+    ),
 }
