@@ -242,4 +242,13 @@ PROVIDERS: dict[str, ProviderInfo] = {
         optional=(*_HTTP, "zone"),
         secrets=("api_key", "api_password"),
     ),
+    "route53": _info(
+        "route53",
+        "Route53Settings.parse",
+        "Amazon Route 53 (UPSERT of the record set) with an access key",
+        required=("access_key_id", "secret_access_key"),
+        optional=(*_HTTP, "zone", "ttl"),
+        secrets=("access_key_id", "secret_access_key"),
+        extra="route53",
+    ),
 }
