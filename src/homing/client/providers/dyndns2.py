@@ -5,6 +5,10 @@ Return codes as Dyn and No-IP document them, one line per hostname:
 ``numhost``, ``abuse``, ``badagent`` and ``!donator`` mean the request
 itself is wrong and repeating it gets the account blocked; ``dnserr`` and
 ``911`` mean the provider is broken and wants clients to wait 30 minutes.
+
+The flavours (``noip``, ``dynu``, ``he``, ``ovh``, and deSEC's update
+endpoint) are this provider with other settings: where the addresses go in
+the query (``AddressStyle``), who logs in, extra parameters, an agent.
 """
 
 from __future__ import annotations
@@ -108,10 +112,9 @@ class Dyndns2Settings:
         *,
         default_server: str | None = None,
         style: AddressStyle = AddressStyle.LIST,
-        path: str = "/nic/update",
     ) -> Dyndns2Settings:
         server = options.url("server", default_server)
-        url = server if httpx.URL(server).path not in {"", "/"} else f"{server}{path}"
+        url = server if httpx.URL(server).path not in {"", "/"} else f"{server}/nic/update"
         return cls(
             url=url,
             username=options.required_string("username", what="the account's user name"),
