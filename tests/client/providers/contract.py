@@ -28,7 +28,6 @@ from homing.client.providers import AnswerKind, ProviderSettings
 from homing.client.state import TargetState
 
 from ..standins import HttpStandIn, text
-from .zonestore import ZoneStore
 
 V4 = ipaddress.IPv4Address("93.184.216.34")
 V6 = ipaddress.IPv6Address("2606:2800:220:1::1")
@@ -44,10 +43,18 @@ MALFORMED = [
 ]
 
 
+class Records(Protocol):
+    """What the contract does with a stand-in's records (``ZoneStore`` does it)."""
+
+    def add(self, name: str, type_: str, content: str, ttl: int) -> object: ...
+
+    def view(self, name: str, type_: str) -> list[tuple[str, int]]: ...
+
+
 class Account(Protocol):
     """A provider stand-in: its records and its request handler."""
 
-    store: ZoneStore
+    store: Records
 
     async def handle(self, request: Request) -> Response: ...
 
