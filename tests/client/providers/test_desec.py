@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from homing.client.addresses import Addresses, Family
+from homing.client.config import load_client_config
+from homing.client.daemon import Client
 from homing.client.options import Secret
+from homing.client.policy import Action
 from homing.client.providers import AnswerKind
 from homing.client.providers.desec import DesecSettings
+from homing.client.state import StateFile, TargetState
 
 from ..standins import HttpStandIn
 from .contract import V4, V6, ContractTests, Handler
@@ -142,3 +148,26 @@ async def test_published_reads_the_rrsets(http: httpx.AsyncClient) -> None:
         found = await provider.published("example.net", frozenset(Family))
     assert found == {Family.IPV4: frozenset({str(V4)}), Family.IPV6: frozenset()}
     assert "/api/v1/domains/example.net/rrsets/@/A/" in [s.path for s in server.seen]
+
+
+async def test_the_daemon_repairs_a_changed_rrset_through_the_rest_api(tmp_path: Path) -> None:
+    account = DesecAccount()
+    account.store.add("home.example.net", "A", "198.51.100.7", 3600)  # edited behind our back
+    async with HttpStandIn(account.handle) as server:
+        path = tmp_path / "client.toml"
+        path.write_text(
+            f'state_file = "{tmp_path / "state.json"}"\n'
+            f'[ipv4]\nsource = "command"\ncommand = ["{sys.executable}", "-c", "print(\'{V4}\')"]\n'
+            '[[update]]\nprovider = "desec"\ntoken = "' + TOKEN + '"\n'
+            f'server = "{server.url}"\napi_server = "{server.url}/api/v1"\n'
+            'names = ["home.example.net"]\n'
+        )
+        config = load_client_config(path)
+        states = StateFile.load(config.state_file)
+        target = config.targets[0]
+        states.put(target.key, TargetState(fingerprint=target.fingerprint, published=Addresses(V4)))
+        async with Client(config) as client:
+            outcomes = await client.once()
+    assert [o.decision.action for o in outcomes] == [Action.DONE]
+    assert account.store.view("home.example.net", "A") == [(str(V4), 3600)]
+    assert any(not s.path.startswith("/api/") for s in server.seen)  # the dynDNS update was sent
