@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
@@ -105,3 +107,11 @@ def test_a_token_is_required() -> None:
 )
 def test_parse_answer(body: str, kind: AnswerKind) -> None:
     assert parse_answer(body, str(V4)).kind is kind
+
+
+@given(st.text(max_size=200))
+def test_parse_answer_is_total_and_success_names_the_address(body: str) -> None:
+    answer = parse_answer(body, str(V4))
+    assert "\n" not in answer.text
+    if answer.kind.done:
+        assert str(V4) in body

@@ -77,7 +77,13 @@ class JsonApi:
                 raise rejected(f"HTTP {status}") from None
             what = shown(response.text) if response.text.strip() else "empty answer"
             raise failed(f"HTTP {status}: {what!r}") from None
-        words = self._error_words(body)
+        try:
+            words = self.error_of(body)
+        except (KeyError, TypeError, AttributeError, IndexError):
+            if 200 <= status < 300:
+                raise failed("unreadable answer") from None
+            words = None
+        words = shown(words) if words is not None else None
         if 400 <= status < 500 and status != 408:
             raise rejected(f"HTTP {status}: {words or 'no error details'}")
         if not 200 <= status < 300:
@@ -97,13 +103,6 @@ class JsonApi:
         except (ValueError, KeyError, TypeError, AttributeError):
             return answer
         return replace(answer, retry_after=wait)
-
-    def _error_words(self, body: Any) -> str | None:
-        try:
-            words = self.error_of(body)
-        except (KeyError, TypeError, AttributeError, IndexError):
-            return "unreadable error answer"
-        return shown(words) if words is not None else None
 
 
 def record_list(value: Any, what: str) -> list[Any]:

@@ -34,7 +34,7 @@ RATE_LIMIT_WAIT = 60.0
 
 def netcup_answer(body: Any) -> Any:
     """The ``responsedata`` of a successful action; an error answer becomes final."""
-    if not isinstance(body, dict) or body.get("status") not in {"success", "error"}:
+    if not isinstance(body, dict) or body.get("status") not in ("success", "error"):
         raise failed("answer without a status")
     if body["status"] == "success":
         return body.get("responsedata")
