@@ -30,7 +30,7 @@ def hetzner_error(body: Any) -> str | None:
     if isinstance(error, dict) and error.get("message"):
         return str(error["message"])
     message = body.get("message")
-    return str(message) if isinstance(message, str) and "records" not in body else None
+    return str(message) if isinstance(message, str) else None
 
 
 def hetzner_name(name: str, zone: Zone) -> str:
