@@ -59,6 +59,6 @@ def test_bad_config_is_one_line_and_exit_1(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr == (
-        f"error: {config}:4: update[1].provider: 'duckdsn' is not one of homing, dyndns2, "
-        "duckdns, cloudflare, rfc2136 (did you mean 'duckdns'?)\n"
+        f"error: {config}:4: update[1].provider: 'duckdsn' is not a provider "
+        "(did you mean 'duckdns'?); `homing client providers` lists them\n"
     )

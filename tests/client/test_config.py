@@ -101,9 +101,8 @@ def test_fingerprint_follows_the_secret(tmp_path: Path) -> None:
         (
             'provider = "dyndns2"',
             'provider = "dyndsn2"',
-            r":18: update\[2\]\.provider: 'dyndsn2' is "
-            r"not one of homing, dyndns2, duckdns, cloudflare, rfc2136 "
-            r"\(did you mean 'dyndns2'\?\)",
+            r":18: update\[2\]\.provider: 'dyndsn2' is not a provider "
+            r"\(did you mean 'dyndns2'\?\); `homing client providers` lists them",
         ),
         (
             'username = "bob"',

@@ -1,4 +1,4 @@
-"""``homing client``: the DDNS client daemon and its one-shot, status and check commands."""
+"""``homing client``: the DDNS client daemon, its one-shot, status and check commands, providers."""
 
 from __future__ import annotations
 
@@ -90,3 +90,11 @@ def client_check(config_file: Path, state_file: Path | None) -> None:
     lines, ok = asyncio.run(check(config))
     click.echo("\n".join(lines))
     sys.exit(0 if ok else 1)
+
+
+@client_group.command("providers")
+def client_providers() -> None:
+    """List every provider with the keys its [[update]] table takes."""
+    from homing.client.commands import provider_lines
+
+    click.echo("\n".join(provider_lines()))

@@ -11,6 +11,7 @@ from pathlib import Path
 from homing.client.check import check_name
 from homing.client.config import ClientConfig, load_client_config
 from homing.client.daemon import Client, all_done
+from homing.client.providers.registry import COMMON_KEYS, PROVIDERS
 from homing.client.report import check_line, decision_text, detected_lines, status_lines
 from homing.client.state import StateFile
 
@@ -52,3 +53,19 @@ async def check(config: ClientConfig) -> tuple[list[str], bool]:
     results = await asyncio.gather(*(check_name(t, detected) for t in config.targets))
     lines += [check_line(r) for r in results]
     return lines, all(r.ok for r in results)
+
+
+def provider_lines() -> list[str]:
+    """Each provider, what it is, and its required and optional keys (docs/client.md has more)."""
+    lines = [f"every provider: {', '.join(COMMON_KEYS)}", ""]
+    for name, info in PROVIDERS.items():
+        extra = f" (needs pip install 'homing[{info.extra}]')" if info.extra else ""
+        only = "" if len(info.families) > 1 else " (A records only)"
+        lines.append(f"{name}: {info.summary}{only}{extra}")
+        if info.required:
+            lines.append(f"  required: {info.shown_keys(info.required)}")
+        if info.either:
+            lines.append(f"  required, one or more of: {info.shown_keys(info.either)}")
+        if info.optional:
+            lines.append(f"  optional: {info.shown_keys(info.optional)}")
+    return lines

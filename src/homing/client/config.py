@@ -14,6 +14,7 @@ of its settings so the state file can tell a changed config from an old one.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -30,7 +31,7 @@ from homing.client.notify.settings import NotifySettings
 from homing.client.options import ConfigText, Options
 from homing.client.providers import ProviderSettings
 from homing.client.providers.homing import HomingSettings
-from homing.client.providers.registry import PARSERS
+from homing.client.providers.registry import PROVIDERS
 from homing.domain.names import normalize_name
 from homing.errors import ConfigError, NameError_
 
@@ -136,14 +137,28 @@ def _targets(tables: list[Options], sources: Mapping[Family, SourceSettings]) ->
     targets: dict[str, Target] = {}
     for options in tables:
         provider = options.required_string(
-            "provider", what="the provider (" + ", ".join(PARSERS) + ")", choices=tuple(PARSERS)
+            "provider", what="the provider (`homing client providers` lists them)"
         )
+        if provider not in PROVIDERS:
+            close = difflib.get_close_matches(provider, PROVIDERS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise options.error(
+                "provider",
+                f"{provider!r} is not a provider{hint}; `homing client providers` lists them",
+            )
         names = options.strings("names")
         if not names:
             raise options.error("names", 'missing: list the names to update, names = ["..."]')
         families = _families(options, sources)
+        allowed = PROVIDERS[provider].families
+        if not families <= allowed:
+            kinds = " and ".join(f.record_type for f in Family if f in allowed)
+            values = ", ".join(f'"{f.value}"' for f in Family if f in allowed)
+            raise options.error(
+                "families", f"{provider} publishes only {kinds} records: set families = [{values}]"
+            )
         dns_server = options.host_port("dns_server", default_port=53, what="a DNS server")
-        settings = PARSERS[provider](options)
+        settings = PROVIDERS[provider].parse(options)
         options.finish()
         fingerprint = options.fingerprint()
         for text in names:

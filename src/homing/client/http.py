@@ -2,9 +2,15 @@
 
 Echo services must be asked over the family they are to report, so a source
 for IPv4 binds its connections to ``0.0.0.0`` and one for IPv6 to ``::``.
+
+httpx logs every request's full URL at INFO, and some providers take their
+credential in the URL (DuckDNS, Namecheap, FreeDNS): its logger is held at
+WARNING so that no secret reaches a log (issue 14).
 """
 
 from __future__ import annotations
+
+import logging
 
 import httpx
 
@@ -12,6 +18,8 @@ from homing import __version__
 from homing.client.addresses import Family
 
 USER_AGENT = f"homing-client/{__version__}"
+
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def new_http_client(*, timeout: float, family: Family | None = None) -> httpx.AsyncClient:

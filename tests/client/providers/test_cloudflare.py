@@ -6,13 +6,17 @@ import ipaddress
 
 import httpx
 import pytest
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
-from homing.client.addresses import Addresses
+from homing.client.addresses import Addresses, Family
 from homing.client.options import Secret
 from homing.client.providers import AnswerKind
-from homing.client.providers.cloudflare import CloudflareSettings, zone_candidates
+from homing.client.providers.cloudflare import CloudflareSettings
+from homing.client.providers.records import zone_candidates
 
 from ..standins import CloudflareAccount, HttpStandIn, text
+from .contract import ContractTests, Handler
 
 V4 = ipaddress.IPv4Address("93.184.216.34")
 V6 = ipaddress.IPv6Address("2606:2800:220:1::1")
@@ -114,3 +118,49 @@ def test_zone_candidates() -> None:
         "b.example.com",
         "example.com",
     ]
+
+
+class CloudflareRecords:
+    """The stand-in's own records, as the contract reads and writes them."""
+
+    def __init__(self, account: CloudflareAccount) -> None:
+        self._account = account
+
+    def add(self, name: str, type_: str, content: str, ttl: int) -> str:
+        return self._account.add_record(type=type_, name=name, content=content, ttl=ttl)
+
+    def view(self, name: str, type_: str) -> list[tuple[str, int]]:
+        records = self._account.records.values()
+        return sorted(
+            (r["content"], r["ttl"]) for r in records if (r["name"], r["type"]) == (name, type_)
+        )
+
+
+class ContractAccount(CloudflareAccount):
+    @property
+    def store(self) -> CloudflareRecords:
+        return CloudflareRecords(self)
+
+
+class CloudflareCase:
+    name = "home.example.net"
+    families = frozenset(Family)
+    created_ttl = 120
+    secrets = ("cf-token", "cf-wrong-token")
+
+    def account(self) -> ContractAccount:
+        return ContractAccount()
+
+    def settings(self, url: str, *, right: bool = True) -> CloudflareSettings:
+        return _settings(url, token=self.secrets[0] if right else self.secrets[1])
+
+    def rate_limited(self) -> tuple[Handler, float | None]:
+        async def limited(request: Request) -> Response:
+            body = {"success": False, "errors": [{"code": 971, "message": "Please wait"}]}
+            return JSONResponse(body, 429, {"Retry-After": "30"})
+
+        return limited, 30.0
+
+
+class TestCloudflareContract(ContractTests):
+    case = CloudflareCase()

@@ -27,6 +27,14 @@ def shown(text: str) -> str:
     return line if len(line) <= MAX_SHOWN else line[: MAX_SHOWN - 1] + "…"
 
 
+def combined(answers: list[ProviderAnswer]) -> ProviderAnswer:
+    """The done answers of one request per family as one: UPDATED if any request changed."""
+    text = shown("; ".join(a.text for a in answers))
+    if any(a.kind is AnswerKind.UPDATED for a in answers):
+        return ProviderAnswer(AnswerKind.UPDATED, text)
+    return ProviderAnswer(AnswerKind.UNCHANGED, text)
+
+
 def retry_after_seconds(header: str | None, *, now: float | None = None) -> float | None:
     """``Retry-After`` as seconds from now: delta-seconds or an HTTP-date (RFC 9110 10.2.3)."""
     if header is None or not header.strip():
@@ -44,10 +52,42 @@ def retry_after_seconds(header: str | None, *, now: float | None = None) -> floa
     return max(0.0, when.timestamp() - current)
 
 
+def reset_seconds(header: str | None, *, now: float | None = None) -> float | None:
+    """A rate-limit reset header as seconds from now.
+
+    ``RateLimit-Reset`` (IETF draft) counts seconds; DigitalOcean, Hetzner
+    and Linode send the same header name (or ``X-RateLimit-Reset``) holding
+    a Unix time instead. Values beyond a year of seconds are taken as the latter.
+    """
+    if header is None:
+        return None
+    try:
+        value = float(header.strip())
+    except ValueError:
+        return None
+    if value < 0:
+        return None
+    if value > 366 * 86400:
+        current = time.time() if now is None else now
+        return max(0.0, value - current)
+    return value
+
+
+def rate_limit_wait(response: httpx.Response) -> float | None:
+    """How long a 429 asks us to wait: ``Retry-After``, else a rate-limit reset header."""
+    wait = retry_after_seconds(response.headers.get("retry-after"))
+    if wait is not None:
+        return wait
+    for header in ("ratelimit-reset", "x-ratelimit-reset"):
+        if (wait := reset_seconds(response.headers.get(header))) is not None:
+            return wait
+    return None
+
+
 def status_answer(response: httpx.Response) -> ProviderAnswer | None:
     """The answer an HTTP status alone decides (429, 5xx), or None to read the body."""
     if response.status_code == 429:
-        wait = retry_after_seconds(response.headers.get("retry-after"))
+        wait = rate_limit_wait(response)
         return ProviderAnswer(AnswerKind.RATE_LIMITED, "HTTP 429 too many requests", wait)
     if response.status_code >= 500:
         return ProviderAnswer(AnswerKind.FAILED, f"HTTP {response.status_code}")

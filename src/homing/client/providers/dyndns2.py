@@ -5,19 +5,24 @@ Return codes as Dyn and No-IP document them, one line per hostname:
 ``numhost``, ``abuse``, ``badagent`` and ``!donator`` mean the request
 itself is wrong and repeating it gets the account blocked; ``dnserr`` and
 ``911`` mean the provider is broken and wants clients to wait 30 minutes.
+
+The flavours (``noip``, ``dynu``, ``he``, ``ovh``, and deSEC's update
+endpoint) are this provider with other settings: where the addresses go in
+the query (``AddressStyle``), who logs in, extra parameters, an agent.
 """
 
 from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from enum import Enum
 
 import httpx
 
-from homing.client.addresses import Addresses
+from homing.client.addresses import Addresses, Family
 from homing.client.options import Options, Secret
 from homing.client.providers import AnswerKind, ProviderAnswer
-from homing.client.providers.answers import send, shown, status_answer
+from homing.client.providers.answers import combined, send, shown, status_answer
 
 REJECTED_CODES = frozenset(
     {"badauth", "nohost", "notfqdn", "numhost", "abuse", "badagent", "!donator", "badsys"}
@@ -56,22 +61,65 @@ def answered_addresses(text: str) -> set[str]:
     return {str(ipaddress.ip_address(a.strip())) for a in rest.split(",") if a.strip()}
 
 
+class AddressStyle(Enum):
+    """How a dyndns2 flavour wants the addresses in the query."""
+
+    LIST = "list"  # myip=V4,V6 (Dyn, Homing, DNS-O-Matic)
+    SPLIT = "split"  # myip=V4&myipv6=V6 (No-IP, Dynu)
+    PRESERVE = "preserve"  # myipv4=V4&myipv6=V6, "preserve" for a family not sent (deSEC)
+    PER_FAMILY = "per_family"  # one request per family, myip=ADDRESS (Hurricane Electric)
+
+
+def queries(
+    name: str, addresses: Addresses, style: AddressStyle, extra: tuple[tuple[str, str], ...] = ()
+) -> list[dict[str, str]]:
+    """The query parameters of each request that publishes ``addresses`` for ``name``."""
+    base = {"hostname": name, **dict(extra)}
+    v4, v6 = addresses.get(Family.IPV4), addresses.get(Family.IPV6)
+    if style is AddressStyle.PER_FAMILY:
+        return [{**base, "myip": str(a)} for _, a in addresses.items()]
+    if style is AddressStyle.PRESERVE:
+        return [
+            {
+                **base,
+                "myipv4": str(v4) if v4 else "preserve",
+                "myipv6": str(v6) if v6 else "preserve",
+            }
+        ]
+    if style is AddressStyle.SPLIT:
+        split = {"myip": str(v4)} if v4 else {}
+        return [{**base, **split, **({"myipv6": str(v6)} if v6 else {})}]
+    # Both families in one request: some providers drop the AAAA when only
+    # an IPv4 address is sent, so the request always says everything we know.
+    return [{**base, "myip": ",".join(str(a) for _, a in addresses.items())}]
+
+
 @dataclass(frozen=True, kw_only=True)
 class Dyndns2Settings:
-    """A dyndns2 account: where to send updates and how to log in."""
+    """A dyndns2 account: where to send updates, how to log in, and the flavour's habits."""
 
     url: str
-    username: str
+    username: str | None  # None: the name being updated (Hurricane Electric, deSEC)
     password: Secret
+    style: AddressStyle = AddressStyle.LIST
+    extra: tuple[tuple[str, str], ...] = ()
+    user_agent: str | None = None
 
     @classmethod
-    def parse(cls, options: Options, *, default_server: str | None = None) -> Dyndns2Settings:
+    def parse(
+        cls,
+        options: Options,
+        *,
+        default_server: str | None = None,
+        style: AddressStyle = AddressStyle.LIST,
+    ) -> Dyndns2Settings:
         server = options.url("server", default_server)
         url = server if httpx.URL(server).path not in {"", "/"} else f"{server}/nic/update"
         return cls(
             url=url,
             username=options.required_string("username", what="the account's user name"),
             password=options.secret("password"),
+            style=style,
         )
 
     def build(self, http: httpx.AsyncClient) -> Dyndns2Provider:
@@ -79,43 +127,55 @@ class Dyndns2Settings:
 
 
 class Dyndns2Provider:
-    """Sends ``GET url?hostname=NAME&myip=V4,V6`` and reads the one result line."""
+    """Sends ``GET url?hostname=NAME&myip=...`` and reads the one result line."""
 
     def __init__(self, settings: Dyndns2Settings, http: httpx.AsyncClient) -> None:
         self._settings = settings
         self._http = http
 
     async def update(self, name: str, addresses: Addresses) -> ProviderAnswer:
-        # Both families in one request: some providers drop the AAAA when only
-        # an IPv4 address is sent, so the request always says everything we know.
-        params = {"hostname": name, "myip": ",".join(str(a) for _, a in addresses.items())}
-        response = await send(
-            self._http,
-            "GET",
-            self._settings.url,
-            params=params,
-            auth=(self._settings.username, self._settings.password.value),
-        )
+        s = self._settings
+        answers = []
+        for params in queries(name, addresses, s.style, s.extra):
+            answer = await self._send(params, login=s.username or name)
+            if not answer.kind.done:
+                return answer
+            answers.append(answer)
+        return combined(answers)
+
+    async def _send(self, params: dict[str, str], *, login: str) -> ProviderAnswer:
+        s = self._settings
+        headers = {"User-Agent": s.user_agent} if s.user_agent else {}
+        auth = (login, s.password.value)
+        response = await send(self._http, "GET", s.url, params=params, auth=auth, headers=headers)
         if isinstance(response, ProviderAnswer):
             return response
         lines = parse_body(response.text)
         if lines and lines[0].kind is not AnswerKind.FAILED:
-            return self._checked(lines[0], addresses)
+            return self._checked(lines[0], params)
         if (early := status_answer(response)) is not None:
             return early
         if response.status_code == 401:
             return ProviderAnswer(AnswerKind.REJECTED, "badauth (HTTP 401)")
+        if response.status_code in {403, 404}:
+            what = "not allowed" if response.status_code == 403 else "nohost"
+            return ProviderAnswer(AnswerKind.REJECTED, f"{what} (HTTP {response.status_code})")
         if not lines:
             return ProviderAnswer(AnswerKind.FAILED, f"empty answer (HTTP {response.status_code})")
         return lines[0]
 
     @staticmethod
-    def _checked(answer: ProviderAnswer, addresses: Addresses) -> ProviderAnswer:
+    def _checked(answer: ProviderAnswer, params: dict[str, str]) -> ProviderAnswer:
         """A ``good`` for other addresses than we sent is not success: say what happened."""
         if not answer.kind.done:
             return answer
         reported = answered_addresses(answer.text)
-        sent = {str(a) for _, a in addresses.items()}
+        sent = {
+            str(ipaddress.ip_address(a))
+            for key in ("myip", "myipv4", "myipv6")
+            for a in params.get(key, "").split(",")
+            if a and a != "preserve"
+        }
         if reported and not sent <= reported:
             return ProviderAnswer(
                 AnswerKind.FAILED, f"provider published {','.join(sorted(reported))}: {answer.text}"
