@@ -42,7 +42,9 @@ class ServerProcess:
         *extra: str,
         config: Path | None = None,
         prefix: list[str] | None = None,
+        start_timeout: float = START_TIMEOUT,
     ) -> None:
+        self.start_timeout = start_timeout
         self.data = data
         self.prefix = prefix or []
         self.extra = extra
@@ -75,7 +77,7 @@ class ServerProcess:
 
         self._pump = threading.Thread(target=pump, daemon=True)
         self._pump.start()
-        deadline = time.monotonic() + START_TIMEOUT
+        deadline = time.monotonic() + self.start_timeout
         while True:
             try:
                 line = lines.get(timeout=max(0.0, deadline - time.monotonic()))

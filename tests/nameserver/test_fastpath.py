@@ -297,3 +297,30 @@ def test_a_template_keeps_only_pointers_into_the_base_relative() -> None:
     assert template.sensitive == frozenset({b"ns1"})
     rendered = template.render(17)
     assert struct.unpack_from("!H", rendered)[0] == 0xC011
+
+
+def test_golden_nodata(engines: tuple[Engine, Engine, FastPath]) -> None:
+    """NODATA at an existing name: the same SOA template, rcode NOERROR, AAAA asked of home."""
+    _, _, fast = engines
+    query = _golden(f"beef 0000 0001 0000 0000 0000 04686f6d65 {QUESTION} 000f 0001")
+    answer = fast.answer(query, False)
+    assert answer is not None
+    assert answer[:12] == _golden("beef 8400 0001 0000 0001 0000")
+    assert answer[12 : len(query)] == query[12:]
+    assert answer[len(query) : len(query) + 2] == _golden("c011")  # the SOA owner: ddns.test.
+
+
+def test_edns_shapes_are_remembered_but_not_those_with_options(
+    engines: tuple[Engine, Engine, FastPath],
+) -> None:
+    reference, served, fast = engines
+    plain = dns.message.make_query("home.ddns.test.", "A", use_edns=0, payload=1232)
+    cookie = dns.message.make_query(
+        "home.ddns.test.",
+        "A",
+        use_edns=0,
+        options=[dns.edns.GenericOption(dns.edns.OptionType.COOKIE, b"k" * 8)],
+    )
+    for query in (plain, plain, cookie, cookie):
+        assert _agree(reference, served, fast, query.to_wire(), False)
+    assert len(fast._shapes) == 1

@@ -47,10 +47,12 @@ Node = tuple[Any, ...]
 flat tuple costs 104 bytes where a dict of entries costs 240: at a million names that is
 130 MB per process, and the fast path splices count and section without slicing."""
 COUNTS = [n.to_bytes(2, "big") for n in range(256)]
+LENGTHS = [n.to_bytes(1, "big") for n in range(64)]
 WILDCARD_PREFIX = b"\x01" + WILDCARD
 ENTRY_HEADER = struct.Struct("!HHHHHH")
 ADDRESS_TYPES = {dns.rdatatype.A: socket.AF_INET, dns.rdatatype.AAAA: socket.AF_INET6}
 """Types compiled by hand at start-up, with the address family of their rdata."""
+RDATATYPES = {"A": dns.rdatatype.A, "AAAA": dns.rdatatype.AAAA}
 MAX_TTL = 0x7FFFFFFF
 MAX_LABEL = 63
 MAX_TEXT = 254
@@ -97,26 +99,37 @@ def _packed_addresses(rrset: RRset, family: socket.AddressFamily) -> list[bytes]
 
 def _plain_key(text: str) -> bytes | None:
     """The key of an absolute name in plain lower-case text (no escapes), without dnspython."""
-    if "\\" in text or not text.endswith(".") or text != text.lower() or len(text) > MAX_TEXT:
+    if not text.isascii() or "\\" in text or not text.endswith(".") or len(text) > MAX_TEXT:
         return None
-    labels = text[:-1].split(".") if text != "." else []
-    parts = []
-    for label in labels:
-        raw = label.encode("ascii")
-        if not 0 < len(raw) <= MAX_LABEL:
-            return None
-        parts.append(len(raw).to_bytes(1, "big") + raw)
-    parts.append(b"\x00")
-    return b"".join(parts)
+    raw = text.encode()
+    if raw != raw.lower() or raw == b".":
+        return None
+    labels = raw[:-1].split(b".")
+    if not all(0 < len(label) <= MAX_LABEL for label in labels):
+        return None
+    return b"".join([LENGTHS[len(label)] + label for label in labels]) + b"\x00"
 
 
-def compile_rrset(rrset: RRset) -> tuple[bytes, int, Entry] | None:
+class _Keys:
+    """The last name's key: an A and an AAAA of one host come one after the other."""
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.key: bytes | None = None
+
+    def of(self, text: str) -> bytes | None:
+        if text != self.text:
+            self.text, self.key = text, _plain_key(text)
+        return self.key
+
+
+def compile_rrset(rrset: RRset, keys: _Keys | None = None) -> tuple[bytes, int, Entry] | None:
     """(owner key, type, entry) of an RRset in our text form; None (and a log line) if invalid."""
-    rdtype = dns.rdatatype.from_text(rrset.rtype)
+    rdtype = RDATATYPES.get(rrset.rtype) or dns.rdatatype.from_text(rrset.rtype)
     family = ADDRESS_TYPES.get(rdtype)
-    if family is not None and 0 <= rrset.ttl <= MAX_TTL and rrset.name.isascii():
+    if family is not None and 0 <= rrset.ttl <= MAX_TTL:
         packed = _packed_addresses(rrset, family)
-        key = _plain_key(rrset.name)
+        key = keys.of(rrset.name) if keys is not None else _plain_key(rrset.name)
         if packed and key is not None:
             return key, rdtype, pack_entry(*compiler.address_entry(rdtype, rrset.ttl, packed))
     built = build_rrset(rrset)
@@ -235,8 +248,9 @@ def _zone_from(snapshot: ZoneSnapshot) -> CompiledZone:
     zone.put(zone.key, dns.rdatatype.SOA, pack_entry(*compiler.entry([soa], origin)))
     if ns is not None:
         zone.put(zone.key, dns.rdatatype.NS, pack_entry(*compiler.entry([ns], origin)))
+    keys = _Keys()
     for rrset in snapshot.rrsets:
-        compiled = compile_rrset(rrset)
+        compiled = compile_rrset(rrset, keys)
         if compiled is not None:
             zone.put(*compiled)
     return zone

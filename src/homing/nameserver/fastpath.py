@@ -110,13 +110,14 @@ class FastPath:
     def counts(self) -> dict[tuple[int, int], int]:
         """Answers given here by (qtype, rcode), for ``/metrics``."""
         found: dict[tuple[int, int], int] = {}
-        for rcode, slots in ((NOERROR, self.noerror), (NXDOMAIN, self.nxdomain)):
+        for rcode, slots in (
+            (NOERROR, self.noerror),
+            (NXDOMAIN, self.nxdomain),
+            (REFUSED, self.refused),
+        ):
             for qtype, count in enumerate(slots):
                 if count:
                     found[qtype, rcode] = count
-        for qtype, count in enumerate(self.refused):
-            if count:
-                found[qtype, REFUSED] = count
         return found
 
     def answer(self, wire: bytes, tcp: bool) -> bytes | None:
@@ -170,7 +171,7 @@ class FastPath:
 
         None for anything that is not a plain query. The answer depends only on
         ``key``'s bytes, so it is remembered for the next query of the same
-        shape (a bounded table: EDNS options such as cookies make shapes unique).
+        shape; not with EDNS options, whose cookies make every client's unique.
         """
         size = len(wire)
         counts = wire[4:12]
@@ -196,6 +197,8 @@ class FastPath:
                 return None
             payload = wire[qend + 3] << 8 | wire[qend + 4]
             shape = (min(MAX_UDP_SIZE, max(MIN_UDP_SIZE, payload)), 1, OUR_OPT)
+            if length:
+                return shape
         else:
             return None
         if len(self._shapes) < MAX_SHAPES:

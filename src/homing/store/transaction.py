@@ -42,7 +42,12 @@ class ReadTransaction:
         zone = await self.zone(name)
         if zone is None:
             return None
-        return snapshot_of(zone, await self.zone_records(zone.id))
+        rows = await self.conn.execute(
+            select(t.records.c.name, t.records.c.rtype, t.records.c.ttl, t.records.c.rdata)
+            .where(t.records.c.zone_id == zone.id)
+            .order_by(t.records.c.id)
+        )
+        return snapshot_of(zone, rows.tuples())
 
     async def zone_names(self) -> list[str]:
         rows = await self.conn.execute(select(t.zones.c.name).order_by(t.zones.c.name))
@@ -259,14 +264,25 @@ class WriteTransaction(ReadTransaction):
         )
 
 
-def snapshot_of(zone: ZoneRow, records: list[RecordRow]) -> ZoneSnapshot:
-    """Group record rows into RRsets and wrap them with the zone's apex data."""
-    grouped: dict[tuple[str, str], list[RecordRow]] = {}
-    for rec in records:
-        grouped.setdefault((rec.name, rec.rtype), []).append(rec)
+def snapshot_of(zone: ZoneRow, records: Iterable[tuple[str, str, int, str]]) -> ZoneSnapshot:
+    """Group (name, rtype, ttl, rdata) rows into RRsets and wrap them with the zone's apex data.
+
+    Rows stay tuples (no object per record): a million hosts are two million rows.
+    """
+    ttls: dict[tuple[str, str], int] = {}
+    rdatas: dict[tuple[str, str], list[str]] = {}
+    for name, rtype, ttl, rdata in records:
+        key = (name, rtype)
+        found = rdatas.get(key)
+        if found is None:
+            rdatas[key] = [rdata]
+            ttls[key] = ttl
+        else:
+            found.append(rdata)
+            ttls[key] = min(ttls[key], ttl)
     rrsets = tuple(
-        RRset(name, rtype, min(r.ttl for r in recs), tuple(r.rdata for r in recs))
-        for (name, rtype), recs in grouped.items()
+        RRset(name, rtype, ttls[name, rtype], tuple(values))
+        for (name, rtype), values in rdatas.items()
     )
     return ZoneSnapshot(
         zone=zone.name,
