@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from homing.core.auth import Principal
-from homing.core.ratelimit import FloodCounter
 from homing.core.host_edits import HostResult, UpdateMeta
+from homing.core.ratelimit import FloodCounter
 from homing.core.writer import ChangeWriter
 from homing.domain.edits import HostEdit
 from homing.domain.names import normalize_name
@@ -109,6 +109,22 @@ class UpdateService:
                 self._nochg.count(f"host:{host.id}")
         pending = iter(applied)
         return [r if r is not None else next(pending) for r in results]
+
+    async def default_hosts(self, principal: Principal, *, login: str) -> list[str]:
+        """The host a request without a ``hostname`` means: the credential's own host, the
+        host the login names, or the account's only host; none if that is ambiguous."""
+        if principal.host is not None:
+            return [principal.host]
+        try:
+            named = normalize_name(login)
+        except NameError_:
+            named = None
+        if named is not None and "." in named.rstrip("."):
+            host = (await self._store.find_hosts([named])).get(named)
+            if host is not None and self._may_update(principal, host):
+                return [host.fqdn]
+        owned = await self._store.hosts(owner_id=principal.user_id)
+        return [owned[0].fqdn] if len(owned) == 1 else []
 
     async def refuse_input(
         self,
