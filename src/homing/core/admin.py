@@ -15,9 +15,10 @@ from datetime import UTC, datetime
 from homing.core.credentials import hash_password, new_token, token_hash, token_prefix
 from homing.core.journal import JournalKind, encode_change
 from homing.domain.edits import group_records
+from homing.domain.host_settings import HostFacts, Ipv6SettingsChange, plan_ipv6_settings
 from homing.domain.names import is_subdomain, normalize_name
 from homing.domain.records import RecordType, RRset, ZoneChange
-from homing.errors import ConflictError, InputError, NotFoundError
+from homing.errors import ConflictError, InputError, NameError_, NotFoundError
 from homing.store.rows import HistoryRow, HostRow, RecordRow, TokenRow, UserRow, ZoneRow
 from homing.store.store import Store
 from homing.store.transaction import WriteTransaction
@@ -36,6 +37,7 @@ class HostDetails:
     host: HostRow
     records: list[RecordRow]
     history: list[HistoryRow]
+    followers: list[HostRow]
 
 
 def email_to_rname(email: str) -> str:
@@ -260,10 +262,16 @@ class Admin:
             await self._delete_host(txn, host, datetime.now(UTC))
 
     async def update_host(
-        self, fqdn: str, *, ttl: int | None = None, notes: str | None = None
+        self,
+        fqdn: str,
+        *,
+        ttl: int | None = None,
+        notes: str | None = None,
+        ipv6: Ipv6SettingsChange | None = None,
     ) -> HostRow:
-        """Change a host's TTL (for its future records) and notes; the records follow via
-        ``HostRecords.retime``, through the writer."""
+        """Change a host's TTL (for its future records), notes and IPv6 settings; the records
+        follow via ``HostRecords.retime``, through the writer, and the IPv6 settings take
+        effect with the next update (see ``homing.domain.host_settings``)."""
         name = normalize_name(fqdn)
         values: dict[str, object] = {}
         if ttl is not None:
@@ -276,6 +284,8 @@ class Admin:
             host = await txn.host(name)
             if host is None:
                 raise NotFoundError(f"no host {name}")
+            if ipv6 is not None:
+                values.update(await self._plan_ipv6(txn, host, ipv6))
             if values:
                 await txn.update_row("hosts", host.id, **values)
             updated = await txn.host(name)
@@ -299,6 +309,7 @@ class Admin:
             host=host,
             records=await self._store.host_records(host.id),
             history=await self._store.history(host_id=host.id, limit=history),
+            followers=await self.followers(name),
         )
 
     # -- tokens --------------------------------------------------------------------------
@@ -342,7 +353,43 @@ class Admin:
             if not await txn.update_row("tokens", token_id, revoked_at=datetime.now(UTC)):
                 raise NotFoundError(f"no token {token_id}")
 
+    async def followers(self, fqdn: str) -> list[HostRow]:
+        """The hosts that follow ``fqdn``'s IPv6 prefix (same owner only)."""
+        host = await self._store.find_host(normalize_name(fqdn))
+        if host is None:
+            raise NotFoundError(f"no host {normalize_name(fqdn)}")
+        async with self._store.read() as txn:
+            return (await txn.followers_of([host])).get(host.id, [])
+
     # -- helpers -------------------------------------------------------------------------
+
+    @staticmethod
+    async def _plan_ipv6(
+        txn: WriteTransaction, host: HostRow, change: Ipv6SettingsChange
+    ) -> dict[str, object]:
+        async def facts(row: HostRow) -> HostFacts:
+            followers = (await txn.followers_of([row])).get(row.id, [])
+            return HostFacts(
+                id=row.id,
+                fqdn=row.fqdn,
+                owner_id=row.owner_id,
+                follows_id=row.follows_id,
+                has_followers=bool(followers),
+            )
+
+        leader: HostRow | None = None
+        if change.follows and change.follows.strip():
+            try:
+                leader = await txn.host(normalize_name(change.follows))
+            except NameError_:
+                raise InputError(
+                    f"not a host name: {change.follows[:255]!r}", field="follows"
+                ) from None
+        return plan_ipv6_settings(
+            change,
+            host=await facts(host),
+            leader=await facts(leader) if leader is not None else None,
+        )
 
     async def _zone_for(self, txn: WriteTransaction, name: str) -> ZoneRow:
         best: str | None = None
