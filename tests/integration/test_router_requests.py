@@ -203,8 +203,7 @@ SHAPES = [
         source="Synology DSM 'Customize provider' query URL with __HOSTNAME__, __MYIP__, "
         "__USERNAME__, __PASSWORD__ (kb.synology.com DSM AdminCenter connection_ddns)",
         host="synocustom",
-        target="/nic/update?hostname={host}&myip=203.0.113.23&username=alice"
-        "&password=" + PASSWORD,
+        target="/nic/update?hostname={host}&myip=203.0.113.23&username=alice&password=" + PASSWORD,
         expected="good 203.0.113.23",
         ipv4={"203.0.113.23"},
         auth="query",

@@ -18,7 +18,7 @@ from homing.cli.base import (
 from homing.domain.host_settings import Ipv6SettingsChange
 
 if TYPE_CHECKING:
-    from homing.store.rows import HostRow
+    from homing.store.rows import HistoryRow, HostRow
 
 
 # -- zones -------------------------------------------------------------------------------
@@ -200,7 +200,7 @@ def host_show(ctx: Context, fqdn: str) -> None:
     click.echo("history:")
     for item in details.history:
         click.echo(
-            f"  {item.at:%Y-%m-%d %H:%M:%S}\t{item.outcome}\t{item.new_value or item.detail or ''}"
+            f"  {item.at:%Y-%m-%d %H:%M:%S}\t{item.outcome}\t{_history_text(item)}"
             f"\t{item.source or ''}\t{item.front_door}"
         )
 
@@ -237,6 +237,13 @@ def host_set(
     )
     row = admin_call(ctx, lambda a: a.update_host(fqdn, ipv6=change))
     click.echo(f"host {row.fqdn}: {ipv6_summary(row)}")
+
+
+def _history_text(item: HistoryRow) -> str:
+    """The new value, with why in brackets (``AAAA=… (follows home.example.net.)``)."""
+    if item.new_value and item.detail:
+        return f"{item.new_value} ({item.detail})"
+    return item.new_value or item.detail or ""
 
 
 def ipv6_summary(row: HostRow) -> str:
