@@ -51,7 +51,7 @@ class HostEdit:
 
     @property
     def addresses(self) -> tuple[str, ...]:
-        return tuple(str(a) for a in (self.ipv4, self.ipv6, self.ipv6_prefix) if a is not None)
+        return tuple(str(a) for a in (self.ipv4, self.ipv6) if a is not None)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -18,6 +18,7 @@ from homing.client.addresses import Addresses
 from homing.client.options import Options, Secret
 from homing.client.providers import AnswerKind, ProviderAnswer
 from homing.client.providers.answers import send, shown, status_answer
+from homing.domain.prefixes import network_of
 
 REJECTED_CODES = frozenset(
     {"badauth", "nohost", "notfqdn", "numhost", "abuse", "badagent", "!donator", "badsys"}
@@ -79,16 +80,30 @@ class Dyndns2Settings:
 
 
 class Dyndns2Provider:
-    """Sends ``GET url?hostname=NAME&myip=V4,V6`` and reads the one result line."""
+    """Sends ``GET url?hostname=NAME&myip=V4,V6`` and reads the one result line.
 
-    def __init__(self, settings: Dyndns2Settings, http: httpx.AsyncClient) -> None:
+    With ``prefix_length`` (Homing servers) the IPv6 prefix goes along:
+    ``myip=V4,V6,PREFIX/LEN``.
+    """
+
+    def __init__(
+        self,
+        settings: Dyndns2Settings,
+        http: httpx.AsyncClient,
+        *,
+        prefix_length: int | None = None,
+    ) -> None:
         self._settings = settings
         self._http = http
+        self._prefix_length = prefix_length
 
     async def update(self, name: str, addresses: Addresses) -> ProviderAnswer:
         # Both families in one request: some providers drop the AAAA when only
         # an IPv4 address is sent, so the request always says everything we know.
-        params = {"hostname": name, "myip": ",".join(str(a) for _, a in addresses.items())}
+        values = [str(a) for _, a in addresses.items()]
+        if self._prefix_length is not None and addresses.ipv6 is not None:
+            values.append(str(network_of(addresses.ipv6, self._prefix_length)))
+        params = {"hostname": name, "myip": ",".join(values)}
         response = await send(
             self._http,
             "GET",
