@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from homing.core.credentials import hash_password, new_token, token_hash, token_prefix
+from homing.core.following import ipv6_columns
 from homing.core.journal import JournalKind, encode_change
 from homing.domain.edits import group_records
-from homing.domain.host_settings import HostFacts, Ipv6SettingsChange, plan_ipv6_settings
+from homing.domain.host_settings import Ipv6SettingsChange
 from homing.domain.names import is_subdomain, normalize_name
 from homing.domain.records import RecordType, RRset, ZoneChange
-from homing.errors import ConflictError, InputError, NameError_, NotFoundError
+from homing.errors import ConflictError, InputError, NotFoundError
 from homing.store.rows import HistoryRow, HostRow, RecordRow, TokenRow, UserRow, ZoneRow
 from homing.store.store import Store
 from homing.store.transaction import WriteTransaction
@@ -285,7 +286,7 @@ class Admin:
             if host is None:
                 raise NotFoundError(f"no host {name}")
             if ipv6 is not None:
-                values.update(await self._plan_ipv6(txn, host, ipv6))
+                values.update(await ipv6_columns(txn, host, ipv6))
             if values:
                 await txn.update_row("hosts", host.id, **values)
             updated = await txn.host(name)
@@ -362,34 +363,6 @@ class Admin:
             return (await txn.followers_of([host])).get(host.id, [])
 
     # -- helpers -------------------------------------------------------------------------
-
-    @staticmethod
-    async def _plan_ipv6(
-        txn: WriteTransaction, host: HostRow, change: Ipv6SettingsChange
-    ) -> dict[str, object]:
-        async def facts(row: HostRow) -> HostFacts:
-            followers = (await txn.followers_of([row])).get(row.id, [])
-            return HostFacts(
-                id=row.id,
-                fqdn=row.fqdn,
-                owner_id=row.owner_id,
-                follows_id=row.follows_id,
-                has_followers=bool(followers),
-            )
-
-        leader: HostRow | None = None
-        if change.follows and change.follows.strip():
-            try:
-                leader = await txn.host(normalize_name(change.follows))
-            except NameError_:
-                raise InputError(
-                    f"not a host name: {change.follows[:255]!r}", field="follows"
-                ) from None
-        return plan_ipv6_settings(
-            change,
-            host=await facts(host),
-            leader=await facts(leader) if leader is not None else None,
-        )
 
     async def _zone_for(self, txn: WriteTransaction, name: str) -> ZoneRow:
         best: str | None = None

@@ -57,7 +57,7 @@ def basic_credentials(header: str | None) -> tuple[str, str] | None:
     return (login, secret) if sep else None
 
 
-def _flag(value: str | None, *, yes: str, no: str) -> bool | None:
+def _flag(name: str, value: str | None, *, yes: str, no: str) -> bool | None:
     """Dyn's YES/NO and ON/OFF switches; NOCHG or absent leaves the setting alone."""
     if value is None:
         return None
@@ -68,14 +68,14 @@ def _flag(value: str | None, *, yes: str, no: str) -> bool | None:
         return False
     if upper in {"NOCHG", ""}:
         return None
-    raise ValueError(value)
+    raise ValueError(f"{name}: {value[:20]!r} is not {yes}, {no} or NOCHG")
 
 
 def build_edit(query: UpdateQuery, *, source: str | None, policy: AddressPolicy) -> HostEdit:
     """The update a request asks for; raises InputError/ValueError with a one-line reason."""
     addresses = read_addresses(list(query.pairs), policy=policy)
     switches = query.switches
-    offline = _flag(switches.get("offline"), yes="YES", no="NO")
+    offline = _flag("offline", switches.get("offline"), yes="YES", no="NO")
     ipv4, ipv6 = addresses.ipv4, addresses.ipv6
     nothing_given = ipv4 is None and ipv6 is None and addresses.ipv6_prefix is None
     if nothing_given and source is not None and not offline:
@@ -97,9 +97,9 @@ def build_edit(query: UpdateQuery, *, source: str | None, policy: AddressPolicy)
         clear_ipv4=Family.IPV4 in addresses.remove,
         clear_ipv6=Family.IPV6 in addresses.remove,
         offline=offline,
-        wildcard=_flag(switches.get("wildcard"), yes="ON", no="OFF"),
+        wildcard=_flag("wildcard", switches.get("wildcard"), yes="ON", no="OFF"),
         mx=mx_name,
-        backmx=_flag(switches.get("backmx"), yes="YES", no="NO") is True,
+        backmx=_flag("backmx", switches.get("backmx"), yes="YES", no="NO") is True,
     )
 
 
