@@ -88,3 +88,37 @@ async def test_a_prefix_without_anything_to_keep_is_badinput_and_changes_nothing
     assert "needs an AAAA record or an IPv6 interface identifier" in results[0].detail
     assert not [e for e in core.events[before:] if isinstance(e, ZoneChange)]
     assert await _aaaa(core, "home.dyn.example.") == []
+
+
+async def test_a_new_follower_takes_its_leaders_addresses_at_once(core: Core) -> None:
+    await core.admin.add_zone("dyn.example")
+    await core.admin.add_user("alice", password="alice-password")
+    for name in ("home", "nas", "bare"):
+        await core.admin.add_host(f"{name}.dyn.example", owner="alice")
+    await core.updates.apply_update(
+        await _principal(core),
+        hostnames=["home.dyn.example"],
+        edit=HostEdit(
+            ipv4=ipaddress.IPv4Address("198.51.100.8"),
+            ipv6=ipaddress.IPv6Address("2001:db8:6:7::1"),
+        ),
+        source="192.0.2.1",
+        front_door=FrontDoor.DYNDNS2,
+    )
+    await core.admin.update_host(
+        "nas.dyn.example",
+        ipv6=Ipv6SettingsChange(interface_id="::11", follows="home.dyn.example"),
+    )
+    assert await _aaaa(core, "nas.dyn.example.") == ["2001:db8:6:7::11"]
+    # Without an identifier or an AAAA of its own, a follower takes the IPv4 address only.
+    await core.admin.update_host("bare.dyn.example", ipv6=Ipv6SettingsChange(follows="home"))
+    bare = await core.store.find_host("bare.dyn.example.")
+    assert bare is not None
+    records = await core.store.host_records(bare.id)
+    assert [(r.rtype, r.rdata) for r in records] == [("A", "198.51.100.8")]
+    await core.writer.sync()  # the journal carries it to the running writer's view
+    assert any(
+        isinstance(e, ZoneChange)
+        and any(rr.name == "nas.dyn.example." and rr.rtype == "AAAA" for rr in e.rrsets)
+        for e in core.events
+    )

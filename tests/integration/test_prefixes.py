@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from .dnsquery import dig
+from .dnsquery import dig, wait_for
 from .routers import basic, send
 from .server import ServerProcess, homing
 
@@ -169,3 +169,26 @@ def test_bad_input_is_a_clear_badinput_and_changes_nothing(
     assert {name: (network.dig(name, "A"), network.dig(name, "AAAA")) for name in names} == before
     shown = homing(network.server.data, "host", "show", query.split("&")[0].split("=")[1]).stdout
     assert "badinput" in shown
+
+
+def test_a_host_that_starts_following_resolves_at_once(network: Network) -> None:
+    assert network.update("hostname=home.dyn.example&myip=198.51.100.11,2001:db8:3:300::1") == (
+        "good 198.51.100.11,2001:db8:3:300::1"
+    )
+    homing(network.server.data, "host", "add", "late.dyn.example", "--owner", "alice")
+    homing(
+        network.server.data,
+        "host",
+        "set",
+        "late.dyn.example",
+        "--follows",
+        "home",
+        "--ipv6-interface-id",
+        "::77",
+    )
+    wait_for(
+        lambda: network.dig("late", "AAAA") == ["2001:db8:3:300::77"],
+        timeout=10,
+        what="the new follower in DNS",
+    )
+    assert network.dig("late", "A") == ["198.51.100.11"]

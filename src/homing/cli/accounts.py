@@ -231,7 +231,7 @@ def host_set(
     ipv6_prefix_length: int | None,
     follows: str | None,
 ) -> None:
-    """Change a host's IPv6 prefix settings (they apply from its next update)."""
+    """Change a host's IPv6 prefix settings; a new follower takes its leader's addresses now."""
     change = Ipv6SettingsChange(
         interface_id=ipv6_interface_id, prefix_length=ipv6_prefix_length, follows=follows
     )

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from homing.core.credentials import hash_password, new_token, token_hash, token_prefix
-from homing.core.following import ipv6_columns
+from homing.core.following import CLI_CHANGE, catch_up, ipv6_columns
+from homing.core.host_edits import UpdateMeta
 from homing.core.journal import JournalKind, encode_change
 from homing.domain.edits import group_records
 from homing.domain.host_settings import Ipv6SettingsChange
@@ -269,10 +270,15 @@ class Admin:
         ttl: int | None = None,
         notes: str | None = None,
         ipv6: Ipv6SettingsChange | None = None,
+        by: UpdateMeta = CLI_CHANGE,
     ) -> HostRow:
-        """Change a host's TTL (for its future records), notes and IPv6 settings; the records
-        follow via ``HostRecords.retime``, through the writer, and the IPv6 settings take
-        effect with the next update (see ``homing.domain.host_settings``)."""
+        """Change a host's TTL (for its future records), notes and IPv6 settings.
+
+        The records follow a new TTL via ``HostRecords.retime``, through the
+        writer. A host that now follows another takes its leader's addresses
+        in this same transaction (``core.following``); a running server
+        follows through the journal, so callers in it ``writer.sync()``.
+        """
         name = normalize_name(fqdn)
         values: dict[str, object] = {}
         if ttl is not None:
@@ -290,6 +296,8 @@ class Admin:
             if values:
                 await txn.update_row("hosts", host.id, **values)
             updated = await txn.host(name)
+            if ipv6 is not None and updated is not None:
+                await catch_up(txn, updated, by=by, origin=self._origin)
         assert updated is not None
         return updated
 

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from homing.core.admin import DEFAULT_HOST_TTL, MAX_NOTES_LENGTH, MAX_TTL, MIN_TTL
+from homing.core.host_edits import UpdateMeta
 from homing.core.host_records import ChangeSource
 from homing.domain.host_settings import Ipv6SettingsChange
 from homing.domain.outcomes import FrontDoor
@@ -151,7 +152,13 @@ async def save_ipv6(site: WebSite, request: Request) -> Response:
             prefix_length=int(length),
             follows=form.get("follows", "")[:253],
         )
-        await site.admin.update_host(host.fqdn, ipv6=change)
+        by = change_source(site, request, viewer)
+        await site.admin.update_host(
+            host.fqdn,
+            ipv6=change,
+            by=UpdateMeta(credential=by.credential, source=by.source, front_door=by.front_door),
+        )
+        await site.ctx.api.writer.sync()  # a new follower's records are in DNS first
     except HomingError as exc:
         return await host_view(site, request, viewer, host, error=str(exc), status=400)
     return redirect(f"/hosts/{host.fqdn.rstrip('.')}?ipv6=1#ipv6")

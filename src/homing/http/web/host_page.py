@@ -31,7 +31,7 @@ NOTICES = {
     "revoked": "Token revoked.",
     "saved": "TTL and notes saved.",
     "records": "Records saved.",
-    "ipv6": "IPv6 settings saved; they apply from the next update.",
+    "ipv6": "IPv6 settings saved. A host that follows another has its addresses now.",
 }
 
 
