@@ -109,9 +109,10 @@ def readdress(
 ) -> tuple[str, ...]:
     """The AAAA values after ``prefix`` arrives; AddressError if there is nothing to keep.
 
-    The configured identifier wins (the host's prefix length says where it
-    begins, never before the prefix ends); otherwise every current AAAA keeps
-    its own bits beyond the prefix.
+    The configured identifier wins: it begins at the host's prefix length, or
+    where the prefix ends if the prefix is shorter (so a /56 host's
+    identifier ``0:0:0:1::12`` picks subnet 01 of any /56 or /64 it is
+    sent). Otherwise every current AAAA keeps its own bits beyond the prefix.
     """
     if identity.interface_id is not None:
         length = min(prefix.prefixlen, identity.prefix_length)
