@@ -229,6 +229,7 @@ class Provider:
                     ),
                 ),
                 metrics=self.metrics.render,
+                unknown_parameters=self.metrics.unknown_parameters,
             )
         )
         sock = _http_socket(http_host, http_port)

@@ -124,6 +124,14 @@ class _Sources(Collector):
         for kind, count in sorted(m.transfers.items()):
             transfers.add_metric([kind], count)
         yield transfers
+        unknown = CounterMetricFamily(
+            "homing_update_unknown_parameters",
+            "Update request parameters nobody defines, ignored (by front door).",
+            labels=["front_door"],
+        )
+        for door, count in sorted(m.unknown_parameters.items()):
+            unknown.add_metric([door], count)
+        yield unknown
         if m.outbox is not None:
             alerts = CounterMetricFamily(
                 "homing_alerts",
@@ -153,6 +161,8 @@ class ProviderMetrics:
         self.outbox: Outbox | None = None
         self.transfers: Counter[str] = Counter()
         """Handed to the zone transfer handler, which counts in it."""
+        self.unknown_parameters: Counter[str] = Counter()
+        """Handed to the HTTP front doors, which count ignored parameters in it."""
         self.commit_seconds = Histogram(
             "homing_store_commit_seconds",
             "Time of one write transaction of the writer (statements and durable commit).",

@@ -13,7 +13,7 @@ from alerts.conftest import Clock
 from alerts.receivers import WebhookReceiver, smtp_sink
 from homing.alerts.follower import AlertFollower
 from homing.alerts.preferences import set_alerts
-from homing.core.writer import HostResult
+from homing.core.host_edits import HostResult
 from homing.domain.edits import HostEdit
 from homing.domain.outcomes import FrontDoor, UpdateOutcome
 from homing.store import alerts as alert_store

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -18,6 +19,8 @@ class Site:
     client: httpx.AsyncClient
     core: Core
     token: str
+    counted: Counter[str]
+    """Ignored unknown update parameters, per front door (what ``/metrics`` shows)."""
 
 
 @pytest.fixture
@@ -26,7 +29,8 @@ async def site(core: Core, tmp_path_factory: pytest.TempPathFactory) -> AsyncIte
     await core.admin.add_user("alice", password="alice-password")
     _, token = await core.admin.add_host("home.dyn.example", owner="alice")
     settings = Settings(data_dir=tmp_path_factory.mktemp("data"))
-    app = build_http_app(http_context(core, settings))
+    ctx = http_context(core, settings)
+    app = build_http_app(ctx)
     transport = httpx.ASGITransport(app=app, client=("198.51.100.20", 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://ddns.test") as client:
-        yield Site(client=client, core=core, token=token)
+        yield Site(client=client, core=core, token=token, counted=ctx.unknown_parameters)

@@ -111,3 +111,10 @@ async def test_metrics_are_off_without_a_source(
     transport = httpx.ASGITransport(app=build_http_app(ctx), client=("127.0.0.1", 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://ddns.test") as client:
         assert (await client.get("/metrics")).status_code == 404
+
+
+def test_ignored_update_parameters_are_exposed_per_front_door() -> None:
+    metrics = ProviderMetrics()
+    metrics.unknown_parameters["dyndns2"] += 3
+    body, _ = metrics.render()
+    assert 'homing_update_unknown_parameters_total{front_door="dyndns2"} 3.0' in body.decode()

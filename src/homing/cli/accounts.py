@@ -15,9 +15,10 @@ from homing.cli.base import (
     read_password,
     store_call,
 )
+from homing.domain.host_settings import Ipv6SettingsChange
 
 if TYPE_CHECKING:
-    pass
+    from homing.store.rows import HistoryRow, HostRow
 
 
 # -- zones -------------------------------------------------------------------------------
@@ -181,6 +182,9 @@ def host_show(ctx: Context, fqdn: str) -> None:
     click.echo(f"ttl       {h.ttl}")
     flags = [f for f, on in (("offline", h.offline), ("wildcard", h.wildcard)) if on]
     click.echo(f"flags     {' '.join(flags) or '-'}")
+    click.echo(f"ipv6      {ipv6_summary(h)}")
+    if details.followers:
+        click.echo(f"followers {' '.join(f.fqdn for f in details.followers)}")
     if h.updated_at:
         click.echo(
             f"updated   {h.updated_at:%Y-%m-%d %H:%M:%S} UTC from {h.last_source or '?'} "
@@ -196,9 +200,61 @@ def host_show(ctx: Context, fqdn: str) -> None:
     click.echo("history:")
     for item in details.history:
         click.echo(
-            f"  {item.at:%Y-%m-%d %H:%M:%S}\t{item.outcome}\t{item.new_value or item.detail or ''}"
+            f"  {item.at:%Y-%m-%d %H:%M:%S}\t{item.outcome}\t{_history_text(item)}"
             f"\t{item.source or ''}\t{item.front_door}"
         )
+
+
+@host.command("set")
+@click.argument("fqdn")
+@click.option(
+    "--ipv6-interface-id",
+    help="Interface identifier put behind a new IPv6 prefix: ::1234, or a MAC address "
+    "(its EUI-64); '' clears it.",
+)
+@click.option(
+    "--ipv6-prefix-length",
+    type=int,
+    help="Bits of the host's IPv6 address that come from the prefix (default 64).",
+)
+@click.option(
+    "--follows",
+    metavar="HOST",
+    help="Follow this host's IPv6 prefix (and IPv4 address) on every update; '' stops.",
+)
+@common_options
+@pass_context
+def host_set(
+    ctx: Context,
+    fqdn: str,
+    ipv6_interface_id: str | None,
+    ipv6_prefix_length: int | None,
+    follows: str | None,
+) -> None:
+    """Change a host's IPv6 prefix settings; a new follower takes its leader's addresses now."""
+    change = Ipv6SettingsChange(
+        interface_id=ipv6_interface_id, prefix_length=ipv6_prefix_length, follows=follows
+    )
+    row = admin_call(ctx, lambda a: a.update_host(fqdn, ipv6=change))
+    click.echo(f"host {row.fqdn}: {ipv6_summary(row)}")
+
+
+def _history_text(item: HistoryRow) -> str:
+    """The new value, with why in brackets (``AAAA=… (follows home.example.net.)``)."""
+    if item.new_value and item.detail:
+        return f"{item.new_value} ({item.detail})"
+    return item.new_value or item.detail or ""
+
+
+def ipv6_summary(row: HostRow) -> str:
+    """``interface id ::11, prefix length 64, follows home.example.net.`` for one host."""
+    parts = [
+        f"interface id {row.ipv6_interface_id or '-'}",
+        f"prefix length {row.ipv6_prefix_length}",
+    ]
+    if row.follows:
+        parts.append(f"follows {row.follows}")
+    return ", ".join(parts)
 
 
 @host.command("remove")

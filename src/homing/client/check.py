@@ -31,7 +31,7 @@ class NameCheck:
             return False
         return all(
             self.found.get(f) == frozenset({str(a)})
-            for f, a in self.detected.only(self.target.families).items()
+            for f, a in self.target.wanted(self.detected).items()
         )
 
 

@@ -21,12 +21,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from homing.client.addresses import Family
+from homing.client.addresses import Addresses, Family
 from homing.client.detect import SourceSettings
 from homing.client.detect.command import CommandSettings
 from homing.client.detect.interface import InterfaceSettings
 from homing.client.detect.upnp import UpnpSettings
 from homing.client.detect.web import WebSettings
+from homing.client.ipv6_suffix import Ipv6Suffix, parse_suffix
 from homing.client.notify.settings import NotifySettings
 from homing.client.options import ConfigText, Options
 from homing.client.providers import ProviderSettings
@@ -56,6 +57,13 @@ class Target:
     settings: ProviderSettings
     fingerprint: str
     dns_server: tuple[str, int] | None
+    ipv6_suffix: Ipv6Suffix | None = None
+    """Publish the detected prefix with this interface identifier (``ipv6_suffix``)."""
+
+    def wanted(self, detected: Addresses) -> Addresses:
+        """The addresses this name should have, given what was detected."""
+        chosen = detected.only(self.families)
+        return self.ipv6_suffix.apply(chosen) if self.ipv6_suffix is not None else chosen
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -158,6 +166,7 @@ def _targets(tables: list[Options], sources: Mapping[Family, SourceSettings]) ->
                 "families", f"{provider} publishes only {kinds} records: set families = [{values}]"
             )
         dns_server = options.host_port("dns_server", default_port=53, what="a DNS server")
+        suffix = parse_suffix(options)
         settings = PROVIDERS[provider].parse(options)
         options.finish()
         fingerprint = options.fingerprint()
@@ -177,6 +186,7 @@ def _targets(tables: list[Options], sources: Mapping[Family, SourceSettings]) ->
                 settings=settings,
                 fingerprint=fingerprint,
                 dns_server=dns_server,
+                ipv6_suffix=suffix,
             )
     return tuple(targets.values())
 

@@ -131,7 +131,7 @@ class Client:
         """Where every target stands now, without pushing."""
         now = self._clock()
         return {
-            p.target.key: decide(p.state, self.board.addresses.only(p.target.families), now=now)
+            p.target.key: decide(p.state, p.target.wanted(self.board.addresses), now=now)
             for p in self.pushers
         }
 

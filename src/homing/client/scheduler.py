@@ -132,7 +132,7 @@ class Pusher:
     async def push_if_needed(self) -> Decision:
         """Decide and push if that is the decision; returns the decision after."""
         target, before = self.target, self.state
-        detected = self._board.addresses.only(target.families)
+        detected = target.wanted(self._board.addresses)
         decision = decide(before, detected, now=self._clock())
         if decision.action is not Action.PUSH:
             return decision

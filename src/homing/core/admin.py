@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from homing.core.credentials import hash_password, new_token, token_hash, token_prefix
+from homing.core.following import CLI_CHANGE, catch_up, ipv6_columns
+from homing.core.host_edits import UpdateMeta
 from homing.core.journal import JournalKind, encode_change
 from homing.domain.edits import group_records
+from homing.domain.host_settings import Ipv6SettingsChange
 from homing.domain.names import is_subdomain, normalize_name
 from homing.domain.records import RecordType, RRset, ZoneChange
 from homing.errors import ConflictError, InputError, NotFoundError
@@ -36,6 +39,7 @@ class HostDetails:
     host: HostRow
     records: list[RecordRow]
     history: list[HistoryRow]
+    followers: list[HostRow]
 
 
 def email_to_rname(email: str) -> str:
@@ -260,10 +264,21 @@ class Admin:
             await self._delete_host(txn, host, datetime.now(UTC))
 
     async def update_host(
-        self, fqdn: str, *, ttl: int | None = None, notes: str | None = None
+        self,
+        fqdn: str,
+        *,
+        ttl: int | None = None,
+        notes: str | None = None,
+        ipv6: Ipv6SettingsChange | None = None,
+        by: UpdateMeta = CLI_CHANGE,
     ) -> HostRow:
-        """Change a host's TTL (for its future records) and notes; the records follow via
-        ``HostRecords.retime``, through the writer."""
+        """Change a host's TTL (for its future records), notes and IPv6 settings.
+
+        The records follow a new TTL via ``HostRecords.retime``, through the
+        writer. A host that now follows another takes its leader's addresses
+        in this same transaction (``core.following``); a running server
+        follows through the journal, so callers in it ``writer.sync()``.
+        """
         name = normalize_name(fqdn)
         values: dict[str, object] = {}
         if ttl is not None:
@@ -276,9 +291,13 @@ class Admin:
             host = await txn.host(name)
             if host is None:
                 raise NotFoundError(f"no host {name}")
+            if ipv6 is not None:
+                values.update(await ipv6_columns(txn, host, ipv6))
             if values:
                 await txn.update_row("hosts", host.id, **values)
             updated = await txn.host(name)
+            if ipv6 is not None and updated is not None:
+                await catch_up(txn, updated, by=by, origin=self._origin)
         assert updated is not None
         return updated
 
@@ -299,6 +318,7 @@ class Admin:
             host=host,
             records=await self._store.host_records(host.id),
             history=await self._store.history(host_id=host.id, limit=history),
+            followers=await self.followers(name),
         )
 
     # -- tokens --------------------------------------------------------------------------
@@ -341,6 +361,14 @@ class Admin:
         async with self._store.write() as txn:
             if not await txn.update_row("tokens", token_id, revoked_at=datetime.now(UTC)):
                 raise NotFoundError(f"no token {token_id}")
+
+    async def followers(self, fqdn: str) -> list[HostRow]:
+        """The hosts that follow ``fqdn``'s IPv6 prefix (same owner only)."""
+        host = await self._store.find_host(normalize_name(fqdn))
+        if host is None:
+            raise NotFoundError(f"no host {normalize_name(fqdn)}")
+        async with self._store.read() as txn:
+            return (await txn.followers_of([host])).get(host.id, [])
 
     # -- helpers -------------------------------------------------------------------------
 

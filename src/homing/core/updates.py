@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from homing.core.auth import Principal
+from homing.core.host_edits import HostResult, UpdateMeta
 from homing.core.ratelimit import FloodCounter
-from homing.core.writer import ChangeWriter, HostResult, UpdateMeta
+from homing.core.writer import ChangeWriter
 from homing.domain.edits import HostEdit
 from homing.domain.names import normalize_name
 from homing.domain.outcomes import FrontDoor, UpdateOutcome
@@ -103,10 +104,57 @@ class UpdateService:
                     HostResult(fqdn=h.fqdn, outcome=UpdateOutcome.SERVER_ERROR) for h, _ in items
                 ]
         for (host, _), result in zip(items, applied, strict=True):
-            if result.outcome is UpdateOutcome.NOCHG:
+            # A router re-sending its prefix is doing its job, not flooding (issue 10).
+            if result.outcome is UpdateOutcome.NOCHG and edit.ipv6_prefix is None:
                 self._nochg.count(f"host:{host.id}")
         pending = iter(applied)
         return [r if r is not None else next(pending) for r in results]
+
+    async def default_hosts(self, principal: Principal, *, login: str) -> list[str]:
+        """The host a request without a ``hostname`` means: the credential's own host, the
+        host the login names, or the account's only host; none if that is ambiguous."""
+        if principal.host is not None:
+            return [principal.host]
+        try:
+            named = normalize_name(login)
+        except NameError_:
+            named = None
+        if named is not None and "." in named.rstrip("."):
+            host = (await self._store.find_hosts([named])).get(named)
+            if host is not None and self._may_update(principal, host):
+                return [host.fqdn]
+        owned = await self._store.hosts(owner_id=principal.user_id)
+        return [owned[0].fqdn] if len(owned) == 1 else []
+
+    async def refuse_input(
+        self,
+        principal: Principal,
+        *,
+        hostnames: Sequence[str],
+        detail: str,
+        source: str | None,
+        front_door: FrontDoor,
+    ) -> None:
+        """Record a ``badinput`` (a request that could not be read) in each named host's history.
+
+        Without a name of a host in the principal's scope, the row names the
+        credential's own host, so its owner still sees what the router sent.
+        """
+        meta = UpdateMeta(credential=principal.credential, source=source, front_door=front_door)
+        names: list[str] = []
+        for raw in hostnames[: self._limits.max_hosts]:
+            try:
+                names.append(normalize_name(raw))
+            except NameError_:
+                continue
+        if not names and principal.host is not None:
+            names = [principal.host]
+        found = await self._store.find_hosts(names)
+        hosts = [h for h in found.values() if self._may_update(principal, h)]
+        if not hosts:
+            self._refuse(meta, None, names[0] if names else None, UpdateOutcome.BADINPUT, detail)
+        for host in hosts:
+            self._refuse(meta, host, host.fqdn, UpdateOutcome.BADINPUT, detail)
 
     async def default_zone(self, configured: str | None) -> str | None:
         """The zone DuckDNS bare labels belong to: the configured one, else the only zone."""

@@ -21,20 +21,17 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from homing.core.dynamic_update import ZoneUpdate, apply_zone_update
 from homing.core.events import EventBus
+from homing.core.host_edits import HostResult, UpdateMeta, apply_host_edits
 from homing.core.journal import JournalKind, decode_change
-from homing.core.zone_changes import commit_zone_change
 from homing.domain.dnsupdate import UpdatePlan
-from homing.domain.edits import EditResult, HostEdit, HostFlags, RRKey, apply_edit, group_records
-from homing.domain.edits import txt_value as decode_txt
-from homing.domain.outcomes import FrontDoor, UpdateOutcome
-from homing.domain.records import RecordType, RRset, ViewEvent, ZoneRemoved
+from homing.domain.edits import HostEdit
+from homing.domain.records import ViewEvent, ZoneRemoved
 from homing.errors import StoreError
 from homing.store.rows import HostRow, NewHistory
 from homing.store.store import Store
@@ -44,26 +41,6 @@ log = logging.getLogger(__name__)
 
 JOURNAL_PAGE = 1000
 PRUNE_INTERVAL = 60.0
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class UpdateMeta:
-    """Who asked, from where, through which protocol: kept in the history row."""
-
-    credential: str
-    source: str | None
-    front_door: FrontDoor
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class HostResult:
-    """The outcome for one host, with the host's records after the update."""
-
-    fqdn: str
-    outcome: UpdateOutcome
-    ipv4: tuple[str, ...] = ()
-    ipv6: tuple[str, ...] = ()
-    txt: tuple[str, ...] = ()
 
 
 @dataclass(slots=True, kw_only=True)
@@ -102,26 +79,6 @@ class BatchCommitted:
 
 
 CommitListener = Callable[[BatchCommitted], None]
-
-
-@dataclass(slots=True)
-class _ZoneDelta:
-    """What one batch does to one zone: first old and last new RRset per (name, type)."""
-
-    zone: str
-    old: dict[RRKey, RRset | None] = field(default_factory=dict)
-    new: dict[RRKey, tuple[int, RRset]] = field(default_factory=dict)
-
-
-def _summary(result_rrsets: dict[RRKey, RRset], fqdn: str, offline: bool) -> str:
-    parts = [
-        f"{rtype}={','.join(rrset.rdatas)}"
-        for rtype in ("A", "AAAA", "TXT", "MX")
-        if (rrset := result_rrsets.get((fqdn, rtype)))
-    ]
-    if offline:
-        parts.append("offline")
-    return " ".join(parts) or "-"
 
 
 class ChangeWriter:
@@ -339,122 +296,13 @@ class ChangeWriter:
     async def _apply(
         self, txn: WriteTransaction, batch: list[_Job], edits: list[_EditJob]
     ) -> tuple[list[ViewEvent], list[list[HostResult]]]:
-        now = datetime.now(UTC)
         history: list[NewHistory] = [
             row for job in batch if isinstance(job, _HistoryJob) for row in job.rows
         ]
-        host_ids = {host.id for job in edits for host, _ in job.items}
-        hosts = await txn.hosts_by_id(host_ids)
-        records = await txn.records_for_hosts(hosts)
-        state = {
-            hid: group_records((r.name, r.rtype, r.ttl, r.rdata) for r in records.get(hid, ()))
-            for hid in hosts
-        }
-        flags = {hid: HostFlags(offline=h.offline, wildcard=h.wildcard) for hid, h in hosts.items()}
-        deltas: dict[int, _ZoneDelta] = {}
-        touched: dict[int, dict[str, object]] = {}
-        nochg: Counter[int] = Counter()
-        all_results: list[list[HostResult]] = []
-        for job in edits:
-            results: list[HostResult] = []
-            for requested, edit in job.items:
-                host = hosts.get(requested.id)
-                if host is None:
-                    results.append(HostResult(fqdn=requested.fqdn, outcome=UpdateOutcome.NOHOST))
-                    history.append(
-                        self._history(now, requested, job.meta, UpdateOutcome.NOHOST, gone=True)
-                    )
-                    continue
-                before = state[host.id]
-                result = apply_edit(
-                    fqdn=host.fqdn, ttl=host.ttl, current=before, flags=flags[host.id], edit=edit
-                )
-                changed = bool(result.changed) or result.flags != flags[host.id]
-                delta = deltas.setdefault(host.zone_id, _ZoneDelta(host.zone))
-                for rrset in result.changed:
-                    key = (rrset.name, rrset.rtype)
-                    delta.old.setdefault(key, before.get(key))
-                    delta.new[key] = (host.id, rrset)
-                outcome = UpdateOutcome.GOOD if changed else UpdateOutcome.NOCHG
-                if not changed:
-                    nochg[host.id] += 1
-                history.append(
-                    self._history(
-                        now,
-                        host,
-                        job.meta,
-                        outcome,
-                        old=_summary(before, host.fqdn, flags[host.id].offline),
-                        new=_summary(result.rrsets, host.fqdn, result.flags.offline),
-                    )
-                )
-                state[host.id] = result.rrsets
-                flags[host.id] = result.flags
-                touched[host.id] = {
-                    "b_id": host.id,
-                    "updated_at": now,
-                    "last_source": job.meta.source,
-                    "last_front_door": job.meta.front_door.value,
-                    "offline": result.flags.offline,
-                    "wildcard": result.flags.wildcard,
-                }
-                results.append(self._result(host.fqdn, outcome, result))
-            all_results.append(results)
-        await txn.replace_rrsets(
-            [
-                (zone_id, host_id, rrset)
-                for zone_id, delta in deltas.items()
-                for host_id, rrset in delta.new.values()
-            ]
-        )
-        await txn.touch_hosts(list(touched.values()))
-        await txn.count_nochg(dict(nochg))
-        await txn.add_history(history)
-        events: list[ViewEvent] = []
-        for zone_id, delta in deltas.items():
-            if not delta.new:
-                continue
-            change = await commit_zone_change(
-                txn,
-                origin=self._origin,
-                zone_id=zone_id,
-                zone=delta.zone,
-                new=(rrset for _, rrset in delta.new.values()),
-                old=delta.old.values(),
-                at=now,
-            )
-            events.append(change)
-        return events, all_results
-
-    @staticmethod
-    def _result(fqdn: str, outcome: UpdateOutcome, result: EditResult) -> HostResult:
-        return HostResult(
-            fqdn=fqdn,
-            outcome=outcome,
-            ipv4=result.values(fqdn, RecordType.A),
-            ipv6=result.values(fqdn, RecordType.AAAA),
-            txt=tuple(decode_txt(v) for v in result.values(fqdn, RecordType.TXT)),
-        )
-
-    @staticmethod
-    def _history(
-        now: datetime,
-        host: HostRow,
-        meta: UpdateMeta,
-        outcome: UpdateOutcome,
-        *,
-        old: str | None = None,
-        new: str | None = None,
-        gone: bool = False,
-    ) -> NewHistory:
-        return NewHistory(
-            at=now,
-            host_id=None if gone else host.id,
-            fqdn=host.fqdn,
-            outcome=outcome.value,
-            front_door=meta.front_door.value,
-            old_value=old,
-            new_value=new,
-            credential=meta.credential,
-            source=meta.source,
+        return await apply_host_edits(
+            txn,
+            [(job.items, job.meta) for job in edits],
+            history=history,
+            origin=self._origin,
+            now=datetime.now(UTC),
         )

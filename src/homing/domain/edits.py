@@ -13,6 +13,7 @@ import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from homing.domain.prefixes import Ipv6Identity, network_of, readdress
 from homing.domain.records import RecordType, RRset
 
 ACME_LABEL = "_acme-challenge"
@@ -28,12 +29,19 @@ class HostEdit:
     """The change a request asks for; ``None`` means "leave as it is".
 
     Addresses only replace the family they belong to: a dyndns2 update with an
-    IPv4 address leaves the AAAA record alone.
+    IPv4 address leaves the AAAA record alone; ``clear_ipv4``/``clear_ipv6``
+    remove one family (a parameter sent empty). ``ipv6_prefix`` moves the
+    host's AAAA into a new prefix, keeping interface identifiers (see
+    ``homing.domain.prefixes``); with ``ipv6`` as well, the address is the
+    host's and the prefix is for its followers.
     """
 
     ipv4: ipaddress.IPv4Address | None = None
     ipv6: ipaddress.IPv6Address | None = None
+    ipv6_prefix: ipaddress.IPv6Network | None = None
     clear_addresses: bool = False
+    clear_ipv4: bool = False
+    clear_ipv6: bool = False
     txt: str | None = None
     clear_txt: bool = False
     offline: bool | None = None
@@ -111,8 +119,13 @@ def apply_edit(
     current: dict[RRKey, RRset],
     flags: HostFlags,
     edit: HostEdit,
+    identity: Ipv6Identity | None = None,
 ) -> EditResult:
-    """The host's records after ``edit``; ``changed`` lists RRsets to write (empty = delete)."""
+    """The host's records after ``edit``; ``changed`` lists RRsets to write (empty = delete).
+
+    Raises AddressError when a prefix arrives for a host with no AAAA and no
+    interface identifier (nothing says which address in the prefix is its).
+    """
     new: dict[RRKey, RRset] = dict(current)
     name, wildcard_name, acme_name = owned_names(fqdn)
     a_key, aaaa_key = (name, RecordType.A.value), (name, RecordType.AAAA.value)
@@ -125,13 +138,24 @@ def apply_edit(
 
     offline = flags.offline if edit.offline is None else edit.offline
     wildcard = flags.wildcard if edit.wildcard is None else edit.wildcard
-    if edit.clear_addresses:
+    if edit.clear_addresses or edit.clear_ipv4:
         put(a_key, ())
+    if edit.clear_addresses or edit.clear_ipv6:
         put(aaaa_key, ())
     if edit.ipv4 is not None:
         put(a_key, (str(edit.ipv4),))
     if edit.ipv6 is not None:
         put(aaaa_key, (str(edit.ipv6),))
+    elif edit.ipv6_prefix is not None:
+        existing = current.get(aaaa_key)
+        put(
+            aaaa_key,
+            readdress(
+                edit.ipv6_prefix,
+                current=existing.rdatas if existing else (),
+                identity=identity or Ipv6Identity(),
+            ),
+        )
     if offline:
         put(a_key, ())
         put(aaaa_key, ())
@@ -160,3 +184,18 @@ def apply_edit(
     return EditResult(
         rrsets=new, changed=changed, flags=HostFlags(offline=offline, wildcard=wildcard)
     )
+
+
+def follower_edit(edit: HostEdit, *, leader: Ipv6Identity) -> HostEdit | None:
+    """What a host that follows the edited host gets (nsupdate.info's "related hosts").
+
+    The leader's new IPv4 address as it is (one NAT address for the whole
+    network) and its IPv6 prefix: the prefix sent, or the one its new address
+    lies in at the leader's prefix length. None when the edit moves neither.
+    """
+    prefix = edit.ipv6_prefix
+    if prefix is None and edit.ipv6 is not None:
+        prefix = network_of(edit.ipv6, leader.prefix_length)
+    if prefix is None and edit.ipv4 is None:
+        return None
+    return HostEdit(ipv4=edit.ipv4, ipv6_prefix=prefix)

@@ -8,7 +8,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from homing.http import api, metrics, web
 from homing.http.context import HttpContext
-from homing.http.protocols import acmedns, checkip, duckdns, dyndns2, health
+from homing.http.protocols import acmedns, checkip, duckdns, dyndns2, health, update_path
 
 
 async def _not_found(_request: Request, _exc: Exception) -> Response:
@@ -18,6 +18,7 @@ async def _not_found(_request: Request, _exc: Exception) -> Response:
 def build_http_app(ctx: HttpContext) -> Starlette:
     routes = [
         *dyndns2.routes(ctx),
+        *update_path.routes(ctx),
         *duckdns.routes(ctx),
         *checkip.routes(ctx),
         *health.routes(ctx),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from starlette.requests import Request
@@ -29,6 +30,8 @@ class HttpContext:
     api: ApiServices
     metrics: Callable[[], tuple[bytes, str]] | None = None
     """Renders ``/metrics`` (body, content type); None: no metrics route answers."""
+    unknown_parameters: Counter[str] = field(default_factory=Counter)
+    """Update parameters nobody defines, ignored, counted per front door for ``/metrics``."""
 
     def caller(self, request: Request) -> str | None:
         """The caller's address; X-Forwarded-For counts only when the peer is a trusted proxy.

@@ -51,14 +51,17 @@ def user_row(r: Row[tuple[object, ...]]) -> UserRow:
 
 
 def host_query() -> Select[tuple[object, ...]]:
+    leader = t.hosts.alias("leader")
     return (
         select(
             t.hosts,
             t.zones.c.name.label("zone"),
             t.users.c.name.label("owner"),
+            leader.c.fqdn.label("follows"),
         )
         .join_from(t.hosts, t.zones)
         .join_from(t.hosts, t.users)
+        .outerjoin_from(t.hosts, leader, t.hosts.c.follows_id == leader.c.id)
     )
 
 
@@ -80,6 +83,10 @@ def host_row(r: Row[tuple[object, ...]]) -> HostRow:
         last_front_door=m["last_front_door"],
         nochg_count=m["nochg_count"],
         notes=m["notes"],
+        ipv6_interface_id=m["ipv6_interface_id"],
+        ipv6_prefix_length=m["ipv6_prefix_length"],
+        follows_id=m["follows_id"],
+        follows=m["follows"],
     )
 
 

@@ -56,6 +56,10 @@ class HostRow:
     last_front_door: str | None
     nochg_count: int
     notes: str = ""
+    ipv6_interface_id: str | None = None
+    ipv6_prefix_length: int = 64
+    follows_id: int | None = None
+    follows: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

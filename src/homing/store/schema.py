@@ -68,8 +68,14 @@ hosts = Table(
     Column("last_front_door", String(16), nullable=True),
     Column("nochg_count", Integer, nullable=False, default=0),
     Column("notes", Text, nullable=False, server_default=""),
+    # IPv6 prefix updates (issue 10): the identifier put behind a new prefix, how many bits
+    # the prefix covers, and the host whose prefix this one follows (same owner only).
+    Column("ipv6_interface_id", String(45), nullable=True),
+    Column("ipv6_prefix_length", Integer, nullable=False, server_default="64"),
+    Column("follows_id", Integer, ForeignKey("hosts.id", ondelete="SET NULL"), nullable=True),
 )
 Index("ix_hosts_owner", hosts.c.owner_id)
+Index("ix_hosts_follows", hosts.c.follows_id)
 Index("ix_hosts_zone", hosts.c.zone_id)
 
 records = Table(

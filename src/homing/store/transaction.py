@@ -125,6 +125,20 @@ class ReadTransaction:
         rows = await self.conn.execute(host_query().where(t.hosts.c.fqdn.in_(wanted)))
         return {h.fqdn: h for h in map(host_row, rows)}
 
+    async def followers_of(self, leaders: Iterable[HostRow]) -> dict[int, list[HostRow]]:
+        """Hosts that follow each leader's IPv6 prefix, keyed by leader id; same owner only."""
+        owners = {h.id: h.owner_id for h in leaders}
+        if not owners:
+            return {}
+        rows = await self.conn.execute(
+            host_query().where(t.hosts.c.follows_id.in_(sorted(owners))).order_by(t.hosts.c.fqdn)
+        )
+        found: dict[int, list[HostRow]] = defaultdict(list)
+        for host in map(host_row, rows):
+            if host.follows_id is not None and owners[host.follows_id] == host.owner_id:
+                found[host.follows_id].append(host)
+        return found
+
     async def records_for_hosts(self, host_ids: Iterable[int]) -> dict[int, list[RecordRow]]:
         ids = sorted(set(host_ids))
         found: dict[int, list[RecordRow]] = defaultdict(list)

@@ -104,3 +104,42 @@ async def test_update_tokens_create_list_revoke(api: Api) -> None:
     assert listed.json()[1]["revoked_at"] is not None
     bad_id = await api.client.delete(f"{HOME}/tokens/abc", headers=api.alice)
     assert bad_id.status_code == 404
+
+
+async def test_patch_ipv6_settings_and_follows(api: Api) -> None:
+    await api.core.admin.add_host("nas.dyn.example", owner="alice")
+    answer = await api.client.patch(
+        "/api/v1/hosts/nas.dyn.example",
+        headers=api.alice,
+        json={"ipv6_interface_id": "::11", "ipv6_prefix_length": 56, "follows": "home.dyn.example"},
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["ipv6_interface_id"], body["ipv6_prefix_length"], body["follows"]) == (
+        "::11",
+        56,
+        "home.dyn.example",
+    )
+    cleared = await api.client.patch(
+        "/api/v1/hosts/nas.dyn.example",
+        headers=api.alice,
+        json={"ipv6_interface_id": "", "follows": ""},
+    )
+    assert (cleared.json()["ipv6_interface_id"], cleared.json()["follows"]) == (None, None)
+
+
+async def test_patch_ipv6_refusals(api: Api) -> None:
+    cases = [
+        (api.alice, {"follows": "bob.dyn.example"}, 422, "follows"),  # bob's host: not visible
+        (api.root, {"follows": "bob.dyn.example"}, 403, None),  # visible, but another owner
+        (api.alice, {"follows": "home.dyn.example"}, 422, "follows"),  # itself
+        (api.alice, {"ipv6_interface_id": "<iid>"}, 422, "ipv6_interface_id"),
+        (api.alice, {"ipv6_prefix_length": 129}, 422, "ipv6_prefix_length"),
+        (api.alice, {"ipv6_interface_id": 11}, 422, "ipv6_interface_id"),
+    ]
+    for headers, body, status, field in cases:
+        answer = await api.client.patch(HOME, headers=headers, json=body)
+        assert answer.status_code == status, (body, answer.text)
+        assert answer.json()["error"].get("field") == field, body
+    unchanged = (await api.client.get(HOME, headers=api.alice)).json()
+    assert (unchanged["ipv6_interface_id"], unchanged["follows"]) == (None, None)

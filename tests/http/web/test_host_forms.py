@@ -198,3 +198,39 @@ async def test_signed_out_visitors_are_sent_to_sign_in(web: Web) -> None:
     post = await client.post("/hosts", data={"label": "x", "zone": "dyn.example", "ttl": "60"})
     assert post.status_code == 303 and post.headers["location"].startswith("/login")
     assert len(await web.core.store.hosts()) == 2
+
+
+async def test_ipv6_form_sets_identifier_and_leader_and_shows_followers(web: Web) -> None:
+    client = web.new_client()
+    csrf = await signed_in_csrf(web, client, "alice")
+    await web.core.admin.add_host("nas.dyn.example", owner="alice")
+    page = await client.get("/hosts/nas.dyn.example")
+    assert '<option value="home.dyn.example">' in page.text  # alice's hosts may be followed
+    assert "cabin.dyn.example" not in page.text  # another user's host is not offered
+    saved = await client.post(
+        "/hosts/nas.dyn.example/ipv6",
+        data={
+            "csrf": csrf,
+            "ipv6_interface_id": "::11",
+            "ipv6_prefix_length": "64",
+            "follows": "home.dyn.example",
+        },
+    )
+    assert saved.status_code == 303
+    assert saved.headers["location"] == "/hosts/nas.dyn.example?ipv6=1#ipv6"
+    nas = await web.core.store.find_host("nas.dyn.example.")
+    assert nas is not None and (nas.ipv6_interface_id, nas.follows) == ("::11", "home.dyn.example.")
+    leader = await client.get("/hosts/home.dyn.example")
+    assert 'href="/hosts/nas.dyn.example">nas.dyn.example</a> <code>::11</code>' in leader.text
+    refusals = [
+        {"ipv6_interface_id": "zz", "ipv6_prefix_length": "64", "follows": ""},
+        {"ipv6_interface_id": "", "ipv6_prefix_length": "999", "follows": ""},
+        {"ipv6_interface_id": "", "ipv6_prefix_length": "64", "follows": "cabin.dyn.example"},
+        {"ipv6_interface_id": "", "ipv6_prefix_length": "64"},
+    ]
+    for form in refusals[:3]:
+        refused = await client.post("/hosts/nas.dyn.example/ipv6", data={"csrf": csrf, **form})
+        assert refused.status_code == 400, form
+    no_csrf = await client.post("/hosts/nas.dyn.example/ipv6", data=refusals[3])
+    assert no_csrf.status_code in {400, 403}
+    assert await web.core.store.find_host("nas.dyn.example.") == nas

@@ -23,6 +23,7 @@ from homing.client.addresses import Addresses, Family
 from homing.client.options import Options, Secret
 from homing.client.providers import AnswerKind, ProviderAnswer
 from homing.client.providers.answers import combined, send, shown, status_answer
+from homing.domain.prefixes import network_of
 
 REJECTED_CODES = frozenset(
     {"badauth", "nohost", "notfqdn", "numhost", "abuse", "badagent", "!donator", "badsys"}
@@ -127,16 +128,31 @@ class Dyndns2Settings:
 
 
 class Dyndns2Provider:
-    """Sends ``GET url?hostname=NAME&myip=...`` and reads the one result line."""
+    """Sends ``GET url?hostname=NAME&myip=...`` and reads the one result line.
 
-    def __init__(self, settings: Dyndns2Settings, http: httpx.AsyncClient) -> None:
+    With ``prefix_length`` (Homing servers) the IPv6 prefix goes along in the
+    list: ``myip=V4,V6,PREFIX/LEN``, so the hosts that follow this one move.
+    """
+
+    def __init__(
+        self,
+        settings: Dyndns2Settings,
+        http: httpx.AsyncClient,
+        *,
+        prefix_length: int | None = None,
+    ) -> None:
         self._settings = settings
         self._http = http
+        self._prefix_length = prefix_length
 
     async def update(self, name: str, addresses: Addresses) -> ProviderAnswer:
         s = self._settings
+        requests = queries(name, addresses, s.style, s.extra)
+        v6 = addresses.ipv6
+        if self._prefix_length is not None and v6 is not None and s.style is AddressStyle.LIST:
+            requests[0]["myip"] += f",{network_of(v6, self._prefix_length)}"
         answers = []
-        for params in queries(name, addresses, s.style, s.extra):
+        for params in requests:
             answer = await self._send(params, login=s.username or name)
             if not answer.kind.done:
                 return answer
@@ -174,7 +190,7 @@ class Dyndns2Provider:
             str(ipaddress.ip_address(a))
             for key in ("myip", "myipv4", "myipv6")
             for a in params.get(key, "").split(",")
-            if a and a != "preserve"
+            if a and a != "preserve" and "/" not in a
         }
         if reported and not sent <= reported:
             return ProviderAnswer(

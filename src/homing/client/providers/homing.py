@@ -1,7 +1,9 @@
 """Homing's own update API: dyndns2 at ``/nic/update`` with a host token, plus its ``/ip``.
 
 A Homing server is also an echo service, so its ``/ip`` joins the web
-sources' list (first) whenever a name is updated through Homing.
+sources' list (first) whenever a name is updated through Homing. Beside the
+IPv6 address it sends the prefix the address lies in (``ipv6_prefix_length``,
+default 64), so the hosts that follow this one move with it (issue 10).
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ from dataclasses import dataclass
 
 import httpx
 
+from homing.client.ipv6_suffix import prefix_length
 from homing.client.options import Options, Secret
 from homing.client.providers.dyndns2 import Dyndns2Provider, Dyndns2Settings
+from homing.domain.prefixes import DEFAULT_PREFIX_LENGTH
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -21,6 +25,8 @@ class HomingSettings:
     server: str
     username: str
     token: Secret
+    prefix_length: int = DEFAULT_PREFIX_LENGTH
+    """Sent as ``prefix/length`` beside the IPv6 address, so the host's followers move."""
 
     @classmethod
     def parse(cls, options: Options) -> HomingSettings:
@@ -31,6 +37,7 @@ class HomingSettings:
             server=server,
             username=options.required_string("username", what="the account's user name"),
             token=options.secret("token"),
+            prefix_length=prefix_length(options),
         )
 
     @property
@@ -41,4 +48,4 @@ class HomingSettings:
         settings = Dyndns2Settings(
             url=f"{self.server}/nic/update", username=self.username, password=self.token
         )
-        return Dyndns2Provider(settings, http)
+        return Dyndns2Provider(settings, http, prefix_length=self.prefix_length)

@@ -1,12 +1,15 @@
 """``/hosts``: the names a user owns — list, create (with a first update token), read,
-change TTL and notes, delete."""
+change TTL, notes and IPv6 prefix settings, delete."""
 
 from __future__ import annotations
 
 from starlette.responses import Response
 
 from homing.core.admin import DEFAULT_HOST_TTL, MAX_NOTES_LENGTH, MAX_TTL, MIN_TTL
+from homing.core.host_edits import UpdateMeta
 from homing.core.host_records import ChangeSource
+from homing.domain.host_settings import Ipv6SettingsChange
+from homing.domain.outcomes import FrontDoor
 from homing.errors import NotFoundError
 from homing.http.api import render
 from homing.http.api.errors import ApiError, about
@@ -59,11 +62,35 @@ async def update_host(call: Call) -> Response:
     body = await call.body()
     ttl = body.integer("ttl", low=MIN_TTL, high=MAX_TTL)
     notes = body.text("notes", max_length=MAX_NOTES_LENGTH)
+    ipv6 = Ipv6SettingsChange(
+        interface_id=body.text("ipv6_interface_id", max_length=45),
+        prefix_length=body.integer("ipv6_prefix_length", low=1, high=128),
+        follows=body.text("follows", max_length=253),
+    )
     body.finish()
     if ttl is not None and call.principal.scope.types:
         raise ApiError("forbidden", "a token scoped to record types cannot change the host TTL")
-    with about("notes"):
-        updated = await call.api.admin.update_host(host.fqdn, ttl=ttl, notes=notes)
+    if ipv6.follows and ipv6.follows.strip():
+        leader = ipv6.follows.strip()
+        if "." not in leader.rstrip("."):
+            leader = f"{leader}.{host.zone}"  # a bare label: a host of the same zone
+        try:
+            await visible_host(call, leader)
+        except ApiError:
+            raise ApiError(
+                "invalid_value", f"no host {ipv6.follows.strip()[:80]!r} to follow", field="follows"
+            ) from None
+    with about("ipv6_interface_id" if ipv6.interface_id else "notes"):
+        updated = await call.api.admin.update_host(
+            host.fqdn,
+            ttl=ttl,
+            notes=notes,
+            ipv6=ipv6 if ipv6 != Ipv6SettingsChange() else None,
+            by=UpdateMeta(
+                credential=call.principal.credential, source=call.source, front_door=FrontDoor.API
+            ),
+        )
+    await call.api.writer.sync()  # a new follower's records are in DNS before the answer
     if ttl is not None and ttl != host.ttl:
         by = ChangeSource(credential=call.principal.credential, source=call.source)
         await call.api.records.retime(updated, ttl, by=by)
@@ -120,7 +147,8 @@ def operations() -> list[Operation]:
             path="/hosts/{fqdn}",
             handler=update_host,
             operation_id="updateHost",
-            summary="Change a host's TTL (its records follow) or notes.",
+            summary="Change a host's TTL (its records follow), notes, or IPv6 prefix settings "
+            "(interface identifier, prefix length, the host whose prefix it follows).",
             tag=TAG,
             request="HostUpdate",
             response=ref("Host"),

@@ -58,6 +58,9 @@ def host(row: HostRow) -> dict[str, object]:
         "updated_at": when(row.updated_at),
         "last_source": row.last_source,
         "last_front_door": row.last_front_door,
+        "ipv6_interface_id": row.ipv6_interface_id,
+        "ipv6_prefix_length": row.ipv6_prefix_length,
+        "follows": name(row.follows) if row.follows else None,
     }
 
 

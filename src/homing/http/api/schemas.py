@@ -40,6 +40,9 @@ HOST = {
     "updated_at": nullable(TIME),
     "last_source": nullable(STR),
     "last_front_door": nullable(STR),
+    "ipv6_interface_id": nullable(STR),
+    "ipv6_prefix_length": INT,
+    "follows": nullable(STR),
 }
 RRSET = {"name": STR, "type": STR, "ttl": INT, "values": STRINGS}
 UPDATE_TOKEN = {
@@ -133,7 +136,15 @@ COMPONENTS: dict[str, dict[str, Any]] = {
         {"name": STR, "ttl": TTL, "notes": {"type": "string", "maxLength": 1000}, "owner": STR},
         "name",
     ),
-    "HostUpdate": _request({"ttl": TTL, "notes": {"type": "string", "maxLength": 1000}}),
+    "HostUpdate": _request(
+        {
+            "ttl": TTL,
+            "notes": {"type": "string", "maxLength": 1000},
+            "ipv6_interface_id": {"type": "string", "maxLength": 45},
+            "ipv6_prefix_length": {"type": "integer", "minimum": 1, "maximum": 128},
+            "follows": {"type": "string", "maxLength": 253},
+        }
+    ),
     "RRset": _answer(RRSET),
     "RRsetPut": _request(
         {"values": {"type": "array", "items": STR, "minItems": 1, "maxItems": 20}, "ttl": TTL},

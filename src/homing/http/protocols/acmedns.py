@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -136,6 +137,22 @@ def routes(ctx: HttpContext) -> list[Route]:
             status_code=201,
         )
 
+    return [
+        Route("/register", register, methods=["POST"]),
+    ]
+
+
+def is_acmedns_update(request: Request) -> bool:
+    """Whether an ``/update`` request is acme-dns's: a POST carrying its headers, or no query."""
+    if request.method != "POST":
+        return False
+    headers = request.headers
+    return "x-api-user" in headers or "x-api-key" in headers or not request.url.query
+
+
+def update_handler(ctx: HttpContext) -> Callable[[Request], Awaitable[Response]]:
+    """``POST /update`` with X-Api-User/X-Api-Key; ``update_path`` routes to it."""
+
     async def update(request: Request) -> Response:
         try:
             body = parse_body(await read_body(request), empty_ok=False)
@@ -155,7 +172,4 @@ def routes(ctx: HttpContext) -> list[Route]:
             return JSONResponse({"txt": txt})
         return _error(outcome.value, _STATUS[outcome])
 
-    return [
-        Route("/register", register, methods=["POST"]),
-        Route("/update", update, methods=["POST"]),
-    ]
+    return update

@@ -10,6 +10,7 @@ DuckDNS plugins work unchanged.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -65,7 +66,9 @@ def build_edit(
     return HostEdit(ipv4=ipv4_address, ipv6=ipv6_address)
 
 
-def routes(ctx: HttpContext) -> list[Route]:
+def _handlers(
+    ctx: HttpContext,
+) -> tuple[Callable[[Request], Awaitable[Response]], Callable[[Request], Awaitable[Response]]]:
     async def handle(
         request: Request, *, domains: str, token: str, ip: str, params: dict[str, str]
     ) -> Response:
@@ -139,8 +142,23 @@ def routes(ctx: HttpContext) -> list[Route]:
             params=params,
         )
 
+    return query_form, path_form
+
+
+def is_duckdns_query(request: Request) -> bool:
+    """Whether an ``/update`` request is DuckDNS's (it names ``domains`` or a ``token``)."""
+    return "domains" in request.query_params or "token" in request.query_params
+
+
+def query_handler(ctx: HttpContext) -> Callable[[Request], Awaitable[Response]]:
+    """The query form ``/update?domains=&token=``; ``update_path`` routes to it."""
+    return _handlers(ctx)[0]
+
+
+def routes(ctx: HttpContext) -> list[Route]:
+    """The path forms; the query form shares ``/update`` (see ``update_path``)."""
+    path_form = _handlers(ctx)[1]
     return [
-        Route("/update", query_form),
         Route("/update/{domains}/{token}", path_form),
         Route("/update/{domains}/{token}/{ip}", path_form),
     ]

@@ -72,6 +72,7 @@ def routes(ctx: HttpContext) -> list[BaseRoute]:
         Route("/hosts/new", page(host_forms.new_host_form), methods=["GET"]),
         Route("/hosts/{fqdn}", page(host_page.host_page), methods=["GET"]),
         Route("/hosts/{fqdn}/settings", page(host_forms.save_settings), methods=["POST"]),
+        Route("/hosts/{fqdn}/ipv6", page(host_forms.save_ipv6), methods=["POST"]),
         Route("/hosts/{fqdn}/delete", page(host_forms.delete_form), methods=["GET"]),
         Route("/hosts/{fqdn}/delete", page(host_forms.delete_host), methods=["POST"]),
         Route("/hosts/{fqdn}/records/{rtype}", page(record_forms.edit_form), methods=["GET"]),

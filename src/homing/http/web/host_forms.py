@@ -1,4 +1,5 @@
-"""Creating a host, changing its TTL and notes, and deleting it (after a confirmation step).
+"""Creating a host, changing its TTL, notes and IPv6 prefix settings, and deleting it (after
+a confirmation step).
 
 The same core use cases as the REST API's ``/hosts``: ``Admin.add_host``
 (which makes the first update token, shown once on the page that answers
@@ -15,7 +16,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from homing.core.admin import DEFAULT_HOST_TTL, MAX_NOTES_LENGTH, MAX_TTL, MIN_TTL
+from homing.core.host_edits import UpdateMeta
 from homing.core.host_records import ChangeSource
+from homing.domain.host_settings import Ipv6SettingsChange
 from homing.domain.outcomes import FrontDoor
 from homing.errors import HomingError, InputError
 from homing.http.web.access import require_form, require_viewer
@@ -129,6 +132,36 @@ async def save_settings(site: WebSite, request: Request) -> Response:
     except HomingError as exc:
         return await host_view(site, request, viewer, host, error=str(exc), status=400)
     return redirect(f"/hosts/{host.fqdn.rstrip('.')}?saved=1#settings")
+
+
+async def save_ipv6(site: WebSite, request: Request) -> Response:
+    """The host page's IPv6 form: interface identifier, prefix length, the host it follows."""
+    checked = await require_form(site, request)
+    if isinstance(checked, Response):
+        return checked
+    viewer, form = checked
+    host = await _visible_or_404(site, request, viewer)
+    if isinstance(host, Response):
+        return host
+    length = form.get("ipv6_prefix_length", "").strip()
+    try:
+        if not length.isdigit() or len(length) > 3:
+            raise InputError("the prefix length is a whole number from 1 to 128")
+        change = Ipv6SettingsChange(
+            interface_id=form.get("ipv6_interface_id", "")[:45],
+            prefix_length=int(length),
+            follows=form.get("follows", "")[:253],
+        )
+        by = change_source(site, request, viewer)
+        await site.admin.update_host(
+            host.fqdn,
+            ipv6=change,
+            by=UpdateMeta(credential=by.credential, source=by.source, front_door=by.front_door),
+        )
+        await site.ctx.api.writer.sync()  # a new follower's records are in DNS first
+    except HomingError as exc:
+        return await host_view(site, request, viewer, host, error=str(exc), status=400)
+    return redirect(f"/hosts/{host.fqdn.rstrip('.')}?ipv6=1#ipv6")
 
 
 def _confirm_page(

@@ -31,6 +31,7 @@ NOTICES = {
     "revoked": "Token revoked.",
     "saved": "TTL and notes saved.",
     "records": "Records saved.",
+    "ipv6": "IPv6 settings saved. A host that follows another has its addresses now.",
 }
 
 
@@ -64,6 +65,11 @@ async def host_view(
     store = site.ctx.store
     now = datetime.now(UTC)
     card = await host_card(site, host, now=now)
+    followers = await site.admin.followers(host.fqdn)
+    owned = await store.hosts(owner_id=host.owner_id)
+    leaders = (
+        [h for h in owned if h.id != host.id and h.follows_id is None] if not followers else []
+    )
     return render(
         site,
         "host.html",
@@ -87,6 +93,8 @@ async def host_view(
         error=error,
         timeline_width=WIDTH,
         timeline_height=HEIGHT,
+        followers=followers,
+        leaders=[] if followers else leaders,
     )
 
 
