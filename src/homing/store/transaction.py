@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -47,7 +48,7 @@ class ReadTransaction:
             .where(t.records.c.zone_id == zone.id)
             .order_by(t.records.c.id)
         )
-        return snapshot_of(zone, rows.tuples())
+        return snapshot_of(zone, rows)
 
     async def zone_names(self) -> list[str]:
         rows = await self.conn.execute(select(t.zones.c.name).order_by(t.zones.c.name))
@@ -278,7 +279,7 @@ class WriteTransaction(ReadTransaction):
         )
 
 
-def snapshot_of(zone: ZoneRow, records: Iterable[tuple[str, str, int, str]]) -> ZoneSnapshot:
+def snapshot_of(zone: ZoneRow, records: Iterable[Any]) -> ZoneSnapshot:
     """Group (name, rtype, ttl, rdata) rows into RRsets and wrap them with the zone's apex data.
 
     Rows stay tuples (no object per record): a million hosts are two million rows.
