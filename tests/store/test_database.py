@@ -28,3 +28,60 @@ def test_migrate_creates_a_wal_database_once(tmp_path: Path) -> None:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"zones", "users", "hosts", "records", "tokens", "history", "journal"} <= tables
     assert {"tsig_keys", "secondaries", "acme_accounts"} <= tables
+
+
+def _upgrade_to(path: Path, revision: str) -> None:
+    """An installation as an older release left it, at ``revision``."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///{path}")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+        connection.commit()
+    engine.dispose()
+
+
+def test_an_upgrade_keeps_every_host_record_and_token(tmp_path: Path) -> None:
+    """Batch migrations copy tables; with foreign keys on, dropping the old ``hosts`` table
+    would cascade into records and tokens. Nothing may be lost on the way to the head."""
+    path = tmp_path / "homing.sqlite3"
+    _upgrade_to(path, "0006")
+    now = "2026-11-30 12:00:00.000000"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute(
+            "INSERT INTO zones (id, name, serial, mname, rname, nameservers, default_ttl, soa_ttl,"
+            " refresh, retry, expire, minimum, created_at) VALUES (1, 'dyn.example.', 1,"
+            " 'ns1.dyn.example.', 'hostmaster.dyn.example.', 'ns1.dyn.example.', 60, 3600,"
+            " 3600, 600, 1209600, 60, ?)",
+            (now,),
+        )
+        db.execute(
+            "INSERT INTO users (id, name, is_admin, created_at) VALUES (1, 'a', 0, ?)", (now,)
+        )
+        db.execute(
+            "INSERT INTO hosts (id, zone_id, owner_id, fqdn, ttl, wildcard, offline, created_at,"
+            " nochg_count) VALUES (1, 1, 1, 'home.dyn.example.', 60, 0, 0, ?, 0)",
+            (now,),
+        )
+        db.execute(
+            "INSERT INTO records (zone_id, host_id, name, rtype, ttl, rdata)"
+            " VALUES (1, 1, 'home.dyn.example.', 'A', 60, '192.0.2.1')"
+        )
+        db.execute(
+            "INSERT INTO tokens (token_hash, prefix, user_id, host_id, label, created_at)"
+            " VALUES ('h', 'hm_x', 1, 1, '', ?)",
+            (now,),
+        )
+    migrate(path)
+    assert schema_version(path) == SCHEMA_HEAD
+    with sqlite3.connect(path) as db:
+        counts = [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES]
+    assert counts == [1, 1, 1]
+
+
+TABLES = ("hosts", "records", "tokens")

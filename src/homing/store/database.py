@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from homing.errors import StoreError
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -30,14 +32,25 @@ def sqlite_path(data_dir: Path) -> Path:
     return data_dir / "homing.sqlite3"
 
 
-def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _set_pragmas(dbapi_connection: Any, _record: Any, *, foreign_keys: bool = True) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def _migration_pragmas(dbapi_connection: Any, record: Any) -> None:
+    """Foreign keys off while the schema changes, as SQLite's ALTER TABLE procedure says.
+
+    A batch migration copies a table, drops the old one and renames the copy;
+    with foreign keys on, dropping ``hosts`` deletes every record and token
+    that references a host (ON DELETE CASCADE). ``migrate`` checks the keys
+    with ``PRAGMA foreign_key_check`` before it commits instead.
+    """
+    _set_pragmas(dbapi_connection, record, foreign_keys=False)
 
 
 def open_engine(path: Path, *, writer: bool) -> AsyncEngine:
@@ -104,13 +117,20 @@ def migrate(path: Path) -> None:
     log.info("migrating %s to schema %s", path, SCHEMA_HEAD)
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(f"sqlite:///{path}")
-    event.listen(engine, "connect", _set_pragmas)
+    event.listen(engine, "connect", _migration_pragmas)
     event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.connect() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            connection.rollback()
+            raise StoreError(
+                f"migrating {path} would break {len(broken)} references "
+                f"(first: {broken[0]!r}); nothing was changed"
+            )
         connection.commit()
     engine.dispose()
     log.debug("database %s migrated", path)
