@@ -33,6 +33,7 @@ from homing.domain.dnsupdate import UpdatePlan
 from homing.domain.edits import HostEdit
 from homing.domain.records import ViewEvent, ZoneRemoved
 from homing.errors import StoreError
+from homing.memory import bulk_load
 from homing.store.rows import HostRow, NewHistory
 from homing.store.store import Store
 from homing.store.transaction import ReadTransaction, WriteTransaction
@@ -119,12 +120,14 @@ class ChangeWriter:
 
     async def start(self) -> None:
         """Load every zone into the views, then start following the queue and the journal."""
-        async with self._store.read() as txn:
-            self._last_seen = await txn.last_journal_id()
-            snapshots = [await txn.zone_snapshot(name) for name in await txn.zone_names()]
-        for snapshot in snapshots:
-            if snapshot is not None:
-                self._bus.publish(snapshot)
+        with bulk_load():
+            async with self._store.read() as txn:
+                self._last_seen = await txn.last_journal_id()
+                snapshots = [await txn.zone_snapshot(name) for name in await txn.zone_names()]
+            for snapshot in snapshots:
+                if snapshot is not None:
+                    self._bus.publish(snapshot)
+            del snapshots
         self._task = asyncio.create_task(self._run(), name="homing-writer")
 
     async def stop(self) -> None:

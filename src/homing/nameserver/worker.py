@@ -21,6 +21,7 @@ here, from the socket the question came in on.
 from __future__ import annotations
 
 import errno
+import gc
 import logging
 import os
 import select
@@ -95,6 +96,8 @@ class Worker:
         self.running = True
 
     def run(self) -> None:
+        # Until it listens, the worker only unpickles the provider's zones (memory.py).
+        gc.disable()
         self.control.setblocking(False)
         self.poll.register(self.control.fileno(), select.EPOLLIN)
         next_counts = time.monotonic() + COUNTS_INTERVAL
@@ -154,6 +157,8 @@ class Worker:
 
     def _listen(self) -> None:
         assert self.setup is not None
+        gc.freeze()
+        gc.enable()
         for (host, port), fd in zip(self.setup.addresses, self.setup.inherited, strict=True):
             sock = socket.socket(fileno=fd) if fd >= 0 else bind_udp(host, port)
             sock.setblocking(False)
