@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from homing.cli import accounts, alerts, apitokens, backup, client, interop, serve
+from homing.cli import accounts, alerts, apitokens, backup, client, interop, serve, zonefiles
 from homing.cli.base import main
 
-__all__ = ["accounts", "alerts", "apitokens", "backup", "client", "interop", "main", "serve"]
+__all__ = [
+    "accounts",
+    "alerts",
+    "apitokens",
+    "backup",
+    "client",
+    "interop",
+    "main",
+    "serve",
+    "zonefiles",
+]

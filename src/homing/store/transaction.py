@@ -144,6 +144,27 @@ class WriteTransaction(ReadTransaction):
         assert key is not None
         return int(key[0])
 
+    async def insert_many(self, table: str, rows: Sequence[dict[str, object]]) -> None:
+        """One executemany for many rows (bulk import: no statement per row)."""
+        if rows:
+            await self.conn.execute(insert(t.metadata.tables[table]), list(rows))
+
+    async def max_id(self, table: str) -> int:
+        """The highest id in ``table``; under the write lock, ids above it are ours to give."""
+        tab = t.metadata.tables[table]
+        return int((await self.conn.execute(select(func.max(tab.c.id)))).scalar() or 0)
+
+    async def names_in_use(self, zone_id: int) -> set[str]:
+        """Every name of the zone that has a host, a record or an acme-dns account."""
+        used: set[str] = set()
+        for query in (
+            select(t.hosts.c.fqdn).where(t.hosts.c.zone_id == zone_id),
+            select(t.records.c.name).where(t.records.c.zone_id == zone_id).distinct(),
+            select(t.acme_accounts.c.fqdn).where(t.acme_accounts.c.zone_id == zone_id),
+        ):
+            used.update((await self.conn.execute(query)).scalars())
+        return used
+
     async def update_row(self, table: str, row_id: int, **values: object) -> int:
         tab = t.metadata.tables[table]
         result = await self.conn.execute(update(tab).where(tab.c.id == row_id).values(**values))
