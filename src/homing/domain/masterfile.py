@@ -38,6 +38,12 @@ LABEL = r"(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)"
 SIMPLE_NAME = re.compile(rf"^(?:\*|{LABEL})(?:\.{LABEL})*\.?$")
 TTL_TEXT = re.compile(r"^[0-9][0-9smhdwSMHDW]*$")
 TOKEN = re.compile(r"\S+")
+OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+IPV4 = re.compile(rf"^{OCTET}(?:\.{OCTET}){{3}}$")
+"""Dotted quads in the one spelling ``ipaddress`` prints (no leading zeros)."""
+PLAIN_TXT = re.compile(r'^"[ !#-\[\]-~]*"$')
+"""One quoted string of printable ASCII without quote or backslash: dnspython prints it as is."""
+MX_TEXT = re.compile(r"^([0-9]{1,5})\s+(\S+)$")
 NAME_RDATA = frozenset({"CNAME", "MX", "NS", "PTR", "SRV", "DNAME"})
 """Types whose rdata is names and numbers only: lower-cased like owner names."""
 
@@ -54,15 +60,34 @@ class MasterRecord:
 
 
 class _Fallback(Exception):
-    """The quick reader met something it leaves to dnspython's reader."""
+    """The quick reader met something it leaves to dnspython's reader (at ``line``)."""
+
+    def __init__(self, line: int = 0) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+class _ReaderError(Exception):
+    """dnspython's reader refused the file: its message and the line it had reached."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
 
 
 def read_master_file(text: str, *, zone: str) -> list[MasterRecord]:
     """Every record of ``text`` for ``zone`` (normalised); InputError names the line."""
     try:
         return list(_quick_records(text, zone))
-    except _Fallback:
-        return _dnspython_records(text, zone)
+    except _Fallback as stop:
+        try:
+            return _dnspython_records(text, zone)
+        except _ReaderError as exc:
+            # dnspython's tokenizer has often read the line's end when it finds the fault, so
+            # it names the next line; the line the quick reader stopped at is the right one.
+            line = stop.line if exc.line in (stop.line, stop.line + 1) else exc.line
+            raise InputError(f"line {line}: {exc.message}") from None
 
 
 def canonical_rdata(rtype: str, rdata: dns.rdata.Rdata) -> str:
@@ -108,7 +133,7 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
     start, depth = 0, 0
     for number, line in enumerate(text.splitlines(), start=1):
         if "\\" in line:
-            raise _Fallback
+            raise _Fallback(number)
         body, change = _strip(line)
         if pending:
             pending.append(body)
@@ -121,11 +146,11 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
             pending, start, depth = [body], number, change
             continue
         if change < 0:
-            raise _Fallback
+            raise _Fallback(number)
         if body.strip():
             yield number, body
     if pending:
-        raise _Fallback
+        raise _Fallback(start)
 
 
 class _Origins:
@@ -142,47 +167,63 @@ class _Origins:
 
 
 def _quick_records(text: str, zone: str) -> Iterator[MasterRecord]:
-    origin, default_ttl, last_name = zone, None, None
-    origins = _Origins()
-    suffix = "." + zone
+    state = _QuickState(zone)
     for number, line in _logical_lines(text):
+        try:
+            record = state.entry(line, number)
+        except _Fallback:
+            raise _Fallback(number) from None
+        if record is not None:
+            yield record
+
+
+class _QuickState:
+    """What the quick reader carries from line to line: origin, $TTL, the last owner."""
+
+    def __init__(self, zone: str) -> None:
+        self.zone = zone
+        self.suffix = "." + zone
+        self.origin = zone
+        self.default_ttl: int | None = None
+        self.last_name: str | None = None
+        self.origins = _Origins()
+
+    def entry(self, line: str, number: int) -> MasterRecord | None:
         if line.startswith("$"):
             parts = line.split()
             if parts[0].upper() == "$ORIGIN" and len(parts) == 2:
-                origin = _absolute(parts[1].lower(), origin)
+                self.origin = _absolute(parts[1].lower(), self.origin)
             elif parts[0].upper() == "$TTL" and len(parts) == 2:
-                default_ttl = _ttl(parts[1])
+                self.default_ttl = _ttl(parts[1])
             else:
                 raise _Fallback
-            continue
+            return None
         tokens = TOKEN.finditer(line)
         if line[0] in " \t":
-            if last_name is None:
+            if self.last_name is None:
                 raise _Fallback
-            name = last_name
+            name = self.last_name
         else:
-            name = _absolute(next(tokens).group().lower(), origin)
+            name = _absolute(next(tokens).group().lower(), self.origin)
         ttl, rtype, rest = None, None, ""
         for match in tokens:
             word = match.group()
             if ttl is None and TTL_TEXT.match(word):
                 ttl = _ttl(word)
-            elif word.upper() == "IN":
-                continue
-            else:
+            elif word.upper() != "IN":
                 rtype, rest = word.upper(), line[match.end() :].strip()
                 break
         if rtype is None or not rest:
             raise _Fallback
         if ttl is None:
-            if default_ttl is None:
+            if self.default_ttl is None:
                 raise _Fallback
-            ttl = default_ttl
-        if name != zone and not name.endswith(suffix):
-            raise InputError(f"line {number}: {name} is outside the zone {zone}")
-        last_name = name
-        stored_type, rdata = _rdata(rtype, rest, origins.get(origin))
-        yield MasterRecord(name, stored_type, ttl, rdata, number)
+            ttl = self.default_ttl
+        if name != self.zone and not name.endswith(self.suffix):
+            raise InputError(f"line {number}: {name} is outside the zone {self.zone}")
+        self.last_name = name
+        stored_type, rdata = _rdata(rtype, rest, self.origin, self.origins)
+        return MasterRecord(name, stored_type, ttl, rdata, number)
 
 
 def _ttl(text: str) -> int:
@@ -192,16 +233,26 @@ def _ttl(text: str) -> int:
         raise _Fallback from None
 
 
-def _rdata(rtype: str, rest: str, origin: dns.name.Name) -> tuple[str, str]:
-    """(type, rdata) as stored; the type's name as dnspython spells it."""
+def _rdata(rtype: str, rest: str, origin: str, origins: _Origins) -> tuple[str, str]:
+    """(type, rdata) as stored; the type's name as dnspython spells it.
+
+    The commonest shapes are recognised by pattern (each gives exactly what
+    dnspython would print); the rest is parsed by dnspython's rdata parser.
+    """
     try:
-        if rtype == "A":
-            return rtype, str(ipaddress.IPv4Address(rest))
+        if rtype == "A" and IPV4.match(rest):
+            return rtype, rest
         if rtype == "AAAA" and "%" not in rest:
             return rtype, str(ipaddress.IPv6Address(rest))
+        if rtype == "TXT" and PLAIN_TXT.match(rest):
+            return rtype, rest
+        if rtype == "CNAME" and " " not in rest and "\t" not in rest:
+            return rtype, _absolute(rest.lower(), origin)
+        if rtype == "MX" and (mx := MX_TEXT.match(rest)) and int(mx.group(1)) < 65536:
+            return rtype, f"{int(mx.group(1))} {_absolute(mx.group(2).lower(), origin)}"
         rdtype = dns.rdatatype.from_text(rtype)
         rdata = dns.rdata.from_text(
-            dns.rdataclass.IN, rdtype, rest, origin=origin, relativize=False
+            dns.rdataclass.IN, rdtype, rest, origin=origins.get(origin), relativize=False
         )
     except (dns.exception.DNSException, ValueError):
         raise _Fallback from None
@@ -260,10 +311,8 @@ def _dnspython_records(text: str, zone: str) -> list[MasterRecord]:
     reader.current_origin = reader.last_name = dns.name.from_text(zone)
     try:
         reader.read()
-    except dns.exception.SyntaxError as exc:
-        # dnspython's message starts "<zone file>:LINE: ..."
-        message = str(exc).replace("<zone file>:", "line ", 1)
-        raise InputError(f"syntax error: {message}") from None
     except dns.exception.DNSException as exc:
-        raise InputError(f"line {tokenizer.line_number}: {exc}") from None
+        # dnspython's message starts "<zone file>:LINE: "; ours says "line LINE: ".
+        message = re.sub(r"^<zone file>:\d+: ", "", str(exc))
+        raise _ReaderError(message, tokenizer.line_number) from None
     return collector.records

@@ -187,6 +187,10 @@ def plan_import(zone: str, records: Sequence[MasterRecord]) -> ImportPlan:
 
 
 def _host(fqdn: str, rrsets: list[RRset], line: int) -> ImportedHost:
+    if len(rrsets) == 1:
+        # The common case, and the only shape of most hosts: one RRset at its name.
+        ttl = max(MIN_HOST_TTL, min(rrsets[0].ttl, MAX_HOST_TTL))
+        return ImportedHost(fqdn=fqdn, ttl=ttl, wildcard=False, rrsets=tuple(rrsets), line=line)
     own = {r.rtype: r for r in rrsets if r.name == fqdn}
     wildcard = WILDCARD_PREFIX + fqdn
     mirrored = {r.rtype: r for r in rrsets if r.name == wildcard}
