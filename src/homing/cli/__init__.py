@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from homing.cli import accounts, alerts, apitokens, backup, client, interop, serve, zonefiles
+from homing.cli import (
+    accounts,
+    alerts,
+    apitokens,
+    backup,
+    client,
+    doctor,
+    interop,
+    serve,
+    zonefiles,
+)
 from homing.cli.base import main
 
 __all__ = [
@@ -11,6 +21,7 @@ __all__ = [
     "apitokens",
     "backup",
     "client",
+    "doctor",
     "interop",
     "main",
     "serve",
