@@ -15,19 +15,20 @@ from datetime import UTC, datetime
 
 from homing.core.credentials import hash_password, new_token, token_hash, token_prefix
 from homing.core.journal import JournalKind, encode_change
+from homing.core.zone_rows import DEFAULT_HOST_TTL as DEFAULT_HOST_TTL
+from homing.core.zone_rows import check_zone_free, insert_zone
 from homing.domain.edits import group_records
 from homing.domain.names import is_subdomain, normalize_name
 from homing.domain.records import RecordType, RRset, ZoneChange
 from homing.errors import ConflictError, InputError, NotFoundError
 from homing.store.rows import HistoryRow, HostRow, RecordRow, TokenRow, UserRow, ZoneRow
 from homing.store.store import Store
-from homing.store.transaction import SERIAL_MODULO, WriteTransaction
+from homing.store.transaction import WriteTransaction
 
 USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
 MIN_TTL, MAX_TTL = 1, 86400
-DEFAULT_HOST_TTL = 60
 DEFAULT_SOA_TTL = 3600
 MAX_NOTES_LENGTH = 1000
 MAX_HOSTS_PER_CALL = 1000
@@ -70,54 +71,6 @@ def check_password(password: str) -> str:
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         raise InputError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
     return password
-
-
-async def check_zone_free(txn: WriteTransaction, zone: str) -> None:
-    """ConflictError if ``zone`` exists or overlaps a zone we serve."""
-    if await txn.zone(zone) is not None:
-        raise ConflictError(f"zone {zone} already exists")
-    for existing in await txn.zone_names():
-        if is_subdomain(zone, existing) or is_subdomain(existing, zone):
-            raise ConflictError(f"zone {zone} overlaps existing zone {existing}")
-
-
-async def insert_zone(
-    txn: WriteTransaction,
-    *,
-    zone: str,
-    nameservers: list[str],
-    rname: str,
-    soa_ttl: int,
-    now: datetime,
-    refresh: int = 3600,
-    retry: int = 600,
-    expire: int = 1209600,
-    minimum: int = 60,
-    serial_after: int = 0,
-) -> tuple[int, int]:
-    """Insert the zone's row; returns its id and serial. The caller journals.
-
-    The serial is the Unix time, or one above ``serial_after`` (the serial a
-    zone had at its previous primary) when that is higher, so that secondaries
-    which knew the zone before see it grow (RFC 1982).
-    """
-    serial = max(int(now.timestamp()), (serial_after + 1) % SERIAL_MODULO or 1)
-    zone_id = await txn.insert(
-        "zones",
-        name=zone,
-        serial=serial,
-        mname=nameservers[0],
-        rname=rname,
-        nameservers=" ".join(nameservers),
-        default_ttl=DEFAULT_HOST_TTL,
-        soa_ttl=soa_ttl,
-        refresh=refresh,
-        retry=retry,
-        expire=expire,
-        minimum=minimum,
-        created_at=now,
-    )
-    return zone_id, serial
 
 
 class Admin:

@@ -29,9 +29,9 @@ import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 
-from homing.core.admin import check_zone_free, insert_zone
 from homing.core.credentials import new_token, token_hash, token_prefix
 from homing.core.journal import JournalKind
+from homing.core.zone_rows import check_zone_free, insert_zone
 from homing.domain.masterfile import read_master_file
 from homing.domain.names import is_subdomain, normalize_name
 from homing.domain.records import RRset, ZoneSnapshot
