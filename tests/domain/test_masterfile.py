@@ -71,6 +71,9 @@ def test_the_quick_reader_agrees_with_dnspython_on_a_typical_export() -> None:
         "h 60 A 192.0.2.1\n  A 192.0.2.2\nx A 192.0.2.3\n",  # no $TTL: RFC 1035's last TTL
         "$TTL 60\nh A 010.0.0.1\n",  # a spelling dnspython may or may not take
         "$TTL 60\nh TYPE1 \\# 4 c0000201\n",
+        "$TTL 60\nh\xa0A 192.0.2.1\n",  # not a field separator for dnspython
+        '$TTL 60\nh TXT "a\u2028b"\n',  # not a line end for dnspython
+        "$TTL 60\nh\x0bA 192.0.2.1\n",
     ],
 )
 def test_anything_unusual_goes_to_dnspython(text: str) -> None:

@@ -37,7 +37,9 @@ from homing.errors import InputError
 LABEL = r"(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)"
 SIMPLE_NAME = re.compile(rf"^(?:\*|{LABEL})(?:\.{LABEL})*\.?$")
 TTL_TEXT = re.compile(r"^[0-9][0-9smhdwSMHDW]*$")
-TOKEN = re.compile(r"\S+")
+TOKEN = re.compile(r"[^ \t]+")
+UNUSUAL = re.compile(r"[^\t\x20-\x7e]")
+"""Anything but tab and printable ASCII on a line: left to dnspython's reader."""
 OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 IPV4 = re.compile(rf"^{OCTET}(?:\.{OCTET}){{3}}$")
 """Dotted quads in the one spelling ``ipaddress`` prints (no leading zeros)."""
@@ -131,8 +133,11 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
     """(first line number, text) of each entry, parenthesised continuations joined."""
     pending: list[str] = []
     start, depth = 0, 0
-    for number, line in enumerate(text.splitlines(), start=1):
-        if "\\" in line:
+    # Only "\n" ends a line and only space and tab separate fields, as for dnspython's
+    # tokenizer (str.splitlines and str.split know more: U+2028, U+00A0, ...).
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.removesuffix("\r")
+        if "\\" in line or UNUSUAL.search(line):
             raise _Fallback(number)
         body, change = _strip(line)
         if pending:
