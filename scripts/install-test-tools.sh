@@ -7,6 +7,9 @@ PACKAGES="ddclient inadyn knot knot-dnsutils bind9-dnsutils dnsperf nsd openssl 
 PACKAGES="$PACKAGES postgresql unbound ldnsutils wget"
 TOOLS="ddclient inadyn knotd kdig dig nsupdate nsd dnsperf openssl ip systemd-analyze faketime"
 TOOLS="$TOOLS unbound ldns-verify-zone wget"
+# Zone file checkers for `homing zone export` (tests/integration/test_zone_files.py).
+PACKAGES="$PACKAGES knot-dnssecutils bind9-utils"
+TOOLS="$TOOLS kzonecheck named-checkzone"
 # ACME DNS-01 (tests/integration/test_acme.py): an offline CA and real clients.
 PACKAGES="$PACKAGES pebble certbot python3-certbot-dns-rfc2136 lego curl chromium"
 TOOLS="$TOOLS pebble certbot lego curl chromium"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 from homing.config import Settings
 from homing.core.acme import AcmeAccounts, AcmeUpdates
@@ -68,3 +70,33 @@ def require_tool(name: str) -> str:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+def unit_settings(unit: Path, section: str = "Service") -> dict[str, list[str]]:
+    """A systemd unit file's keys in ``section``, each with every value it is given (in order)."""
+    settings: dict[str, list[str]] = {}
+    current = ""
+    for raw in unit.read_text().splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("["):
+            current = line.strip("[]")
+            continue
+        key, _, value = line.partition("=")
+        if current == section:
+            settings.setdefault(key, []).append(value)
+    return settings
+
+
+def systemd_verify(unit: Path, tmp_path: Path, executable: str) -> subprocess.CompletedProcess[str]:
+    """``systemd-analyze verify`` on a copy of ``unit`` whose ExecStart runs ``executable``.
+
+    verify checks that ExecStart exists: the copy points at this checkout's interpreter.
+    """
+    analyze = require_tool("systemd-analyze")
+    copy = tmp_path / unit.name
+    copy.write_text(unit.read_text().replace("/usr/local/bin/homing", executable))
+    return subprocess.run(
+        [analyze, "verify", str(copy)], capture_output=True, text=True, timeout=60, check=False
+    )

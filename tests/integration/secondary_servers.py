@@ -149,3 +149,34 @@ zone:
     )
     secondary = Secondary(address=address, port=port, workdir=workdir)
     return secondary.run([require_tool("nsd"), "-d", "-c", str(workdir / "nsd.conf")])
+
+
+def knot_authority(
+    workdir: Path, *, zone: str, zone_text: str, address: str, port: int
+) -> Secondary:
+    """knotd as the primary of ``zone`` from ``zone_text`` (a parent zone that delegates)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "db").mkdir(exist_ok=True)
+    (workdir / f"{zone}zone").write_text(zone_text)
+    user = f"{getpass.getuser()}:{grp.getgrgid(os.getgid()).gr_name}"
+    (workdir / "knot.conf").write_text(
+        f"""server:
+    rundir: "{workdir}"
+    user: {user}
+    listen: {address}@{port}
+    background-workers: 1
+database:
+    storage: "{workdir}/db"
+log:
+  - target: stderr
+    any: info
+zone:
+  - domain: {zone}
+    storage: "{workdir}"
+    file: "{zone}zone"
+    zonefile-sync: -1
+    journal-content: none
+"""
+    )
+    server = Secondary(address=address, port=port, workdir=workdir)
+    return server.run([require_tool("knotd"), "-c", str(workdir / "knot.conf")])

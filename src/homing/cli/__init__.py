@@ -2,7 +2,28 @@
 
 from __future__ import annotations
 
-from homing.cli import accounts, alerts, apitokens, client, interop, serve
+from homing.cli import (
+    accounts,
+    alerts,
+    apitokens,
+    backup,
+    client,
+    doctor,
+    interop,
+    serve,
+    zonefiles,
+)
 from homing.cli.base import main
 
-__all__ = ["accounts", "alerts", "apitokens", "client", "interop", "main", "serve"]
+__all__ = [
+    "accounts",
+    "alerts",
+    "apitokens",
+    "backup",
+    "client",
+    "doctor",
+    "interop",
+    "main",
+    "serve",
+    "zonefiles",
+]

@@ -145,16 +145,25 @@ def host() -> None:
 
 
 @host.command("add")
-@click.argument("fqdn")
-@click.option("--owner", required=True, help="The user who owns the host.")
-@click.option("--ttl", type=int, default=60, show_default=True, help="TTL of its records.")
+@click.argument("fqdns", metavar="FQDN...", nargs=-1, required=True)
+@click.option("--owner", required=True, help="The user who owns the hosts.")
+@click.option("--ttl", type=int, default=60, show_default=True, help="TTL of their records.")
 @common_options
 @pass_context
-def host_add(ctx: Context, fqdn: str, owner: str, ttl: int) -> None:
-    """Add a host and print its update token (shown only this once)."""
-    row, token = admin_call(ctx, lambda a: a.add_host(fqdn, owner=owner, ttl=ttl))
-    click.echo(f"host {row.fqdn} added for {row.owner}; update token (shown once):")
-    click.echo(token)
+def host_add(ctx: Context, fqdns: tuple[str, ...], owner: str, ttl: int) -> None:
+    """Add hosts (all or none) and print their update tokens (shown only this once).
+
+    With several names, each token line is `FQDN TOKEN`.
+    """
+    added = admin_call(ctx, lambda a: a.add_hosts(list(fqdns), owner=owner, ttl=ttl))
+    if len(added) == 1:
+        row, token = added[0]
+        click.echo(f"host {row.fqdn} added for {row.owner}; update token (shown once):")
+        click.echo(token)
+        return
+    click.echo(f"{len(added)} hosts added for {owner}; update tokens (shown once):")
+    for row, token in added:
+        click.echo(f"{row.fqdn.rstrip('.')} {token}")
 
 
 @host.command("list")

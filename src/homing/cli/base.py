@@ -44,8 +44,16 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return factory
 
 
-def run(coro: Coroutine[Any, Any, T]) -> T:
-    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+def run(coro: Coroutine[Any, Any, T], *, fast_sockets: bool = True) -> T:
+    """Run ``coro``; ``fast_sockets`` (serving) on uvloop when installed.
+
+    Management commands run on asyncio's own loop: after a uvloop loop with
+    aiosqlite's thread has closed, a large write to a stdout pipe whose reader
+    is not yet reading lost everything past the pipe's 64 KiB, exit status 0
+    (`homing zone export | slow-consumer`; tests/integration/test_zone_files.py).
+    """
+    factory = _loop_factory() if fast_sockets else None
+    with asyncio.Runner(loop_factory=factory) as runner:
         return runner.run(coro)
 
 
@@ -105,7 +113,7 @@ def store_call(ctx: Context, action: Callable[[Store], Awaitable[T]]) -> T:
         finally:
             await store.close()
 
-    return run(call())
+    return run(call(), fast_sockets=False)
 
 
 def admin_call(ctx: Context, action: Callable[[Admin], Awaitable[T]]) -> T:

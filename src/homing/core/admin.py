@@ -9,6 +9,7 @@ journal poll interval without a restart.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -16,6 +17,8 @@ from homing.core.credentials import hash_password, new_token, token_hash, token_
 from homing.core.following import CLI_CHANGE, catch_up, ipv6_columns
 from homing.core.host_edits import UpdateMeta
 from homing.core.journal import JournalKind, encode_change
+from homing.core.zone_rows import DEFAULT_HOST_TTL as DEFAULT_HOST_TTL
+from homing.core.zone_rows import check_zone_free, insert_zone
 from homing.domain.edits import group_records
 from homing.domain.host_settings import Ipv6SettingsChange
 from homing.domain.names import is_subdomain, normalize_name
@@ -29,9 +32,19 @@ USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
 MIN_TTL, MAX_TTL = 1, 86400
-DEFAULT_HOST_TTL = 60
 DEFAULT_SOA_TTL = 3600
 MAX_NOTES_LENGTH = 1000
+MAX_HOSTS_PER_CALL = 1000
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewHost:
+    """One host to create: its name, owner, TTL and notes."""
+
+    fqdn: str
+    owner: str
+    ttl: int = DEFAULT_HOST_TTL
+    notes: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -87,26 +100,9 @@ class Admin:
         check_ttl(ttl)
         now = datetime.now(UTC)
         async with self._store.write() as txn:
-            if await txn.zone(zone) is not None:
-                raise ConflictError(f"zone {zone} already exists")
-            for existing in await txn.zone_names():
-                if is_subdomain(zone, existing) or is_subdomain(existing, zone):
-                    raise ConflictError(f"zone {zone} overlaps existing zone {existing}")
-            serial = int(now.timestamp())
-            zone_id = await txn.insert(
-                "zones",
-                name=zone,
-                serial=serial,
-                mname=ns[0],
-                rname=rname,
-                nameservers=" ".join(ns),
-                default_ttl=DEFAULT_HOST_TTL,
-                soa_ttl=ttl,
-                refresh=3600,
-                retry=600,
-                expire=1209600,
-                minimum=60,
-                created_at=now,
+            await check_zone_free(txn, zone)
+            zone_id, serial = await insert_zone(
+                txn, zone=zone, nameservers=ns, rname=rname, soa_ttl=ttl, now=now
             )
             await self._journal(txn, zone_id, zone, serial, JournalKind.ZONE, "", now)
             row = await txn.zone(zone)
@@ -221,39 +217,69 @@ class Admin:
         self, fqdn: str, *, owner: str, ttl: int = DEFAULT_HOST_TTL
     ) -> tuple[HostRow, str]:
         """Create a host and its first update token; the token is returned once, never stored."""
-        name = normalize_name(fqdn)
-        check_ttl(ttl)
-        if name.startswith("*.") or name.split(".", 1)[0] == "_acme-challenge":
-            raise InputError(f"{name} is reserved; name the host itself")
-        token = new_token()
+        [added] = await self.create_hosts([NewHost(fqdn=fqdn, owner=owner, ttl=ttl)])
+        return added
+
+    async def add_hosts(
+        self, fqdns: Sequence[str], *, owner: str, ttl: int = DEFAULT_HOST_TTL
+    ) -> list[tuple[HostRow, str]]:
+        """Several hosts of one owner with one TTL (``homing host add a b c``): all or none."""
+        return await self.create_hosts([NewHost(fqdn=f, owner=owner, ttl=ttl) for f in fqdns])
+
+    async def create_hosts(self, wanted: Sequence[NewHost]) -> list[tuple[HostRow, str]]:
+        """Create hosts, each with its first token, in one transaction: all or none."""
+        if not wanted:
+            raise InputError("give at least one host name")
+        if len(wanted) > MAX_HOSTS_PER_CALL:
+            raise InputError(f"at most {MAX_HOSTS_PER_CALL} hosts at once (zone import: more)")
+        names = [normalize_name(spec.fqdn) for spec in wanted]
+        seen: set[str] = set()
+        for name, spec in zip(names, wanted, strict=True):
+            check_ttl(spec.ttl)
+            if len(spec.notes) > MAX_NOTES_LENGTH:
+                raise InputError(f"notes have at most {MAX_NOTES_LENGTH} characters")
+            if name.startswith("*.") or name.split(".", 1)[0] == "_acme-challenge":
+                raise InputError(f"{name} is reserved; name the host itself")
+            if name in seen:
+                raise InputError(f"{name} is given twice")
+            seen.add(name)
+        tokens = [new_token() for _ in names]
         now = datetime.now(UTC)
         async with self._store.write() as txn:
-            user = await self._store.find_user(owner)
-            if user is None:
-                raise NotFoundError(f"no user {owner}")
-            zone = await self._zone_for(txn, name)
-            if name == zone.name:
-                raise InputError(f"{name} is the zone apex; a host must be below it")
-            if await txn.host(name) is not None:
-                raise ConflictError(f"host {name} already exists")
-            if await txn.acme_account(name) is not None:
-                # Its owner could otherwise overwrite that account's challenge by DuckDNS txt=.
-                raise ConflictError(f"{name} is an acme-dns challenge name")
-            host_id = await txn.insert(
-                "hosts",
-                zone_id=zone.id,
-                owner_id=user.id,
-                fqdn=name,
-                ttl=ttl,
-                wildcard=False,
-                offline=False,
-                created_at=now,
-                nochg_count=0,
-            )
-            await self._insert_token(txn, token, user_id=user.id, host_id=host_id, label="initial")
-            host = await txn.host(name)
-        assert host is not None
-        return host, token
+            owners: dict[str, UserRow] = {}
+            for spec in wanted:
+                if spec.owner not in owners:
+                    user = await self._store.find_user(spec.owner)
+                    if user is None:
+                        raise NotFoundError(f"no user {spec.owner}")
+                    owners[spec.owner] = user
+            for name, spec, token in zip(names, wanted, tokens, strict=True):
+                user = owners[spec.owner]
+                zone = await self._zone_for(txn, name)
+                if name == zone.name:
+                    raise InputError(f"{name} is the zone apex; a host must be below it")
+                if await txn.host(name) is not None:
+                    raise ConflictError(f"host {name} already exists")
+                if await txn.acme_account(name) is not None:
+                    # Its owner could otherwise overwrite that account's challenge by DuckDNS txt=.
+                    raise ConflictError(f"{name} is an acme-dns challenge name")
+                host_id = await txn.insert(
+                    "hosts",
+                    zone_id=zone.id,
+                    owner_id=user.id,
+                    fqdn=name,
+                    ttl=spec.ttl,
+                    wildcard=False,
+                    offline=False,
+                    created_at=now,
+                    nochg_count=0,
+                    notes=spec.notes,
+                )
+                await self._insert_token(
+                    txn, token, user_id=user.id, host_id=host_id, label="initial"
+                )
+            hosts = await txn.hosts_named(names)
+        return [(hosts[name], token) for name, token in zip(names, tokens, strict=True)]
 
     async def remove_host(self, fqdn: str) -> None:
         name = normalize_name(fqdn)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -115,7 +116,11 @@ def migrate(path: Path) -> None:
     from alembic.config import Config as AlembicConfig
 
     log.info("migrating %s to schema %s", path, SCHEMA_HEAD)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(FileExistsError):
+        # Created for its owner only (it holds TSIG secrets and password hashes); SQLite
+        # gives its -wal and -shm files the same mode. An empty file is an empty database.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     engine = create_engine(f"sqlite:///{path}")
     event.listen(engine, "connect", _migration_pragmas)
     event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))

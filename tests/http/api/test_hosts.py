@@ -143,3 +143,51 @@ async def test_patch_ipv6_refusals(api: Api) -> None:
         assert answer.json()["error"].get("field") == field, body
     unchanged = (await api.client.get(HOME, headers=api.alice)).json()
     assert (unchanged["ipv6_interface_id"], unchanged["follows"]) == (None, None)
+
+
+async def test_create_several_hosts_in_one_request(api: Api) -> None:
+    answer = await api.client.post(
+        "/api/v1/hosts",
+        headers=api.alice,
+        json={"hosts": [{"name": "a.dyn.example", "ttl": 300}, {"name": "b.dyn.example"}]},
+    )
+    assert answer.status_code == 201
+    created = answer.json()["hosts"]
+    assert [(h["name"], h["ttl"]) for h in created] == [
+        ("a.dyn.example", 300),
+        ("b.dyn.example", 60),
+    ]
+    for host in created:
+        authn = await api.core.auth.token(
+            host["update_token"], source=None, front_door=FrontDoor.DUCKDNS
+        )
+        assert authn.principal is not None and authn.principal.host == host["name"] + "."
+
+
+async def test_a_list_with_one_bad_host_creates_none(api: Api) -> None:
+    cases = [
+        ([{"name": "c.dyn.example"}, {"name": "home.dyn.example"}], 409, "conflict", None),
+        ([{"name": "c.dyn.example"}, {"name": "c.dyn.example"}], 422, "invalid_value", "hosts"),
+        ([{"name": "c.dyn.example"}, {"name": "x.other.example"}], 422, "invalid_value", "name"),
+        (
+            [{"name": "c.dyn.example"}, {"name": "d.dyn.example", "nom": 1}],
+            422,
+            "unknown_field",
+            "hosts[1].nom",
+        ),
+        ([{"name": "c.dyn.example"}, {"ttl": 60}], 422, "missing_field", "hosts[1].name"),
+        ([{"name": "c.dyn.example", "owner": "bob"}], 403, "forbidden", None),
+        ([], 422, "invalid_value", "hosts"),
+        (["c.dyn.example"], 422, "invalid_value", "hosts"),
+        ([{"name": f"n{i}.dyn.example"} for i in range(1001)], 422, "invalid_value", "hosts"),
+    ]
+    for hosts, status, code, field in cases:
+        answer = await api.client.post("/api/v1/hosts", headers=api.alice, json={"hosts": hosts})
+        assert answer.status_code == status, hosts[:3]
+        assert answer.json()["error"]["code"] == code
+        assert answer.json()["error"].get("field") == field
+    assert await api.core.store.find_host("c.dyn.example.") is None
+    mixed = await api.client.post(
+        "/api/v1/hosts", headers=api.alice, json={"hosts": [{"name": "c.dyn.example"}], "ttl": 5}
+    )
+    assert mixed.status_code == 422 and mixed.json()["error"]["field"] == "ttl"

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from homing.core.admin import DEFAULT_HOST_TTL, MAX_NOTES_LENGTH, MAX_TTL, MIN_TTL
+from homing.core.admin import (
+    DEFAULT_HOST_TTL,
+    MAX_HOSTS_PER_CALL,
+    MAX_NOTES_LENGTH,
+    MAX_TTL,
+    MIN_TTL,
+    NewHost,
+)
 from homing.core.host_edits import UpdateMeta
 from homing.core.host_records import ChangeSource
 from homing.domain.host_settings import Ipv6SettingsChange
@@ -15,6 +22,7 @@ from homing.http.api import render
 from homing.http.api.errors import ApiError, about
 from homing.http.api.lookup import visible_host, visible_hosts
 from homing.http.api.operations import Call, Operation, Param, list_of, no_content, ok, ref
+from homing.http.api.parsing import Fields
 
 TAG = "hosts"
 
@@ -30,27 +38,46 @@ async def list_hosts(call: Call) -> Response:
 
 
 async def create_host(call: Call) -> Response:
+    """One host (``{"name": ...}``), or several (``{"hosts": [{"name": ...}, ...]}``, all or
+    none): each answer carries the host's first update token."""
     call.principal.require_full("create hosts")
     body = await call.body()
-    name = body.text("name", required=True, max_length=253)
-    ttl = body.integer("ttl", low=MIN_TTL, high=MAX_TTL) or DEFAULT_HOST_TTL
-    notes = body.text("notes", max_length=MAX_NOTES_LENGTH)
-    owner = body.text("owner", max_length=64) or call.principal.user
-    body.finish()
+    if body.present("hosts"):
+        items = body.objects("hosts", max_items=MAX_HOSTS_PER_CALL)
+        body.finish()
+        wanted = [await _new_host(call, item, field=f"hosts[{i}]") for i, item in enumerate(items)]
+    else:
+        wanted = [await _new_host(call, body, field="")]
+    try:
+        with about("hosts" if len(wanted) > 1 or body.present("hosts") else "name"):
+            created = await call.api.admin.create_hosts(wanted)
+    except NotFoundError as exc:
+        raise ApiError("invalid_value", str(exc), field="name") from None
+    answers = [{**render.host(host), "update_token": token} for host, token in created]
+    if body.present("hosts"):
+        return ok({"hosts": answers}, status=201)
+    return ok(answers[0], status=201)
+
+
+async def _new_host(call: Call, fields: Fields, *, field: str) -> NewHost:
+    prefix = f"{field}." if field else ""
+    try:
+        name = fields.text("name", required=True, max_length=253)
+        ttl = fields.integer("ttl", low=MIN_TTL, high=MAX_TTL) or DEFAULT_HOST_TTL
+        notes = fields.text("notes", max_length=MAX_NOTES_LENGTH) or ""
+        owner = fields.text("owner", max_length=64) or call.principal.user
+        fields.finish()
+    except ApiError as exc:
+        if exc.field is not None:
+            exc.field = prefix + exc.field
+        raise
     assert name is not None
     if owner != call.principal.user:
         if not call.principal.is_admin:
             raise ApiError("forbidden", "only administrators create hosts for other users")
         if await call.api.store.find_user(owner) is None:
-            raise ApiError("invalid_value", f"no user {owner}", field="owner")
-    try:
-        with about("name"):
-            host, token = await call.api.admin.add_host(name, owner=owner, ttl=ttl)
-    except NotFoundError as exc:
-        raise ApiError("invalid_value", str(exc), field="name") from None
-    if notes:
-        host = await call.api.admin.update_host(host.fqdn, notes=notes)
-    return ok({**render.host(host), "update_token": token}, status=201)
+            raise ApiError("invalid_value", f"no user {owner}", field=prefix + "owner")
+    return NewHost(fqdn=name, owner=owner, ttl=ttl, notes=notes)
 
 
 async def get_host(call: Call) -> Response:
@@ -126,11 +153,12 @@ def operations() -> list[Operation]:
             path="/hosts",
             handler=create_host,
             operation_id="createHost",
-            summary="Create a host; the answer carries its first update token (shown once).",
+            summary="Create a host, or several at once (`hosts`, all or none); each answer "
+            "carries the host's first update token (shown once).",
             tag=TAG,
             status=201,
-            request="HostCreate",
-            response=ref("HostCreated"),
+            request="HostCreateRequest",
+            response={"oneOf": [ref("HostCreated"), ref("HostsCreated")]},
             errors=(401, 403, 409, 422, 429),
         ),
         Operation(

@@ -78,6 +78,15 @@ def _operation(op: Operation) -> dict[str, Any]:
     return document
 
 
+def _example_properties(component: str) -> dict[str, Any]:
+    """The request's fields for the docs page; for a choice (oneOf), the first one's."""
+    schema = COMPONENTS[component]
+    if "oneOf" in schema:
+        return _example_properties(schema["oneOf"][0]["$ref"].rsplit("/", 1)[-1])
+    properties: dict[str, Any] = schema["properties"]
+    return properties
+
+
 def document(operations: list[Operation]) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for op in operations:
@@ -191,7 +200,7 @@ def docs_page(operations: list[Operation]) -> str:
                 f"<input name='{esc(param.name)}' data-in=query></label>"
             )
         if op.request is not None:
-            example = json.dumps(COMPONENTS[op.request]["properties"], indent=1)
+            example = json.dumps(_example_properties(op.request), indent=1)
             parts.append(
                 f"<label>JSON body ({esc(op.request)}) <textarea rows=4 "
                 f"placeholder='{esc(example)}'></textarea></label>"

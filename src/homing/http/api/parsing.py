@@ -124,6 +124,15 @@ class Fields:
                 )
         return list(value)
 
+    def objects(self, name: str, *, max_items: int) -> list[Fields]:
+        """A non-empty list of JSON objects, each read with its own ``Fields``."""
+        value = self._get(name, True)
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise ApiError("invalid_value", f"{name} must be a list of objects", field=name)
+        if not 1 <= len(value) <= max_items:
+            raise ApiError("invalid_value", f"{name} has 1 to {max_items} items", field=name)
+        return [Fields(item, where=self._where) for item in value]
+
     def timestamp(self, name: str) -> datetime | None:
         """An RFC 3339 time (``2026-11-30T12:00:00Z``); without a zone it is taken as UTC."""
         value = self.text(name, max_length=40)

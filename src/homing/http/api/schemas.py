@@ -136,6 +136,26 @@ COMPONENTS: dict[str, dict[str, Any]] = {
         {"name": STR, "ttl": TTL, "notes": {"type": "string", "maxLength": 1000}, "owner": STR},
         "name",
     ),
+    "HostsCreate": _request(
+        {
+            "hosts": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/HostCreate"},
+                "minItems": 1,
+                "maxItems": 1000,
+            }
+        },
+        "hosts",
+    ),
+    "HostCreateRequest": {
+        "oneOf": [
+            {"$ref": "#/components/schemas/HostCreate"},
+            {"$ref": "#/components/schemas/HostsCreate"},
+        ]
+    },
+    "HostsCreated": _answer(
+        {"hosts": {"type": "array", "items": {"$ref": "#/components/schemas/HostCreated"}}}
+    ),
     "HostUpdate": _request(
         {
             "ttl": TTL,
