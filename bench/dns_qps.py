@@ -223,9 +223,10 @@ def run_homing(
     args: argparse.Namespace,
 ) -> dict[str, dict[str, float]]:
     results: dict[str, dict[str, float]] = {}
-    for workers, cpus in ((1, SERVER_CPU), (2, f"{SERVER_CPU},{CLIENT_CPU}")):
-        config = work / f"homing-{workers}.toml"
-        config.write_text(f"dns_workers = {workers}\ndns_rrl_responses_per_second = 0\n")
+    runs = ((1, SERVER_CPU, 0), (1, SERVER_CPU, 1_000_000), (2, f"{SERVER_CPU},{CLIENT_CPU}", 0))
+    for workers, cpus, rrl in runs:
+        config = work / f"homing-{workers}-{rrl}.toml"
+        config.write_text(f"dns_workers = {workers}\ndns_rrl_responses_per_second = {rrl}\n")
         started = time.monotonic()
         server = start_homing(data, config=config, cpus=cpus)
         try:
@@ -234,10 +235,16 @@ def run_homing(
             wait_until(lambda port=port, last=last: answers(port, last), 120)
             assert server.process is not None
             pids = tree(server.process.pid)
-            results[f"homing-{workers}w-startup"] = {
+            results[f"homing-{workers}w{'-rrl' if rrl else ''}-startup"] = {
                 "seconds": time.monotonic() - started,
                 **memory_mib(pids),
             }
+            if rrl:
+                # Rate limiting on, never reached: what counting every answer costs.
+                results["homing-uniform-rrl"] = dnsperf(
+                    port, queries["uniform"], args.seconds, pids
+                )
+                continue
             if workers == 1:
                 for mix, path in queries.items():
                     results[f"homing-{mix}"] = dnsperf(port, path, args.seconds, pids)
