@@ -14,6 +14,7 @@ from homing.client.addresses import Family
 from homing.client.providers.jsonapi import body_list, text_field
 from homing.client.providers.records import (
     Record,
+    TokenApi,
     TokenSettings,
     TtlRange,
     Zone,
@@ -40,12 +41,10 @@ class DigitaloceanSettings(TokenSettings):
         return DigitaloceanApi(self, http)
 
 
-class DigitaloceanApi:
+class DigitaloceanApi(TokenApi):
     """``/domains``, ``/domains/D/records?type=&name=``, POST, PATCH by id."""
 
-    def __init__(self, settings: DigitaloceanSettings, http: httpx.AsyncClient) -> None:
-        self._settings = settings
-        self._api = settings.json_api(http, error_of=digitalocean_error)
+    error_of = staticmethod(digitalocean_error)
 
     async def zones(self, candidates: list[str]) -> list[Zone]:
         body = await self._api.call("GET", "/domains", params={"per_page": "200"})

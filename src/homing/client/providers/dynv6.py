@@ -19,6 +19,7 @@ from homing.client.addresses import Family
 from homing.client.providers.jsonapi import failed, record_list, text_field
 from homing.client.providers.records import (
     Record,
+    TokenApi,
     TokenSettings,
     Zone,
     held_zones,
@@ -46,11 +47,10 @@ class Dynv6Settings(TokenSettings):
         return Dynv6Api(self, http)
 
 
-class Dynv6Api:
+class Dynv6Api(TokenApi):
     """``/zones``, ``PATCH /zones/ID`` for the apex, ``/zones/ID/records`` for the rest."""
 
-    def __init__(self, settings: Dynv6Settings, http: httpx.AsyncClient) -> None:
-        self._api = settings.json_api(http, error_of=dynv6_error)
+    error_of = staticmethod(dynv6_error)
 
     async def zones(self, candidates: list[str]) -> list[Zone]:
         found = record_list(await self._api.call("GET", "/zones"), "zone list")

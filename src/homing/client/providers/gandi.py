@@ -16,6 +16,7 @@ from homing.client.addresses import Family
 from homing.client.providers.jsonapi import failed, record_list
 from homing.client.providers.records import (
     Record,
+    TokenApi,
     TokenSettings,
     TtlRange,
     Zone,
@@ -42,12 +43,10 @@ class GandiSettings(TokenSettings):
         return GandiApi(self, http)
 
 
-class GandiApi:
+class GandiApi(TokenApi):
     """``/domains``, ``/domains/FQDN/records/NAME/TYPE`` (GET, POST to create, PUT to change)."""
 
-    def __init__(self, settings: GandiSettings, http: httpx.AsyncClient) -> None:
-        self._settings = settings
-        self._api = settings.json_api(http, error_of=gandi_error)
+    error_of = staticmethod(gandi_error)
 
     @staticmethod
     def _path(zone: Zone, name: str, family: Family) -> str:

@@ -14,9 +14,16 @@ from typing import Any
 import httpx
 
 from homing.client.addresses import Family
-from homing.client.options import Options, Secret
+from homing.client.options import Secret
 from homing.client.providers.jsonapi import JsonApi, record_list, text_field
-from homing.client.providers.records import Record, RecordsProvider, Zone, held_zones, relative_name
+from homing.client.providers.records import (
+    Record,
+    RecordsSettings,
+    TtlRange,
+    Zone,
+    held_zones,
+    relative_name,
+)
 
 
 def godaddy_error(body: Any) -> str | None:
@@ -33,27 +40,18 @@ def godaddy_wait(body: Any) -> float | None:
 
 
 @dataclass(frozen=True, kw_only=True)
-class GodaddySettings:
+class GodaddySettings(RecordsSettings):
     """The API endpoint, the key and secret, an optional zone, the TTL of new records."""
 
-    server: str
     api_key: Secret
     api_secret: Secret
-    zone: str | None
-    ttl: int
 
-    @classmethod
-    def parse(cls, options: Options) -> GodaddySettings:
-        return cls(
-            server=options.url("server", "https://api.godaddy.com"),
-            api_key=options.secret("api_key"),
-            api_secret=options.secret("api_secret"),
-            zone=options.optional_string("zone"),
-            ttl=options.integer("ttl", 600, low=600, high=604800),
-        )
+    SERVER = "https://api.godaddy.com"
+    TTL = TtlRange(600, 600, 604800)
+    SECRETS = ("api_key", "api_secret")
 
-    def build(self, http: httpx.AsyncClient) -> RecordsProvider:
-        return RecordsProvider(GodaddyApi(self, http), zone=self.zone)
+    def api(self, http: httpx.AsyncClient) -> GodaddyApi:
+        return GodaddyApi(self, http)
 
 
 class GodaddyApi:

@@ -15,6 +15,7 @@ from homing.client.addresses import Family
 from homing.client.providers.jsonapi import body_list, text_field
 from homing.client.providers.records import (
     Record,
+    TokenApi,
     TokenSettings,
     TtlRange,
     Zone,
@@ -48,14 +49,12 @@ class HetznerSettings(TokenSettings):
         return HetznerApi(self, http)
 
 
-class HetznerApi:
+class HetznerApi(TokenApi):
     """``GET /zones?name=``, ``GET /records?zone_id=``, ``POST /records``, ``PUT /records/ID``."""
 
-    def __init__(self, settings: HetznerSettings, http: httpx.AsyncClient) -> None:
-        self._settings = settings
-        self._api = settings.json_api(
-            http, error_of=hetzner_error, header="Auth-API-Token", scheme=None
-        )
+    error_of = staticmethod(hetzner_error)
+    HEADER = "Auth-API-Token"
+    SCHEME = None
 
     async def zones(self, candidates: list[str]) -> list[Zone]:
         for candidate in candidates:

@@ -13,7 +13,14 @@ import httpx
 
 from homing.client.addresses import Family
 from homing.client.providers.jsonapi import body_list, record_list, text_field
-from homing.client.providers.records import Record, TokenSettings, TtlRange, Zone, held_zones
+from homing.client.providers.records import (
+    Record,
+    TokenApi,
+    TokenSettings,
+    TtlRange,
+    Zone,
+    held_zones,
+)
 
 
 def ionos_error(body: Any) -> str | None:
@@ -36,12 +43,12 @@ class IonosSettings(TokenSettings):
         return IonosApi(self, http)
 
 
-class IonosApi:
+class IonosApi(TokenApi):
     """``/zones``, ``/zones/ID?suffix=&recordType=``, ``POST /zones/ID/records``, PUT by id."""
 
-    def __init__(self, settings: IonosSettings, http: httpx.AsyncClient) -> None:
-        self._settings = settings
-        self._api = settings.json_api(http, error_of=ionos_error, header="X-API-Key", scheme=None)
+    error_of = staticmethod(ionos_error)
+    HEADER = "X-API-Key"
+    SCHEME = None
 
     async def zones(self, candidates: list[str]) -> list[Zone]:
         found = record_list(await self._api.call("GET", "/zones"), "zone list")

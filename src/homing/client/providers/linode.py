@@ -14,6 +14,7 @@ from homing.client.addresses import Family
 from homing.client.providers.jsonapi import body_list, text_field
 from homing.client.providers.records import (
     Record,
+    TokenApi,
     TokenSettings,
     TtlRange,
     Zone,
@@ -41,12 +42,10 @@ class LinodeSettings(TokenSettings):
         return LinodeApi(self, http)
 
 
-class LinodeApi:
+class LinodeApi(TokenApi):
     """``/domains``, ``/domains/ID/records``, POST, PUT by id."""
 
-    def __init__(self, settings: LinodeSettings, http: httpx.AsyncClient) -> None:
-        self._settings = settings
-        self._api = settings.json_api(http, error_of=linode_error)
+    error_of = staticmethod(linode_error)
 
     async def zones(self, candidates: list[str]) -> list[Zone]:
         body = await self._api.call("GET", "/domains", params={"page_size": "500"})

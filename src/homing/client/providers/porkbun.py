@@ -14,9 +14,16 @@ from typing import Any
 import httpx
 
 from homing.client.addresses import Family
-from homing.client.options import Options, Secret
+from homing.client.options import Secret
 from homing.client.providers.jsonapi import JsonApi, body_list, text_field
-from homing.client.providers.records import Record, RecordsProvider, Zone, held_zones, relative_name
+from homing.client.providers.records import (
+    Record,
+    RecordsSettings,
+    TtlRange,
+    Zone,
+    held_zones,
+    relative_name,
+)
 
 
 def porkbun_error(body: Any) -> str | None:
@@ -29,27 +36,18 @@ def porkbun_error(body: Any) -> str | None:
 
 
 @dataclass(frozen=True, kw_only=True)
-class PorkbunSettings:
+class PorkbunSettings(RecordsSettings):
     """The API endpoint, the key pair, an optional zone, the TTL of created records."""
 
-    server: str
     api_key: Secret
     secret_api_key: Secret
-    zone: str | None
-    ttl: int
 
-    @classmethod
-    def parse(cls, options: Options) -> PorkbunSettings:
-        return cls(
-            server=options.url("server", "https://api.porkbun.com/api/json/v3"),
-            api_key=options.secret("api_key"),
-            secret_api_key=options.secret("secret_api_key"),
-            zone=options.optional_string("zone"),
-            ttl=options.integer("ttl", 600, low=600, high=86400),
-        )
+    SERVER = "https://api.porkbun.com/api/json/v3"
+    TTL = TtlRange(600, 600, 86400)
+    SECRETS = ("api_key", "secret_api_key")
 
-    def build(self, http: httpx.AsyncClient) -> RecordsProvider:
-        return RecordsProvider(PorkbunApi(self, http), zone=self.zone)
+    def api(self, http: httpx.AsyncClient) -> PorkbunApi:
+        return PorkbunApi(self, http)
 
 
 class PorkbunApi:

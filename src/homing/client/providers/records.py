@@ -9,9 +9,10 @@ that hold another address, so the TTL, proxied flags and comments the owner
 set stay as they are. A provider module describes its API (``RecordsApi``);
 ``RecordsProvider`` does the rest, once for all of them.
 
-``TokenSettings`` is the table most of them take (the API's URL, one
-token, an optional zone, the TTL of created records); ``jsonapi`` is the
-HTTP half they share.
+``RecordsSettings`` is the table they take (the API's URL, the
+credentials, an optional zone, the TTL of created records), and
+``TokenSettings`` with ``TokenApi`` the case of one token in one header;
+``jsonapi`` is the HTTP half they share.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from homing.client.addresses import Addresses, Family
 from homing.client.errors import LookupProblem
 from homing.client.options import Options, Secret
 from homing.client.providers import AnswerKind, ProviderAnswer
-from homing.client.providers.jsonapi import Answered, JsonApi, rejected, text_field
+from homing.client.providers.jsonapi import Answered, JsonApi, no_error, rejected, text_field
 
 
 def zone_candidates(name: str) -> list[str]:
@@ -180,37 +181,59 @@ class TtlRange:
 
 
 @dataclass(frozen=True, kw_only=True)
-class TokenSettings:
-    """The table most REST providers take: API URL, one token, optional zone, TTL of new records.
+class RecordsSettings:
+    """The table every REST records provider takes: API URL, credentials, zone, TTL of new records.
 
-    A provider subclasses it with its default ``SERVER``, its ``TTL`` range
-    (None where the provider keeps no TTL per record: ``ttl`` is then 0 and
-    not a key), the config key of its token, and ``api``.
+    A provider subclasses it with its credential fields and their names in
+    ``SECRETS`` (each field is read from the config key of its name), its
+    default ``SERVER``, its ``TTL`` range (None where the provider keeps no
+    TTL per record: ``ttl`` is then 0 and not a key), and ``api``.
     """
 
     server: str
-    token: Secret
     zone: str | None
     ttl: int = 0
 
     SERVER: ClassVar[str]
     TTL: ClassVar[TtlRange | None]
-    CREDENTIAL_KEY: ClassVar[str] = "token"
+    SECRETS: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def credentials(cls, options: Options) -> dict[str, Secret]:
+        """The credential fields by name: those in ``SECRETS``, each read from the key it names."""
+        return {key: options.secret(key) for key in cls.SECRETS}
 
     @classmethod
     def parse(cls, options: Options) -> Self:
+        server = options.url("server", cls.SERVER)
+        credentials = cls.credentials(options)
+        zone = options.optional_string("zone")
         ttl = 0
         if cls.TTL is not None:
             ttl = options.integer("ttl", cls.TTL.default, low=cls.TTL.low, high=cls.TTL.high)
-        return cls(
-            server=options.url("server", cls.SERVER),
-            token=options.secret(cls.CREDENTIAL_KEY),
-            zone=options.optional_string("zone"),
-            ttl=ttl,
-        )
+        return cls(server=server, zone=zone, ttl=ttl, **credentials)
 
     def api(self, http: httpx.AsyncClient) -> RecordsApi:
         raise NotImplementedError
+
+    def build(self, http: httpx.AsyncClient) -> RecordsProvider:
+        return RecordsProvider(self.api(http), zone=self.zone)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokenSettings(RecordsSettings):
+    """The table most REST providers take: ``RecordsSettings`` with one token.
+
+    ``CREDENTIAL_KEY`` is the config key of the token where it is not ``token``.
+    """
+
+    token: Secret
+
+    CREDENTIAL_KEY: ClassVar[str] = "token"
+
+    @classmethod
+    def credentials(cls, options: Options) -> dict[str, Secret]:
+        return {"token": options.secret(cls.CREDENTIAL_KEY)}
 
     def json_api(
         self,
@@ -224,5 +247,21 @@ class TokenSettings:
         value = f"{scheme} {self.token.value}" if scheme else self.token.value
         return JsonApi(http=http, base=self.server, headers={header: value}, error_of=error_of)
 
-    def build(self, http: httpx.AsyncClient) -> RecordsProvider:
-        return RecordsProvider(self.api(http), zone=self.zone)
+
+class TokenApi:
+    """What a ``TokenSettings`` provider's ``RecordsApi`` starts from: its settings, its JSON API.
+
+    A provider subclasses it with how its API words errors (``error_of``)
+    and, where the token is not sent as ``Authorization: Bearer TOKEN``, the
+    ``HEADER`` and ``SCHEME`` it goes in.
+    """
+
+    HEADER: ClassVar[str] = "Authorization"
+    SCHEME: ClassVar[str | None] = "Bearer"
+    error_of = staticmethod(no_error)  # the error words in a body, as ``JsonApi`` reads them
+
+    def __init__(self, settings: TokenSettings, http: httpx.AsyncClient) -> None:
+        self._settings = settings
+        self._api = settings.json_api(
+            http, error_of=self.error_of, header=self.HEADER, scheme=self.SCHEME
+        )
