@@ -13,7 +13,10 @@ Homing also runs ``uniform`` while updates flow (dyndns2, random hosts, at
 ``--update-rates``), and with two workers on both CPUs. The figure is
 queries answered per CPU-second of the server's whole process tree (every
 process counted once, from /proc/PID/stat), because one dnsperf saturates
-its CPU before a fast server does; the ratios are what to read. Start-up is
+its CPU before a fast server does; the ratios are what to read. Beside it,
+per CPU-second of the answering processes alone: homing's DNS workers (not
+the provider process, which takes the updates), NSD's server children
+(not its parent and xfrd), Knot's one process. Start-up is
 the time from exec until the last host answers, with the RSS and the PSS
 (shared pages divided between the processes that map them) of the tree.
 
@@ -33,6 +36,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -104,6 +108,8 @@ def memory_mib(pids: list[int]) -> dict[str, float]:
 
 def dnsperf(port: int, queries: Path, seconds: int, pids: list[int]) -> dict[str, float]:
     before = cpu_seconds(pids)
+    children = pids[1:] or pids
+    before_children = cpu_seconds(children)
     out = subprocess.run(
         [
             "taskset",
@@ -130,12 +136,14 @@ def dnsperf(port: int, queries: Path, seconds: int, pids: list[int]) -> dict[str
         check=True,
     ).stdout
     used = cpu_seconds(pids) - before
+    used_children = cpu_seconds(children) - before_children
     completed = float(re.search(r"Queries completed:\s+(\d+)", out).group(1))  # type: ignore[union-attr]
     lost = re.search(r"Queries lost:\s+(\d+)", out)
     return {
         "qps": completed / seconds,
         "cpu_s": used,
         "per_cpu_s": completed / used if used else 0.0,
+        "per_answering_cpu_s": completed / used_children if used_children else 0.0,
         "lost": float(lost.group(1)) if lost else 0.0,
     }
 
@@ -147,6 +155,9 @@ class UpdateFeed:
         self.port, self.rate = port, rate
         self.hosts = list(population.tokens.items())
         self.sent = self.good = self.skipped = 0
+        self.answers: Counter[str] = Counter()
+        self.first_address = int(time.time() * 1000) % 0x400000
+        """Where this feed's addresses start, so that no run repeats another's (no nochg)."""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
 
@@ -169,9 +180,11 @@ class UpdateFeed:
         async def one(conn: Connection, n: int) -> None:
             fqdn, token = rng.choice(self.hosts)
             credentials = base64.b64encode(f"{fqdn}:{token}".encode()).decode()
-            request = (f"/nic/update?hostname={fqdn}&myip={address_of(0x0C000000 + n)}",)
+            ip = address_of(0x0C000000 + self.first_address + n)
+            request = (f"/nic/update?hostname={fqdn}&myip={ip}",)
             body = await conn.get((request[0], f"Basic {credentials}"))
             self.good += body.startswith(b"good")
+            self.answers[body.split(b" ")[0].strip().decode(errors="replace")] += 1
             idle.put_nowait(conn)
 
         pending: set[asyncio.Task[None]] = set()
@@ -304,7 +317,10 @@ def main() -> None:
 
 def report(results: dict[str, dict[str, float]], args: argparse.Namespace) -> None:
     print(f"\nDNS, {args.hosts} hosts (A+AAAA), {args.seconds} s per run; per CPU-second")
-    print(f"{'run':26} {'qps':>9} {'cpu s':>6} {'q/cpu-s':>9} {'/NSD':>6} {'/Knot':>6}")
+    print(
+        f"{'run':26} {'qps':>9} {'cpu s':>6} {'q/cpu-s':>9} {'/NSD':>6} {'/Knot':>6}"
+        f" {'q/ans-cpu-s':>12} {'/NSD':>6}"
+    )
     for name, row in results.items():
         if "per_cpu_s" not in row:
             continue
@@ -315,9 +331,12 @@ def report(results: dict[str, dict[str, float]], args: argparse.Namespace) -> No
             else 0.0
             for ref in ("nsd", "knot")
         ]
+        nsd_answering = results.get(f"nsd-{mix}", {}).get("per_answering_cpu_s", 0.0)
+        answering = row["per_answering_cpu_s"]
         print(
             f"{name:26} {row['qps']:9.0f} {row['cpu_s']:6.2f} {row['per_cpu_s']:9.0f}"
-            f" {ratios[0]:6.2f} {ratios[1]:6.2f}"
+            f" {ratios[0]:6.2f} {ratios[1]:6.2f} {answering:12.0f}"
+            f" {answering / nsd_answering if nsd_answering else 0.0:6.2f}"
         )
     print(f"\n{'start-up':26} {'seconds':>9} {'RSS MiB':>9} {'PSS MiB':>9}")
     for name, row in results.items():
