@@ -14,7 +14,7 @@ transfers through ``find_zone``: their RRsets are decoded from the entries on
 demand. That costs a parse, which is why the fast path (``fastpath``) never
 asks for it.
 
-Node dictionaries keep their types in the order the reference view
+Nodes keep their types in the order the reference view
 (``view.ZoneData``) does, so ``ANY`` picks the same RRset in both.
 """
 
