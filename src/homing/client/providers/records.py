@@ -18,6 +18,7 @@ credentials, an optional zone, the TTL of created records), and
 from __future__ import annotations
 
 import ipaddress
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, Self
@@ -181,7 +182,7 @@ class TtlRange:
 
 
 @dataclass(frozen=True, kw_only=True)
-class RecordsSettings:
+class RecordsSettings(ABC):
     """The table every REST records provider takes: API URL, credentials, zone, TTL of new records.
 
     A provider subclasses it with its credential fields and their names in
@@ -213,8 +214,9 @@ class RecordsSettings:
             ttl = options.integer("ttl", cls.TTL.default, low=cls.TTL.low, high=cls.TTL.high)
         return cls(server=server, zone=zone, ttl=ttl, **credentials)
 
+    @abstractmethod
     def api(self, http: httpx.AsyncClient) -> RecordsApi:
-        raise NotImplementedError
+        """The provider's records API on ``http``: what each provider file defines."""
 
     def build(self, http: httpx.AsyncClient) -> RecordsProvider:
         return RecordsProvider(self.api(http), zone=self.zone)
