@@ -11,6 +11,9 @@ import threading
 import time
 from pathlib import Path
 
+from homing.core.admin import Admin
+from homing.store.store import Store
+
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 15.0
 DNS_LINE = re.compile(r"DNS\s+\(UDP\+TCP\)\s+(\S+):(\d+)$")
@@ -116,3 +119,17 @@ class ServerProcess:
         assert self.process is not None and self.process.stdout is not None
         self._pump.join(timeout=STOP_TIMEOUT)
         self.process.stdout.close()
+
+
+async def seed_load_hosts(data: Path, count: int) -> list[str]:
+    """Zone ``load.example`` with hosts h0..h{count-1} of user ``loader``; their tokens."""
+    store = await Store.open(data / "homing.sqlite3")
+    admin = Admin(store=store, origin="test-seed")
+    await admin.add_zone("load.example")
+    await admin.add_user("loader", password="loader-password")
+    tokens = []
+    for i in range(count):
+        _, token = await admin.add_host(f"h{i}.load.example", owner="loader")
+        tokens.append(token)
+    await store.close()
+    return tokens

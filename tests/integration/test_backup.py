@@ -10,27 +10,11 @@ from pathlib import Path
 
 import httpx
 
-from homing.core.admin import Admin
-from homing.store.store import Store
-
 from .dnsquery import addresses
-from .server import ServerProcess, homing
+from .server import ServerProcess, homing, seed_load_hosts
 
 HOSTS = 8
 BASE = 0x0A000000
-
-
-async def _seed(data: Path) -> list[str]:
-    store = await Store.open(data / "homing.sqlite3")
-    admin = Admin(store=store, origin="test-seed")
-    await admin.add_zone("load.example")
-    await admin.add_user("loader", password="loader-password")
-    tokens = []
-    for i in range(HOSTS):
-        _, token = await admin.add_host(f"h{i}.load.example", owner="loader")
-        tokens.append(token)
-    await store.close()
-    return tokens
 
 
 def _address(n: int) -> str:
@@ -45,7 +29,7 @@ def _stored(database: Path) -> dict[str, str]:
 
 async def test_a_restored_backup_serves_the_moment_it_was_taken(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    tokens = await _seed(data)
+    tokens = await seed_load_hosts(data, HOSTS)
     (data / "web-session.key").write_text("ab" * 32 + "\n")
     server = ServerProcess(data).start()
     acked: dict[int, int] = {}

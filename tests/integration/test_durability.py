@@ -8,32 +8,16 @@ from pathlib import Path
 
 import httpx
 
-from homing.core.admin import Admin
-from homing.store.store import Store
-
 from .dnsquery import addresses
-from .server import ServerProcess
+from .server import ServerProcess, seed_load_hosts
 
 HOSTS = 16
 KILL_AFTER_ACKS = 600
 
 
-async def _seed(data: Path) -> list[str]:
-    store = await Store.open(data / "homing.sqlite3")
-    admin = Admin(store=store, origin="test-seed")
-    await admin.add_zone("load.example")
-    await admin.add_user("loader", password="loader-password")
-    tokens = []
-    for i in range(HOSTS):
-        _, token = await admin.add_host(f"h{i}.load.example", owner="loader")
-        tokens.append(token)
-    await store.close()
-    return tokens
-
-
 async def test_kill_during_load_loses_no_acknowledged_update(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    tokens = await _seed(data)
+    tokens = await seed_load_hosts(data, HOSTS)
     server = ServerProcess(data).start()
     acked: dict[int, int] = {}
     sent: dict[int, int] = {}
