@@ -162,7 +162,8 @@ class Provider:
             transfer=transfer_handler(self.view, self.store, served=self.metrics.transfers),
             keyring=keyring,
             on_tsig_failure=dynamic.record_bad_signature,
-            fast=FastPath(self.view),
+            fast=FastPath(self.view, udp_max_payload=settings.dns_udp_max_payload),
+            udp_max_payload=settings.dns_udp_max_payload,
         )
         self.metrics.engine, self.metrics.view = engine, self.view
         self.metrics.notifier, self.metrics.outbox = self.notifier, self.alerts.outbox

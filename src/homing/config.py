@@ -86,6 +86,12 @@ class Settings:
         "DNS worker processes answering UDP on the DNS ports (SO_REUSEPORT); default: one per "
         "CPU this process may use; 0: the main process answers alone.",
     )
+    dns_udp_max_payload: int = _setting(
+        1232,
+        "Largest DNS answer sent over UDP, whatever size the client offers; a larger one goes "
+        "out truncated (TC) so the client retries over TCP. 1232 avoids IP fragments and "
+        "keeps amplification small.",
+    )
     dns_rrl_responses_per_second: int = _setting(
         200,
         "UDP answers per second to one client network before response rate limiting drops "
@@ -236,13 +242,13 @@ def _validate(settings: Settings) -> None:
     for name in ("auth_window_seconds", "auth_lockout_seconds", "nochg_window_seconds"):
         if getattr(settings, name) <= 0:
             raise ConfigError(f"setting {name}: must be positive")
-    for name, top in (
-        ("dns_rrl_responses_per_second", 1_000_000),
-        ("dns_rrl_slip", 100),
-        ("dns_rrl_ipv4_prefix", 32),
-        ("dns_rrl_ipv6_prefix", 128),
+    for name, low, top in (
+        ("dns_udp_max_payload", 512, 4096),
+        ("dns_rrl_responses_per_second", 0, 1_000_000),
+        ("dns_rrl_slip", 0, 100),
+        ("dns_rrl_ipv4_prefix", 1, 32),
+        ("dns_rrl_ipv6_prefix", 1, 128),
     ):
-        low = 1 if name.endswith("prefix") else 0
         if not low <= getattr(settings, name) <= top:
             raise ConfigError(f"setting {name}: must be between {low} and {top}")
     if settings.dns_workers is not None and not 0 <= settings.dns_workers <= MAX_DNS_WORKERS:
