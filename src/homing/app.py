@@ -173,6 +173,9 @@ class Provider:
             dns_listen,
             engine=engine,
             serve_udp=workers == 0,
+            tcp_timeout=settings.dns_tcp_timeout_seconds,
+            max_tcp_connections=settings.dns_tcp_max_connections,
+            max_tcp_per_source=settings.dns_tcp_max_per_source,
             rate_limit=ResponseRateLimit(settings.rate_limit) if settings.rate_limit.rate else None,
         )
         self.metrics.rate_limit = self.dns.rate_limit

@@ -92,6 +92,19 @@ class Settings:
         "out truncated (TC) so the client retries over TCP. 1232 avoids IP fragments and "
         "keeps amplification small.",
     )
+    dns_tcp_max_connections: int = _setting(
+        1000,
+        "DNS TCP connections held open at once; when all are taken, the source holding the "
+        "most gives up its oldest idle one to a newcomer.",
+    )
+    dns_tcp_max_per_source: int = _setting(
+        20, "DNS TCP connections one client address may hold at once."
+    )
+    dns_tcp_timeout_seconds: float = _setting(
+        10.0,
+        "A DNS TCP connection is closed after this long without a query, or when its client "
+        "has not read an answer for this long.",
+    )
     dns_rrl_responses_per_second: int = _setting(
         200,
         "UDP answers per second to one client network before response rate limiting drops "
@@ -244,6 +257,9 @@ def _validate(settings: Settings) -> None:
             raise ConfigError(f"setting {name}: must be positive")
     for name, low, top in (
         ("dns_udp_max_payload", 512, 4096),
+        ("dns_tcp_max_connections", 1, 100_000),
+        ("dns_tcp_max_per_source", 1, 100_000),
+        ("dns_tcp_timeout_seconds", 0.1, 3600),
         ("dns_rrl_responses_per_second", 0, 1_000_000),
         ("dns_rrl_slip", 0, 100),
         ("dns_rrl_ipv4_prefix", 1, 32),

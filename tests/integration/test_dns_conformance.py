@@ -172,3 +172,18 @@ def test_ipv6_over_udp_and_tcp(servers: list[tuple[str, int]]) -> None:
     assert v6[0] == "::1"
     assert "2001:db8::1" in dig(v6, "home.ddns.test", "AAAA")
     assert "2001:db8::1" in kdig(v6, "+tcp", "home.ddns.test", "AAAA")
+
+
+def test_a_tcp_flood_from_one_address_leaves_room_for_others(v4: tuple[str, int]) -> None:
+    """1,100 connections from one address (the attack): others still get TCP answers."""
+    flood: list[socket.socket] = []
+    try:
+        for _ in range(1100):
+            sock = socket.create_connection(v4, timeout=5, source_address=("127.0.0.2", 0))
+            flood.append(sock)
+        out = dig(v4, "-b", "127.0.0.3", "+tcp", "home.ddns.test", "A")
+        assert status(out) == "NOERROR"
+        assert any("192.0.2.1" in line for line in section(out, "ANSWER"))
+    finally:
+        for sock in flood:
+            sock.close()
