@@ -47,6 +47,7 @@ from homing.nameserver.transport import DNSServer
 from homing.nameserver.update import update_handler
 from homing.nameserver.workers import WorkerPool
 from homing.store.store import Store
+from homing.tls.own_certificate import OwnCertificate
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +75,11 @@ def _http_socket(host: str, port: int) -> socket.socket:
 
 
 def _check_plain_http(settings: Settings, host: str) -> None:
-    plain = settings.tls_cert is None and not settings.allow_plain_http
+    plain = not settings.serves_tls and not settings.allow_plain_http
     if plain and not ipaddress.ip_address(host).is_loopback:
         raise ConfigError(
             f"setting http_listen: plain HTTP on {host} would send passwords in clear; "
-            "set tls_cert/tls_key or allow_plain_http = true"
+            "set tls_cert/tls_key, tls_acme_directory, or allow_plain_http = true"
         )
 
 
@@ -105,6 +106,7 @@ class Provider:
         self.notifier: Notifier | None = None
         self.metrics = ProviderMetrics()
         self.alerts: AlertFollower | None = None
+        self.certificate: OwnCertificate | None = None
         self._http: _EmbeddedServer | None = None
         self._http_task: asyncio.Task[None] | None = None
         self.http_address: tuple[str, int] | None = None
@@ -236,6 +238,16 @@ class Provider:
                 unknown_parameters=self.metrics.unknown_parameters,
             )
         )
+        cert_file, key_file = settings.tls_cert, settings.tls_key
+        if settings.tls_acme_directory is not None:
+            self.certificate = OwnCertificate(
+                settings,
+                writer=self.writer,
+                zones=[zone.name for zone in await self.store.zones()],
+                alert=self.alerts.tell_administrators,
+            )
+            await self.certificate.ensure()
+            cert_file, key_file = self.certificate.cert_file, self.certificate.key_file
         sock = _http_socket(http_host, http_port)
         self.http_address = sock.getsockname()[:2]
         config = uvicorn.Config(
@@ -245,8 +257,8 @@ class Provider:
             access_log=False,
             server_header=False,
             proxy_headers=False,
-            ssl_certfile=str(settings.tls_cert) if settings.tls_cert else None,
-            ssl_keyfile=str(settings.tls_key) if settings.tls_key else None,
+            ssl_certfile=str(cert_file) if cert_file else None,
+            ssl_keyfile=str(key_file) if key_file else None,
         )
         self._http = _EmbeddedServer(config)
         self._http_task = asyncio.create_task(self._http.serve(sockets=[sock]), name="http")
@@ -255,8 +267,19 @@ class Provider:
                 if self._http_task.done():
                     raise ConfigError("the HTTP server failed to start (see the log)")
                 await asyncio.sleep(0.01)
+        if self.certificate is not None:
+            assert config.ssl is not None
+            self.certificate.attach(config.ssl)
+
+    def renew_certificate(self) -> None:
+        """SIGHUP: renew the ACME certificate now (nothing without tls_acme_directory)."""
+        if self.certificate is not None:
+            log.info("SIGHUP: renewing the ACME certificate")
+            self.certificate.renew_now()
 
     async def stop(self) -> None:
+        if self.certificate is not None:
+            await self.certificate.stop()
         if self._http is not None and self._http_task is not None:
             self._http.should_exit = True
             await self._http_task

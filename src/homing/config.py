@@ -42,6 +42,20 @@ class Settings:
     http_listen: str = _setting("127.0.0.1:8080", "HTTP(S) listen address, HOST:PORT.")
     tls_cert: Path | None = _setting(None, "PEM certificate chain: serve HTTPS instead of HTTP.")
     tls_key: Path | None = _setting(None, "PEM private key for tls_cert.")
+    tls_acme_directory: str | None = _setting(
+        None,
+        "ACME directory URL of a certificate authority: `homing serve` gets its own HTTPS "
+        "certificate for tls_acme_domains by answering DNS-01 itself, and renews it.",
+    )
+    tls_acme_domains: list[str] = _setting(
+        [], "Names for the ACME certificate (wildcards allowed), all within served zones."
+    )
+    tls_acme_email: str | None = _setting(
+        None, "Contact address for the ACME account (expiry notices from the CA)."
+    )
+    tls_acme_ca_bundle: Path | None = _setting(
+        None, "PEM bundle to trust for the ACME directory's own HTTPS (a private CA)."
+    )
     allow_plain_http: bool = _setting(
         False, "Allow plain HTTP on a non-loopback address (passwords would cross in clear)."
     )
@@ -177,6 +191,11 @@ class Settings:
     )
 
     @property
+    def serves_tls(self) -> bool:
+        """HTTPS with a configured certificate, or one of our own from ACME."""
+        return self.tls_cert is not None or self.tls_acme_directory is not None
+
+    @property
     def policy(self) -> AddressPolicy:
         return AddressPolicy(self.address_policy)
 
@@ -273,12 +292,30 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("setting journal_poll_seconds: must be between 0.01 and 10")
     if (settings.tls_cert is None) != (settings.tls_key is None):
         raise ConfigError("settings tls_cert and tls_key: set both or neither")
+    _validate_acme(settings)
     if settings.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError("setting log_level: must be DEBUG, INFO, WARNING or ERROR")
     if not settings.dns_listen:
         raise ConfigError("setting dns_listen: at least one address is needed")
     _validate_alerts(settings)
     _validate_web(settings)
+
+
+def _validate_acme(settings: Settings) -> None:
+    if settings.tls_acme_directory is None:
+        if settings.tls_acme_domains:
+            raise ConfigError("setting tls_acme_domains: needs tls_acme_directory too")
+        return
+    if not settings.tls_acme_directory.startswith("https://"):
+        raise ConfigError("setting tls_acme_directory: must be an https:// URL")
+    if settings.tls_cert is not None:
+        raise ConfigError("settings tls_acme_directory and tls_cert: set one or the other")
+    if not settings.tls_acme_domains:
+        raise ConfigError("setting tls_acme_domains: name at least one domain for the certificate")
+    for name in settings.tls_acme_domains:
+        bare = name.removeprefix("*.")
+        if not bare or "*" in bare or " " in bare or "." not in bare.strip("."):
+            raise ConfigError(f"setting tls_acme_domains: {name!r} is not a domain name")
 
 
 def _validate_web(settings: Settings) -> None:
