@@ -66,8 +66,8 @@ async def alert_settings(
         query = query.where(t.alert_settings.c.user_id == user_id)
     if administrators:
         query = query.where(t.users.c.is_admin.is_(True))
-    async with store.read() as txn:
-        return [_settings_row(r) for r in await txn.conn.execute(query)]
+    with store.lookup() as conn:
+        return [_settings_row(r) for r in conn.execute(query)]
 
 
 async def save_alert_settings(
@@ -102,8 +102,9 @@ async def last_history_id(store: Store) -> int:
 async def history_after(store: Store, after: int, *, limit: int) -> list[HistoryRow]:
     """History rows with an id above ``after``, oldest first."""
     query = select(t.history).where(t.history.c.id > after).order_by(t.history.c.id).limit(limit)
-    async with store.read() as txn:
-        return [HistoryRow(**dict(r._mapping)) for r in await txn.conn.execute(query)]
+    # Read after every commit by the alert follower: a range of the primary key.
+    with store.lookup() as conn:
+        return [HistoryRow(**dict(r._mapping)) for r in conn.execute(query)]
 
 
 async def alert_cursor(store: Store) -> int | None:

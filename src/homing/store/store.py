@@ -7,13 +7,13 @@ backend will implement the same methods (issue: PostgreSQL store).
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from homing.errors import StoreError
@@ -109,6 +109,16 @@ class Store:
 
     # -- reads ---------------------------------------------------------------------------
 
+    @contextmanager
+    def lookup(self) -> Iterator[Connection]:
+        """A connection for small indexed reads on hot paths, run on the calling thread.
+
+        Each statement sees the newest committed state (autocommit), so reads
+        that must agree with each other belong in ``read`` instead.
+        """
+        with self._lookup.connect() as conn:
+            yield conn
+
     # Point reads by a unique key are on every update's path: see open_lookup_engine.
 
     async def find_user(self, name: str) -> UserRow | None:
@@ -170,8 +180,9 @@ class Store:
         query = secondary_query().order_by(t.zones.c.name, t.secondaries.c.id)
         if zone is not None:
             query = query.where(t.zones.c.name == zone)
-        async with self._reader.connect() as conn:
-            return [secondary_row(r) for r in await conn.execute(query)]
+        # Read at every zone change (whom to NOTIFY): a point read, see open_lookup_engine.
+        with self._lookup.connect() as conn:
+            return [secondary_row(r) for r in conn.execute(query)]
 
     async def zone_journal(self, zone: str) -> list[JournalEntry]:
         """The zone's journal in commit order (bounded by pruning): the source of IXFR."""
