@@ -104,6 +104,9 @@ class Chain:
     def holds(self, name: dns.name.Name) -> bool:
         return hash_name(name) in self._types
 
+    def holds_hash(self, digest: bytes) -> bool:
+        return digest in self._types
+
     def record(self, digest: bytes) -> dns.rrset.RRset:
         """The NSEC3 RRset owned by ``digest``'s hashed name."""
         at = bisect.bisect_left(self._hashes, digest)
