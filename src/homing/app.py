@@ -42,6 +42,7 @@ from homing.nameserver.engine import Engine
 from homing.nameserver.fastpath import FastPath
 from homing.nameserver.notify import Notifier
 from homing.nameserver.ratelimit import ResponseRateLimit
+from homing.nameserver.signatures import REFRESH_CHECK_SECONDS
 from homing.nameserver.transfer import transfer_handler
 from homing.nameserver.transport import DNSServer
 from homing.nameserver.update import update_handler
@@ -107,6 +108,7 @@ class Provider:
         self.metrics = ProviderMetrics()
         self.alerts: AlertFollower | None = None
         self.certificate: OwnCertificate | None = None
+        self._refresh_task: asyncio.Task[None] | None = None
         self._http: _EmbeddedServer | None = None
         self._http_task: asyncio.Task[None] | None = None
         self.http_address: tuple[str, int] | None = None
@@ -185,6 +187,7 @@ class Provider:
             await self.dns.start()
         except OSError as exc:
             raise ConfigError(f"cannot listen for DNS on {settings.dns_listen}: {exc}") from None
+        self._refresh_task = asyncio.create_task(self._refresh_signatures(), name="dnssec")
         if workers:
             self.workers = WorkerPool(
                 view=self.view,
@@ -271,6 +274,14 @@ class Provider:
             assert config.ssl is not None
             self.certificate.attach(config.ssl)
 
+    async def _refresh_signatures(self) -> None:
+        """Signed zones that never change still never serve an expired signature."""
+        while True:
+            await asyncio.sleep(REFRESH_CHECK_SECONDS)
+            made = self.view.refresh_signatures()
+            if made:
+                log.info("DNSSEC: %d signatures made again before they expire", made)
+
     def renew_certificate(self) -> None:
         """SIGHUP: renew the ACME certificate now (nothing without tls_acme_directory)."""
         if self.certificate is not None:
@@ -278,6 +289,10 @@ class Provider:
             self.certificate.renew_now()
 
     async def stop(self) -> None:
+        if self._refresh_task is not None:
+            self._refresh_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._refresh_task
         if self.certificate is not None:
             await self.certificate.stop()
         if self._http is not None and self._http_task is not None:

@@ -142,3 +142,28 @@ def test_a_forged_answer_fails_validation() -> None:
     with pytest.raises(dns.dnssec.ValidationFailure):
         dns.dnssec.validate(forged, rrsig, keyring)
     dns.dnssec.validate(response.answer[0], rrsig, keyring)
+
+
+def test_signatures_are_made_again_before_they_expire() -> None:
+    snapshot = ZoneSnapshot(
+        zone="ddns.test.",
+        soa=SOAFields(mname="ns1.ddns.test.", rname="h.ddns.test.", serial=1),
+        nameservers=("ns1.ddns.test.",),
+        ns_ttl=3600,
+        rrsets=(RRset("home.ddns.test.", "A", 60, ("192.0.2.1",)),),
+    )
+    view = CompiledView()
+    view.apply(_signed(snapshot, keys.Algorithm.ECDSAP256SHA256))
+    (zone,) = view.zones.values()
+    assert zone.dnssec is not None
+    start = zone.dnssec.now()
+    assert view.refresh_signatures() == 0
+    zone.dnssec.clock = lambda: start + 8 * 86400
+    made = view.refresh_signatures()
+    assert made == len(zone.dnssec.rrsigs) + len(zone.dnssec.denial)
+    engine = Engine(view)
+    keyring = _keyring(engine, "ddns.test.")
+    response = _ask(engine, "home.ddns.test.", "A")
+    rrsig = response.find_rrset(response.answer, dns.name.from_text("home.ddns.test."), 1, 46, 1)
+    dns.dnssec.validate(response.answer[0], rrsig, keyring, now=start + 20 * 86400)
+    assert view.refresh_signatures() == 0

@@ -470,6 +470,10 @@ class CompiledView:
                 return None
             name = name.parent()
 
+    def refresh_signatures(self) -> int:
+        """Sign again, in every signed zone, what nears expiry; returns how many were made."""
+        return sum(zone.refresh_signatures() for zone in self.zones.values())
+
     def serial(self, zone: str) -> int | None:
         found = self.zones.get(name_key(dns.name.from_text(zone)))
         return found.serial if found else None

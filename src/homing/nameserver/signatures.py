@@ -29,6 +29,8 @@ from homing.dnssec.zone import apex_records
 from homing.domain.records import ZoneSigning
 
 Clock = Callable[[], float]
+REFRESH_CHECK_SECONDS = 3600.0
+"""How often signed zones look for signatures near expiry (``signer.REFRESH_SECONDS``)."""
 
 
 class ZoneSignatures:

@@ -229,3 +229,18 @@ stale_alerts = Table(
     # The host's last update that the stale alert was about: a newer update re-arms it.
     Column("last_update", DateTime(timezone=True), nullable=False),
 )
+
+# DNSSEC (homing.dnssec): a signed zone's keys. The private key never leaves the server.
+dnssec_keys = Table(
+    "dnssec_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("zone_id", Integer, ForeignKey("zones.id", ondelete="CASCADE"), nullable=False),
+    Column("algorithm", Integer, nullable=False),
+    Column("flags", Integer, nullable=False),
+    Column("private_key", Text, nullable=False),
+    # active: signs the zone; published: in the DNSKEY set, not signing yet; retired: gone soon.
+    Column("state", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_dnssec_keys_zone", dnssec_keys.c.zone_id)

@@ -12,14 +12,14 @@ import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from homing.domain.records import RRset, SOAFields, ZoneSnapshot
+from homing.domain.records import RRset, SOAFields, ZoneSigning, ZoneSnapshot
 from homing.store import schema as t
 from homing.store.reads import acme_query, acme_row, host_query, host_row, journal_row, zone_row
 from homing.store.rows import (
@@ -46,7 +46,20 @@ class ReadTransaction:
         zone = await self.zone(name)
         if zone is None:
             return None
-        return snapshot_of(zone, await self._zone_record_rows(zone.id))
+        snapshot = snapshot_of(zone, await self._zone_record_rows(zone.id))
+        signing = await self.zone_signing(zone.id)
+        return replace(snapshot, signing=signing) if signing else snapshot
+
+    async def zone_signing(self, zone_id: int) -> ZoneSigning | None:
+        """The active DNSSEC key of a zone, or None when the zone is not signed."""
+        keys = t.dnssec_keys
+        query = (
+            select(keys.c.algorithm, keys.c.private_key)
+            .where((keys.c.zone_id == zone_id) & (keys.c.state == "active"))
+            .order_by(keys.c.id.desc())
+        )
+        row = (await self.conn.execute(query)).first()
+        return ZoneSigning(int(row.algorithm), row.private_key.encode()) if row else None
 
     async def _zone_record_rows(self, zone_id: int) -> Iterable[Any]:
         """(name, rtype, ttl, rdata) of every record of a zone, in insertion order.
@@ -244,6 +257,13 @@ class WriteTransaction(ReadTransaction):
     async def update_row(self, table: str, row_id: int, **values: object) -> int:
         tab = t.metadata.tables[table]
         result = await self.conn.execute(update(tab).where(tab.c.id == row_id).values(**values))
+        return int(result.rowcount)
+
+    async def delete_where(self, table: str, **equal: object) -> int:
+        """Delete the rows whose columns equal the values given; returns how many."""
+        tab = t.metadata.tables[table]
+        condition = [tab.c[column] == value for column, value in equal.items()]
+        result = await self.conn.execute(delete(tab).where(*condition))
         return int(result.rowcount)
 
     async def delete_row(self, table: str, row_id: int) -> int:
