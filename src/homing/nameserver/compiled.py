@@ -374,6 +374,10 @@ class _Nodes(Mapping[dns.name.Name, dict[dns.rdatatype.RdataType, dns.rrset.RRse
             raise KeyError(name)
         return self._decode(name, node)
 
+    def __contains__(self, name: object) -> bool:
+        # Without this, Mapping would decode the whole node to answer yes or no.
+        return isinstance(name, dns.name.Name) and name_key(name) in self._zone.nodes
+
     def __iter__(self) -> Iterator[dns.name.Name]:
         return (dns.name.from_wire(key, 0)[0] for key in self._zone.nodes)
 
