@@ -26,9 +26,11 @@ from homing.core.admin import Admin
 from homing.core.api_services import ApiServices
 from homing.core.api_tokens import ApiTokens, BearerAuth
 from homing.core.auth import Authenticator
+from homing.core.brake import Brake
 from homing.core.events import EventBus
 from homing.core.host_records import HostRecords
 from homing.core.journal import new_origin
+from homing.core.refusals import Refusals
 from homing.core.rfc2136 import DynamicUpdates
 from homing.core.tsig import StoreKeyring
 from homing.core.updates import UpdateLimits, UpdateService
@@ -105,6 +107,7 @@ class Provider:
         self.notifier: Notifier | None = None
         self.metrics = ProviderMetrics()
         self.alerts: AlertFollower | None = None
+        self.refusals: Refusals | None = None
         self._http: _EmbeddedServer | None = None
         self._http_task: asyncio.Task[None] | None = None
         self.http_address: tuple[str, int] | None = None
@@ -129,6 +132,7 @@ class Provider:
             origin=new_origin("serve"),
             poll_interval=settings.journal_poll_seconds,
             journal_keep=settings.ixfr_journal_entries,
+            history_days=settings.history_retention_days,
         )
         self.writer.on_commit(self.metrics.on_commit)
         await self.writer.start()
@@ -137,13 +141,10 @@ class Provider:
         self.alerts.on_rows(self.metrics.count_history)
         self.writer.on_commit(self.alerts.wake)
         await self.alerts.start()
-        auth = Authenticator(
-            store=self.store,
-            writer=self.writer,
-            max_failures=settings.auth_max_failures,
-            window=settings.auth_window_seconds,
-            lockout=settings.auth_lockout_seconds,
-        )
+        # One brake and one refusal record for every front door (issue 11).
+        brake = Brake(limits=settings.brake_limits)
+        self.refusals = Refusals(writer=self.writer)
+        auth = Authenticator(store=self.store, brake=brake, refusals=self.refusals)
         self.updates = UpdateService(
             store=self.store,
             writer=self.writer,
@@ -154,7 +155,11 @@ class Provider:
             ),
         )
         dynamic = DynamicUpdates(
-            store=self.store, writer=self.writer, unsigned_from=settings.rfc2136_unsigned_from
+            store=self.store,
+            writer=self.writer,
+            brake=brake,
+            refusals=self.refusals,
+            unsigned_from=settings.rfc2136_unsigned_from,
         )
         engine = Engine(
             self.view,
@@ -206,24 +211,14 @@ class Provider:
                     zone=settings.acme_zone or settings.default_zone,
                 ),
                 acme_updates=AcmeUpdates(
-                    store=self.store,
-                    writer=self.writer,
-                    max_failures=settings.auth_max_failures,
-                    window=settings.auth_window_seconds,
-                    lockout=settings.auth_lockout_seconds,
+                    store=self.store, writer=self.writer, brake=brake, refusals=self.refusals
                 ),
                 api=ApiServices(
                     store=self.store,
                     admin=Admin(store=self.store, origin=new_origin("api")),
                     writer=self.writer,
                     tokens=ApiTokens(store=self.store),
-                    bearer=BearerAuth(
-                        store=self.store,
-                        writer=self.writer,
-                        max_failures=settings.auth_max_failures,
-                        window=settings.auth_window_seconds,
-                        lockout=settings.auth_lockout_seconds,
-                    ),
+                    bearer=BearerAuth(store=self.store, brake=brake, refusals=self.refusals),
                     records=HostRecords(
                         store=self.store, writer=self.writer, policy=settings.policy
                     ),
@@ -258,6 +253,8 @@ class Provider:
             await self._http_task
         if self.dns is not None:
             await self.dns.stop()
+        if self.refusals is not None:
+            self.refusals.flush()
         if self.writer is not None:
             await self.writer.stop()
         if self.workers is not None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from homing.core.brake import BrakeLimits
 from homing.domain.acme import Registration
 from homing.domain.addresses import AddressPolicy
 from homing.errors import ConfigError
@@ -70,7 +71,10 @@ class Settings:
     )
     max_hosts_per_update: int = _setting(20, "Most hostnames in one dyndns2 request (numhost).")
     auth_max_failures: int = _setting(
-        10, "Failed logins per address or account within auth_window_seconds before lock-out."
+        10,
+        "Failed password checks per (login, address), failed tokens per address, within "
+        "auth_window_seconds before that address is locked out (three times as many password "
+        "failures across logins lock the address as a whole).",
     )
     auth_window_seconds: float = _setting(300.0, "Window for counting failed logins.")
     auth_lockout_seconds: float = _setting(900.0, "How long a locked-out address/account waits.")
@@ -102,6 +106,9 @@ class Settings:
     ixfr_journal_entries: int = _setting(
         1000,
         "Changes kept per zone for IXFR; a secondary further behind gets the whole zone.",
+    )
+    history_retention_days: float = _setting(
+        90.0, "History rows (updates, refusals, audit) older than this are deleted; 0 keeps all."
     )
     journal_poll_seconds: float = _setting(
         0.25, "How often the server looks for changes made by management commands."
@@ -168,6 +175,14 @@ class Settings:
             slip=self.dns_rrl_slip,
             ipv4_prefix=self.dns_rrl_ipv4_prefix,
             ipv6_prefix=self.dns_rrl_ipv6_prefix,
+        )
+
+    @property
+    def brake_limits(self) -> BrakeLimits:
+        return BrakeLimits(
+            max_failures=self.auth_max_failures,
+            window=self.auth_window_seconds,
+            lockout=self.auth_lockout_seconds,
         )
 
     @property
@@ -247,6 +262,8 @@ def _validate(settings: Settings) -> None:
             raise ConfigError(f"setting {name}: must be between {low} and {top}")
     if settings.dns_workers is not None and not 0 <= settings.dns_workers <= MAX_DNS_WORKERS:
         raise ConfigError(f"setting dns_workers: must be between 0 and {MAX_DNS_WORKERS}")
+    if settings.history_retention_days < 0:
+        raise ConfigError("setting history_retention_days: must be 0 (keep all) or positive")
     if not 0.01 <= settings.journal_poll_seconds <= 10:
         raise ConfigError("setting journal_poll_seconds: must be between 0.01 and 10")
     if (settings.tls_cert is None) != (settings.tls_key is None):

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from homing.core.acme import AcmeAccounts, AcmeCredentials, AcmeOutcome, AcmeUpdates
+from homing.core.brake import Brake, BrakeLimits
 from homing.core.credentials import token_hash
 from homing.domain.outcomes import FrontDoor
 from homing.domain.records import ZoneChange
@@ -22,7 +23,10 @@ def services(
     return (
         AcmeAccounts(store=core.store, origin="acme-test", zone=zone),
         AcmeUpdates(
-            store=core.store, writer=core.writer, max_failures=max_failures, window=60, lockout=60
+            store=core.store,
+            writer=core.writer,
+            brake=Brake(limits=BrakeLimits(max_failures=max_failures, window=60, lockout=60)),
+            refusals=core.refusals,
         ),
     )
 

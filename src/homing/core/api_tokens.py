@@ -5,8 +5,8 @@ are stored only as their SHA-256, so finding one is one indexed lookup. The
 ``hm_api_`` prefix makes a leaked token recognisable (secret scanners, logs).
 The scope narrows what the token's owner could do anyway: read-only, certain
 hosts, certain record types (deSEC's token policies, in small). Failed bearer
-authentications are counted per source address like the update API's
-(``FailureLimiter``): slowed, then locked out, and written to the history.
+authentications go through the one brake of every front door (``core/brake.py``):
+counted per source address, slowed, then locked out, and written to the history.
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from homing.core.brake import Brake, CredentialKind
 from homing.core.credentials import token_hash
-from homing.core.ratelimit import FailureLimiter
-from homing.core.writer import ChangeWriter
+from homing.core.refusals import Refusals
 from homing.domain.names import normalize_name
 from homing.domain.outcomes import FrontDoor, UpdateOutcome
 from homing.domain.records import RecordType
 from homing.errors import ForbiddenError, InputError, NameError_, NotFoundError
-from homing.store.rows import ApiTokenRow, HostRow, NewHistory
+from homing.store.rows import ApiTokenRow, HostRow
 from homing.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -226,64 +226,42 @@ class ApiTokens:
 
 
 class BearerAuth:
-    """Checks bearer tokens, with the failure brake and refusals in the history."""
+    """Checks bearer tokens, through the one brake, with refusals in the history."""
 
-    def __init__(
-        self,
-        *,
-        store: Store,
-        writer: ChangeWriter,
-        max_failures: int,
-        window: float,
-        lockout: float,
-    ) -> None:
+    def __init__(self, *, store: Store, brake: Brake, refusals: Refusals) -> None:
         self._store = store
-        self._writer = writer
-        self.lockout = lockout
-        self._failures = FailureLimiter(max_failures=max_failures, window=window, lockout=lockout)
+        self._brake = brake
+        self._refusals = refusals
 
     async def authenticate(self, secret: str | None, *, source: str | None) -> ApiAuthentication:
         """The principal behind a bearer token, or why there is none."""
-        key = f"ip:{source}"
-        if source is not None and self._failures.blocked(key):
-            self._refuse(source, "locked out after repeated failures", UpdateOutcome.ABUSE)
-            return ApiAuthentication(failure=AuthFailure.LOCKED_OUT)
-        if secret is None:
+        if secret is None and not self._brake.source_locked(source):
             return ApiAuthentication(failure=AuthFailure.MISSING)
-        row = None
-        if 0 < len(secret) <= MAX_SECRET_LENGTH:
-            row = await self._store.find_api_token(token_hash(secret))
-        failure: AuthFailure | None = None
-        if row is None or row.revoked_at is not None:
-            failure = AuthFailure.INVALID
-        elif row.expires_at is not None and utc(row.expires_at) <= datetime.now(UTC):
-            failure = AuthFailure.EXPIRED
-        if failure is not None or row is None:
-            detail = "expired API token" if failure is AuthFailure.EXPIRED else "bad API token"
-            self._refuse(source, detail, UpdateOutcome.BADAUTH)
-            if source is not None:
-                delay = self._failures.failure(key)
+        with self._brake.reserve(source=source, login=None, kind=CredentialKind.TOKEN) as ticket:
+            if ticket.refused is not None:
+                self._refuse(source, ticket.refused.value, UpdateOutcome.ABUSE)
+                return ApiAuthentication(failure=AuthFailure.LOCKED_OUT)
+            row = None
+            if secret is not None and 0 < len(secret) <= MAX_SECRET_LENGTH:
+                row = await self._store.find_api_token(token_hash(secret))
+            failure: AuthFailure | None = None
+            if row is None or row.revoked_at is not None:
+                failure = AuthFailure.INVALID
+            elif row.expires_at is not None and utc(row.expires_at) <= datetime.now(UTC):
+                failure = AuthFailure.EXPIRED
+            if failure is not None or row is None:
+                detail = "expired API token" if failure is AuthFailure.EXPIRED else "bad API token"
+                self._refuse(source, detail, UpdateOutcome.BADAUTH)
+                delay = ticket.failed()
                 if delay:
                     await asyncio.sleep(delay)
-            return ApiAuthentication(failure=failure or AuthFailure.INVALID)
-        if source is not None:
-            self._failures.success(key)
+                return ApiAuthentication(failure=failure or AuthFailure.INVALID)
+            ticket.succeeded()
         return ApiAuthentication(principal=principal_of(row))
 
     def _refuse(self, source: str | None, detail: str, outcome: UpdateOutcome) -> None:
-        log.info("API request from %s refused: %s", source, detail)
-        self._writer.record(
-            [
-                NewHistory(
-                    at=datetime.now(UTC),
-                    host_id=None,
-                    fqdn=None,
-                    outcome=outcome.value,
-                    front_door=FrontDoor.API.value,
-                    source=source,
-                    detail=detail,
-                )
-            ]
+        self._refusals.record(
+            front_door=FrontDoor.API, source=source, outcome=outcome, detail=detail
         )
 
 

@@ -23,7 +23,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from homing.core.dynamic_update import ZoneUpdate, apply_zone_update
 from homing.core.events import EventBus
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 JOURNAL_PAGE = 1000
 PRUNE_INTERVAL = 60.0
+HISTORY_PRUNE_BATCH = 10_000
 
 
 @dataclass(slots=True, kw_only=True)
@@ -94,9 +95,11 @@ class ChangeWriter:
         max_batch: int = 512,
         poll_interval: float = 0.25,
         journal_keep: int = 1000,
+        history_days: float | None = None,
     ) -> None:
         self._store = store
         self._journal_keep = journal_keep
+        self._history_keep = timedelta(days=history_days) if history_days else None
         self._next_prune = 0.0
         self._bus = bus
         self._origin = origin
@@ -180,7 +183,8 @@ class ChangeWriter:
             await self._maybe_prune()
 
     async def _maybe_prune(self) -> None:
-        """Keep the journal bounded: the newest ``journal_keep`` entries per zone (IXFR's reach).
+        """Keep the journal bounded: the newest ``journal_keep`` entries per zone (IXFR's reach),
+        and the history to ``history_days`` (a batch per round, so no round holds the lock long).
 
         Followers poll every ``poll_interval``, so they never fall that far behind.
         """
@@ -191,11 +195,18 @@ class ChangeWriter:
         try:
             async with self._store.write() as txn:
                 removed = await txn.prune_journal(keep=self._journal_keep)
+                old_history = 0
+                if self._history_keep is not None:
+                    old_history = await txn.prune_history(
+                        before=datetime.now(UTC) - self._history_keep, limit=HISTORY_PRUNE_BATCH
+                    )
         except Exception:
-            log.exception("could not prune the journal; will retry")
+            log.exception("could not prune the journal and history; will retry")
             return
         if removed:
             log.info("pruned %d old journal entries", removed)
+        if old_history:
+            log.info("pruned %d history rows older than the retention", old_history)
 
     async def _catch_up(self) -> None:
         try:

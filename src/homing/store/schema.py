@@ -121,6 +121,7 @@ history = Table(
     Column("source", String(64), nullable=True),
     Column("front_door", String(16), nullable=False),
     Column("detail", Text, nullable=True),
+    Column("count", Integer, nullable=False, server_default="1"),
 )
 Index("ix_history_host_at", history.c.host_id, history.c.at)
 Index("ix_history_at", history.c.at)
