@@ -40,6 +40,7 @@ MAX_SECRET_LENGTH = 256
 MAX_LIFETIME = timedelta(days=3650)
 _LIFETIME = re.compile(r"([1-9][0-9]{0,5})([smhdw])")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_SUMMARY_PART = re.compile(r"(?:^| )([A-Z][A-Z0-9]*)=")
 
 
 def new_api_token() -> str:
@@ -86,6 +87,25 @@ class TokenScope:
     def narrowed(self) -> bool:
         return bool(self.hosts or self.types)
 
+    def visible_values(self, summary: str | None) -> str | None:
+        """A history value (``A=192.0.2.1 TXT="a b" offline``) cut to the token's types.
+
+        A TXT-only token must not read addresses through the history any more
+        than through the records (issue 11).
+        """
+        if summary is None or not self.types:
+            return summary
+        starts = [m.start(1) for m in _SUMMARY_PART.finditer(summary)]
+        if not starts:
+            return summary
+        kept = [summary[: starts[0]].strip()] if starts[0] else []
+        for begin, end in zip(starts, [*starts[1:], len(summary)], strict=True):
+            part = summary[begin:end].strip()
+            rtype = part.partition("=")[0]
+            if rtype in self.types:
+                kept.append(part)
+        return " ".join(p for p in kept if p) or "-"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ApiPrincipal:
@@ -96,6 +116,8 @@ class ApiPrincipal:
     is_admin: bool
     token_id: int
     scope: TokenScope
+    expires_at: datetime | None = None
+    """The token's end: tokens it creates end no later (issue 11)."""
 
     @property
     def credential(self) -> str:
@@ -162,8 +184,13 @@ class ApiTokens:
         name: str,
         lifetime: timedelta | None = None,
         scope: TokenScope = TokenScope(),
+        not_after: datetime | None = None,
     ) -> tuple[ApiTokenRow, str]:
-        """A new token for ``user``; the secret is returned this once and never stored."""
+        """A new token for ``user``; the secret is returned this once and never stored.
+
+        ``not_after`` is the end of the token creating this one: the new token ends
+        then at the latest (no lifetime given: exactly then; a longer one: refused).
+        """
         label = name.strip()
         if not 0 < len(label) <= MAX_TOKEN_NAME or not label.isprintable():
             raise InputError(
@@ -177,6 +204,15 @@ class ApiTokens:
         hosts = await self._scope_hosts(scope.hosts, owner_id=account.id, admin=account.is_admin)
         secret = new_api_token()
         now = datetime.now(UTC)
+        expires_at = now + lifetime if lifetime is not None else None
+        if not_after is not None:
+            if expires_at is not None and expires_at > not_after:
+                raise InputError(
+                    "a token cannot outlive the token creating it (that one expires "
+                    f"{not_after:%Y-%m-%d %H:%M:%S} UTC)",
+                    field="expires_in",
+                )
+            expires_at = expires_at or not_after
         async with self._store.write() as txn:
             await txn.insert(
                 "api_tokens",
@@ -188,7 +224,7 @@ class ApiTokens:
                 hosts=" ".join(hosts),
                 types=" ".join(_types(scope.types)),
                 created_at=now,
-                expires_at=now + lifetime if lifetime is not None else None,
+                expires_at=expires_at,
             )
         row = await self._store.find_api_token(token_hash(secret))
         assert row is not None
@@ -272,4 +308,5 @@ def principal_of(row: ApiTokenRow) -> ApiPrincipal:
         is_admin=row.is_admin,
         token_id=row.id,
         scope=TokenScope(read_only=row.read_only, hosts=row.hosts, types=row.types),
+        expires_at=utc(row.expires_at) if row.expires_at is not None else None,
     )
