@@ -48,6 +48,7 @@ from homing.nameserver.transfer import transfer_handler
 from homing.nameserver.transport import DNSServer
 from homing.nameserver.update import update_handler
 from homing.nameserver.workers import WorkerPool
+from homing.store.permissions import restrict_umask, secure_data_dir
 from homing.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -121,6 +122,8 @@ class Provider:
         dns_listen = [parse_hostport(a, setting="dns_listen") for a in settings.dns_listen]
         http_host, http_port = parse_hostport(settings.http_listen, setting="http_listen")
         _check_plain_http(settings, http_host)
+        restrict_umask()
+        secure_data_dir(settings.data_dir)
         self.store = await Store.open(settings.database)
         keyring = StoreKeyring(self.store)
         self.notifier = Notifier(store=self.store, view=self.view, keyring=keyring)
