@@ -39,8 +39,7 @@ def redact_url(url: str) -> str:
         user = userinfo.partition(":")[0]
         netloc = f"{user}:{MASK}@{hostport}" if ":" in userinfo else f"{MASK}@{hostport}"
     path = "/".join(
-        MASK if _SECRET_SEGMENT.fullmatch(segment) else segment
-        for segment in parts.path.split("/")
+        MASK if _SECRET_SEGMENT.fullmatch(segment) else segment for segment in parts.path.split("/")
     )
     query = parts.query
     if query:
