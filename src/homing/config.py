@@ -302,6 +302,29 @@ def _validate_alerts(settings: Settings) -> None:
             raise ConfigError(f"setting {name}: must be positive")
 
 
+def _read_toml(path: Path) -> dict[str, Any]:
+    """The settings file as a table; any problem is one line naming the file, line and key."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_no = raw.count(b"\n", 0, exc.start) + 1
+        line = raw.split(b"\n")[line_no - 1].decode("utf-8", "replace")
+        key = line.partition("=")[0].strip() if "=" in line else ""
+        what = f"setting {key} holds" if key.isidentifier() else "holds"
+        raise ConfigError(
+            f"config file {path}, line {line_no}: {what} bytes that are not UTF-8 "
+            "(save the file as UTF-8)"
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+
+
 def load_settings(
     *,
     config_file: Path | None = None,
@@ -313,13 +336,7 @@ def load_settings(
     kinds = {f.name: str(f.type) for f in setting_fields()}
     values: dict[str, Any] = {}
     if config_file is not None:
-        try:
-            with config_file.open("rb") as handle:
-                data = tomllib.load(handle)
-        except OSError as exc:
-            raise ConfigError(f"cannot read config file {config_file}: {exc.strerror}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"config file {config_file} is not valid TOML: {exc}") from None
+        data = _read_toml(config_file)
         for key, value in data.items():
             if key not in kinds:
                 raise ConfigError(f"config file {config_file}: unknown setting {key!r}")

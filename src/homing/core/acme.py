@@ -39,7 +39,7 @@ from homing.domain.acme import (
 from homing.domain.dnsupdate import UpdateRcode, UpdateRR
 from homing.domain.names import normalize_name
 from homing.domain.outcomes import FrontDoor, UpdateOutcome
-from homing.errors import InputError, NotFoundError, StoreError
+from homing.errors import ConfigError, InputError, NotFoundError, StoreError
 from homing.store.rows import AcmeAccountRow, NewHistory, ZoneRow
 from homing.store.store import Store
 from homing.store.transaction import WriteTransaction
@@ -85,13 +85,19 @@ class AcmeAccounts:
         self._zone = zone
 
     async def zone(self) -> str:
-        """The zone accounts are created in: the configured one, else the only zone."""
+        """The zone accounts are created in: the configured one, else the only zone.
+
+        Raises ``ConfigError`` naming the setting when there is none to take (an
+        operator's mistake, not the caller's).
+        """
         if self._zone:
             return normalize_name(self._zone)
         zones = await self._store.zones()
         if len(zones) != 1:
-            raise NotFoundError(
-                "acme-dns needs a zone for its names: set acme_zone (or default_zone)"
+            found = f"{len(zones)} zones exist" if zones else "no zone exists"
+            raise ConfigError(
+                f"setting acme_zone: {found}; set acme_zone (or default_zone) to the zone "
+                "that holds acme-dns challenge names"
             )
         return zones[0].name
 
@@ -114,7 +120,7 @@ class AcmeAccounts:
         async with self._store.write() as txn:
             zone = await txn.zone(zone_name)
             if zone is None:
-                raise NotFoundError(f"acme-dns zone {zone_name} does not exist")
+                raise ConfigError(f"setting acme_zone: zone {zone_name} does not exist")
             subdomain, fqdn = await self._free_name(txn, zone)
             await txn.insert(
                 "acme_accounts",

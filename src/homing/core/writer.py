@@ -60,6 +60,8 @@ class _HistoryJob:
 @dataclass(slots=True, kw_only=True)
 class _SyncJob:
     future: asyncio.Future[None]
+    probe: bool = False
+    """Write the probe row too: the commit then proves that writes reach the disk."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -161,6 +163,13 @@ class ChangeWriter:
         """Queue history rows (refusals) to be written with the next batch."""
         if rows:
             self._queue.put_nowait(_HistoryJob(rows=rows))
+
+    async def probe(self) -> None:
+        """Commit a one-row write; raises ``StoreError`` when writes fail (full disk,
+        read-only file system, database down), so ``/health`` can say so."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_SyncJob(future=future, probe=True))
+        await future
 
     async def sync(self) -> None:
         """Wait until everything queued so far is committed and foreign changes are applied."""
@@ -279,6 +288,8 @@ class ChangeWriter:
                     if change is not None:
                         own.append(change)
                 last_own = await txn.last_journal_id()
+                if any(isinstance(job, _SyncJob) and job.probe for job in batch):
+                    await txn.update_row("write_probe", 1, at=datetime.now(UTC))
         except Exception as exc:
             log.exception("write batch of %d jobs failed", len(batch))
             error = StoreError(f"the update could not be stored: {exc}")

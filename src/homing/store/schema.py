@@ -215,6 +215,14 @@ alert_settings = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+write_probe = Table(
+    "write_probe",
+    metadata,
+    # One row (id 1), rewritten by /health through the writer to learn whether writes succeed.
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=True),
+)
+
 alert_cursor = Table(
     "alert_cursor",
     metadata,
