@@ -37,6 +37,7 @@ from homing.core.updates import UpdateLimits, UpdateService
 from homing.core.writer import ChangeWriter
 from homing.errors import ConfigError
 from homing.http.app import build_http_app
+from homing.http.connections import ConnectionLimits, guarded_protocol
 from homing.http.context import HttpContext
 from homing.metrics import ProviderMetrics
 from homing.nameserver.compiled import CompiledView
@@ -109,6 +110,7 @@ class Provider:
         self.metrics = ProviderMetrics()
         self.alerts: AlertFollower | None = None
         self.refusals: Refusals | None = None
+        self.http_limits: ConnectionLimits | None = None
         self._http: _EmbeddedServer | None = None
         self._http_task: asyncio.Task[None] | None = None
         self.http_address: tuple[str, int] | None = None
@@ -230,6 +232,12 @@ class Provider:
                 unknown_parameters=self.metrics.unknown_parameters,
             )
         )
+        self.http_limits = ConnectionLimits(
+            max_header_bytes=settings.http_max_header_bytes,
+            header_timeout=settings.http_header_timeout_seconds,
+            max_per_source=settings.http_max_connections_per_source,
+            exempt=[ipaddress.ip_network(n, strict=False) for n in settings.trusted_proxies],
+        )
         sock = _http_socket(http_host, http_port)
         self.http_address = sock.getsockname()[:2]
         config = uvicorn.Config(
@@ -241,6 +249,7 @@ class Provider:
             proxy_headers=False,
             ssl_certfile=str(settings.tls_cert) if settings.tls_cert else None,
             ssl_keyfile=str(settings.tls_key) if settings.tls_key else None,
+            http=guarded_protocol(self.http_limits),
         )
         self._http = _EmbeddedServer(config)
         self._http_task = asyncio.create_task(self._http.serve(sockets=[sock]), name="http")

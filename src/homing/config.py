@@ -149,6 +149,18 @@ class Settings:
     alert_stale_check_seconds: float = _setting(
         300.0, "How often hosts are checked for having gone stale (per-user stale_hours)."
     )
+    http_max_header_bytes: int = _setting(
+        16384,
+        "Largest request head (request line and headers) before `431`; lines over 8 KiB `414`.",
+    )
+    http_header_timeout_seconds: float = _setting(
+        10.0, "A request head must be complete this long after it began, else `408` and close."
+    )
+    http_max_connections_per_source: int = _setting(
+        64,
+        "Open HTTP connections one address may hold; more are closed at once "
+        "(trusted_proxies are exempt).",
+    )
     public_url: str | None = _setting(
         None,
         "The server's public base URL (`https://ddns.example.net`) shown in the web UI's "
@@ -243,12 +255,20 @@ def _validate(settings: Settings) -> None:
     for name in (
         "max_hosts_per_update",
         "auth_max_failures",
+        "http_max_connections_per_source",
         "nochg_limit",
         "ixfr_journal_entries",
     ):
         if getattr(settings, name) < 1:
             raise ConfigError(f"setting {name}: must be at least 1")
-    for name in ("auth_window_seconds", "auth_lockout_seconds", "nochg_window_seconds"):
+    if not 1024 <= settings.http_max_header_bytes <= 1_048_576:
+        raise ConfigError("setting http_max_header_bytes: must be between 1024 and 1048576")
+    for name in (
+        "auth_window_seconds",
+        "auth_lockout_seconds",
+        "nochg_window_seconds",
+        "http_header_timeout_seconds",
+    ):
         if getattr(settings, name) <= 0:
             raise ConfigError(f"setting {name}: must be positive")
     for name, top in (
