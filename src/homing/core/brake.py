@@ -164,7 +164,7 @@ class BrakeLimits:
     """An address guessing passwords at several logins is locked after this many times more."""
     slow_after: int = 3
     """Failures before answers to the failing address are delayed."""
-    in_flight_per_source: int = 8
+    in_flight_per_source: int = 16
     in_flight_per_login: int = 2
     """Password checks in flight for one login from addresses that already failed."""
     login_gate_seconds: float = 5.0
