@@ -40,6 +40,9 @@ from typing import Protocol
 
 MAX_TRACKED_KEYS = 100_000
 MAX_DELAY_SECONDS = 2.0
+FAILED_MEMORY_SECONDS = 86400.0
+"""How long an address that failed against a login stays "failing" for that login's gate:
+longer than the window, or an address would be clean again every few minutes."""
 
 
 class CredentialKind(StrEnum):
@@ -146,10 +149,15 @@ class MemoryBrakeState:
 
         self._entries = {k: e for k, e in self._entries.items() if live(e)}
         if len(self._entries) >= MAX_TRACKED_KEYS:
-            # Flooded with distinct keys: keep what holds a check in flight or a lock.
+            # Flooded with distinct keys: forget which addresses failed before (the gate then
+            # treats them as new), keep the locks and what holds a check in flight.
             self._entries = {
-                k: e for k, e in self._entries.items() if e.pending or e.locked_until > now
+                k: e
+                for k, e in self._entries.items()
+                if e.pending or (e.locked_until > now and not k.startswith("failed:"))
             }
+        if len(self._entries) >= MAX_TRACKED_KEYS:
+            self._entries = {k: e for k, e in self._entries.items() if e.pending}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -230,7 +238,7 @@ class Brake:
             if source_used >= limits.max_failures * limits.source_factor:
                 return Refusal.LOCKED
             keys += [pair, "pw:" + src]
-            if pair_used:
+            if pair_used or state.locked("failed:" + pair, now=now):
                 # This address failed against the login (or is checking it right now).
                 if state.pending(login) >= limits.in_flight_per_login:
                     return Refusal.BUSY
@@ -256,6 +264,7 @@ class Brake:
             count = state.fail(pair, now=now, since=since)
             if count >= limits.max_failures:
                 state.lock(pair, until=until)
+            state.lock("failed:" + pair, until=now + FAILED_MEMORY_SECONDS)
             if state.fail("pw:" + src, now=now, since=since) >= (
                 limits.max_failures * limits.source_factor
             ):
@@ -267,7 +276,9 @@ class Brake:
 
     def _succeeded(self, ticket: Reservation) -> None:
         if ticket.kind is CredentialKind.PASSWORD and ticket.login is not None:
-            self._state.clear(f"pair:{ticket.login}\0{ticket.source}")
+            pair = f"pair:{ticket.login}\0{ticket.source}"
+            self._state.clear(pair)
+            self._state.lock("failed:" + pair, until=0.0)
 
     def _release(self, ticket: Reservation) -> None:
         for key in ticket._held:
