@@ -51,6 +51,7 @@ from homing.nameserver.update import update_handler
 from homing.nameserver.workers import WorkerPool
 from homing.store.permissions import restrict_umask, secure_data_dir
 from homing.store.store import Store
+from homing.tls.own_certificate import OwnCertificate
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +79,11 @@ def _http_socket(host: str, port: int) -> socket.socket:
 
 
 def _check_plain_http(settings: Settings, host: str) -> None:
-    plain = settings.tls_cert is None and not settings.allow_plain_http
+    plain = not settings.serves_tls and not settings.allow_plain_http
     if plain and not ipaddress.ip_address(host).is_loopback:
         raise ConfigError(
             f"setting http_listen: plain HTTP on {host} would send passwords in clear; "
-            "set tls_cert/tls_key or allow_plain_http = true"
+            "set tls_cert/tls_key, tls_acme_directory, or allow_plain_http = true"
         )
 
 
@@ -111,6 +112,7 @@ class Provider:
         self.alerts: AlertFollower | None = None
         self.refusals: Refusals | None = None
         self.http_limits: ConnectionLimits | None = None
+        self.certificate: OwnCertificate | None = None
         self._http: _EmbeddedServer | None = None
         self._http_task: asyncio.Task[None] | None = None
         self.http_address: tuple[str, int] | None = None
@@ -172,7 +174,8 @@ class Provider:
             transfer=transfer_handler(self.view, self.store, served=self.metrics.transfers),
             keyring=keyring,
             on_tsig_failure=dynamic.record_bad_signature,
-            fast=FastPath(self.view),
+            fast=FastPath(self.view, udp_max_payload=settings.dns_udp_max_payload),
+            udp_max_payload=settings.dns_udp_max_payload,
         )
         self.metrics.engine, self.metrics.view = engine, self.view
         self.metrics.notifier, self.metrics.outbox = self.notifier, self.alerts.outbox
@@ -182,6 +185,9 @@ class Provider:
             dns_listen,
             engine=engine,
             serve_udp=workers == 0,
+            tcp_timeout=settings.dns_tcp_timeout_seconds,
+            max_tcp_connections=settings.dns_tcp_max_connections,
+            max_tcp_per_source=settings.dns_tcp_max_per_source,
             rate_limit=ResponseRateLimit(settings.rate_limit) if settings.rate_limit.rate else None,
         )
         self.metrics.rate_limit = self.dns.rate_limit
@@ -238,6 +244,16 @@ class Provider:
             max_per_source=settings.http_max_connections_per_source,
             exempt=[ipaddress.ip_network(n, strict=False) for n in settings.trusted_proxies],
         )
+        cert_file, key_file = settings.tls_cert, settings.tls_key
+        if settings.tls_acme_directory is not None:
+            self.certificate = OwnCertificate(
+                settings,
+                writer=self.writer,
+                zones=[zone.name for zone in await self.store.zones()],
+                alert=self.alerts.tell_administrators,
+            )
+            await self.certificate.ensure()
+            cert_file, key_file = self.certificate.cert_file, self.certificate.key_file
         sock = _http_socket(http_host, http_port)
         self.http_address = sock.getsockname()[:2]
         config = uvicorn.Config(
@@ -247,8 +263,8 @@ class Provider:
             access_log=False,
             server_header=False,
             proxy_headers=False,
-            ssl_certfile=str(settings.tls_cert) if settings.tls_cert else None,
-            ssl_keyfile=str(settings.tls_key) if settings.tls_key else None,
+            ssl_certfile=str(cert_file) if cert_file else None,
+            ssl_keyfile=str(key_file) if key_file else None,
             http=guarded_protocol(self.http_limits),
         )
         self._http = _EmbeddedServer(config)
@@ -258,8 +274,19 @@ class Provider:
                 if self._http_task.done():
                     raise ConfigError("the HTTP server failed to start (see the log)")
                 await asyncio.sleep(0.01)
+        if self.certificate is not None:
+            assert config.ssl is not None
+            self.certificate.attach(config.ssl)
+
+    def renew_certificate(self) -> None:
+        """SIGHUP: renew the ACME certificate now (nothing without tls_acme_directory)."""
+        if self.certificate is not None:
+            log.info("SIGHUP: renewing the ACME certificate")
+            self.certificate.renew_now()
 
     async def stop(self) -> None:
+        if self.certificate is not None:
+            await self.certificate.stop()
         if self._http is not None and self._http_task is not None:
             self._http.should_exit = True
             await self._http_task

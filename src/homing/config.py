@@ -43,6 +43,20 @@ class Settings:
     http_listen: str = _setting("127.0.0.1:8080", "HTTP(S) listen address, HOST:PORT.")
     tls_cert: Path | None = _setting(None, "PEM certificate chain: serve HTTPS instead of HTTP.")
     tls_key: Path | None = _setting(None, "PEM private key for tls_cert.")
+    tls_acme_directory: str | None = _setting(
+        None,
+        "ACME directory URL of a certificate authority: `homing serve` gets its own HTTPS "
+        "certificate for tls_acme_domains by answering DNS-01 itself, and renews it.",
+    )
+    tls_acme_domains: list[str] = _setting(
+        [], "Names for the ACME certificate (wildcards allowed), all within served zones."
+    )
+    tls_acme_email: str | None = _setting(
+        None, "Contact address for the ACME account (expiry notices from the CA)."
+    )
+    tls_acme_ca_bundle: Path | None = _setting(
+        None, "PEM bundle to trust for the ACME directory's own HTTPS (a private CA)."
+    )
     allow_plain_http: bool = _setting(
         False, "Allow plain HTTP on a non-loopback address (passwords would cross in clear)."
     )
@@ -89,6 +103,25 @@ class Settings:
         None,
         "DNS worker processes answering UDP on the DNS ports (SO_REUSEPORT); default: one per "
         "CPU this process may use; 0: the main process answers alone.",
+    )
+    dns_udp_max_payload: int = _setting(
+        1232,
+        "Largest DNS answer sent over UDP, whatever size the client offers; a larger one goes "
+        "out truncated (TC) so the client retries over TCP. 1232 avoids IP fragments and "
+        "keeps amplification small.",
+    )
+    dns_tcp_max_connections: int = _setting(
+        1000,
+        "DNS TCP connections held open at once; when all are taken, the source holding the "
+        "most gives up its oldest idle one to a newcomer.",
+    )
+    dns_tcp_max_per_source: int = _setting(
+        20, "DNS TCP connections one client address may hold at once."
+    )
+    dns_tcp_timeout_seconds: float = _setting(
+        10.0,
+        "A DNS TCP connection is closed after this long without a query, or when its client "
+        "has not read an answer for this long.",
     )
     dns_rrl_responses_per_second: int = _setting(
         200,
@@ -175,6 +208,11 @@ class Settings:
     web_self_registration: bool = _setting(
         False, "Anyone may create an account on the web UI's sign-up page (`/signup`)."
     )
+
+    @property
+    def serves_tls(self) -> bool:
+        """HTTPS with a configured certificate, or one of our own from ACME."""
+        return self.tls_cert is not None or self.tls_acme_directory is not None
 
     @property
     def policy(self) -> AddressPolicy:
@@ -271,13 +309,16 @@ def _validate(settings: Settings) -> None:
     ):
         if getattr(settings, name) <= 0:
             raise ConfigError(f"setting {name}: must be positive")
-    for name, top in (
-        ("dns_rrl_responses_per_second", 1_000_000),
-        ("dns_rrl_slip", 100),
-        ("dns_rrl_ipv4_prefix", 32),
-        ("dns_rrl_ipv6_prefix", 128),
+    for name, low, top in (
+        ("dns_udp_max_payload", 512, 4096),
+        ("dns_tcp_max_connections", 1, 100_000),
+        ("dns_tcp_max_per_source", 1, 100_000),
+        ("dns_tcp_timeout_seconds", 0.1, 3600),
+        ("dns_rrl_responses_per_second", 0, 1_000_000),
+        ("dns_rrl_slip", 0, 100),
+        ("dns_rrl_ipv4_prefix", 1, 32),
+        ("dns_rrl_ipv6_prefix", 1, 128),
     ):
-        low = 1 if name.endswith("prefix") else 0
         if not low <= getattr(settings, name) <= top:
             raise ConfigError(f"setting {name}: must be between {low} and {top}")
     if settings.dns_workers is not None and not 0 <= settings.dns_workers <= MAX_DNS_WORKERS:
@@ -288,12 +329,30 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("setting journal_poll_seconds: must be between 0.01 and 10")
     if (settings.tls_cert is None) != (settings.tls_key is None):
         raise ConfigError("settings tls_cert and tls_key: set both or neither")
+    _validate_acme(settings)
     if settings.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError("setting log_level: must be DEBUG, INFO, WARNING or ERROR")
     if not settings.dns_listen:
         raise ConfigError("setting dns_listen: at least one address is needed")
     _validate_alerts(settings)
     _validate_web(settings)
+
+
+def _validate_acme(settings: Settings) -> None:
+    if settings.tls_acme_directory is None:
+        if settings.tls_acme_domains:
+            raise ConfigError("setting tls_acme_domains: needs tls_acme_directory too")
+        return
+    if not settings.tls_acme_directory.startswith("https://"):
+        raise ConfigError("setting tls_acme_directory: must be an https:// URL")
+    if settings.tls_cert is not None:
+        raise ConfigError("settings tls_acme_directory and tls_cert: set one or the other")
+    if not settings.tls_acme_domains:
+        raise ConfigError("setting tls_acme_domains: name at least one domain for the certificate")
+    for name in settings.tls_acme_domains:
+        bare = name.removeprefix("*.")
+        if not bare or "*" in bare or " " in bare or "." not in bare.strip("."):
+            raise ConfigError(f"setting tls_acme_domains: {name!r} is not a domain name")
 
 
 def _validate_web(settings: Settings) -> None:

@@ -31,7 +31,7 @@ def _banner(provider: Provider, demo: DemoAccount | None) -> str:
     dns_lines = [f"  DNS  (UDP+TCP)  {h}:{p}" for h, p in provider.dns_addresses]
     assert provider.http_address is not None
     http_host, http_port = provider.http_address
-    scheme = "https" if provider.settings.tls_cert else "http"
+    scheme = "https" if provider.settings.serves_tls else "http"
     host_text = f"[{http_host}]" if ":" in http_host else http_host
     url = f"{scheme}://{host_text}:{http_port}"
     lines = [
@@ -95,6 +95,7 @@ def serve(ctx: Context, dns: tuple[str, ...], http: str | None, demo: bool) -> N
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(signal.SIGHUP, provider.renew_certificate)
         try:
             await provider.start()
             click.echo(_banner(provider, account), err=False)

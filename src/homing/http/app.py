@@ -52,6 +52,6 @@ def build_http_app(ctx: HttpContext) -> Starlette:
         *web.routes(ctx),
     ]
     app = Starlette(routes=routes, exception_handlers={404: _not_found})
-    if ctx.settings.tls_cert is not None:
+    if ctx.settings.serves_tls:
         app.add_middleware(StrictTransportSecurity)
     return app

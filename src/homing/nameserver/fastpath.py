@@ -38,7 +38,8 @@ OPT_FIXED = 11
 OUR_OPT = b"\x00\x00\x29\x04\xd0\x00\x00\x00\x00\x00\x00"
 """Our OPT: root, type 41, payload 1232 (engine.OUR_EDNS_PAYLOAD), no flags, no options."""
 MIN_UDP_SIZE = 512
-MAX_UDP_SIZE = 4096
+DEFAULT_UDP_MAX_PAYLOAD = 1232
+"""The largest UDP answer by default (DNS flag day 2020): no fragments, little amplification."""
 TCP_MAX_SIZE = 65535
 MAX_LABEL = 63
 MAX_NAME = 255
@@ -99,8 +100,12 @@ def _index(node: Node, qtype: int) -> int:
 class FastPath:
     """Answers plain queries from a CompiledView; None means: ask the reference engine."""
 
-    def __init__(self, view: CompiledView) -> None:
+    def __init__(
+        self, view: CompiledView, *, udp_max_payload: int = DEFAULT_UDP_MAX_PAYLOAD
+    ) -> None:
         self.view = view
+        self.udp_max_payload = udp_max_payload
+        """UDP answers larger than this (or the client's size) go out truncated (TC)."""
         self.noerror = [0] * 65536
         self.nxdomain = [0] * 65536
         self.refused = [0] * 65536
@@ -196,7 +201,7 @@ class FastPath:
             if length and not _options_plain(wire, qend + OPT_FIXED, size):
                 return None
             payload = wire[qend + 3] << 8 | wire[qend + 4]
-            shape = (min(MAX_UDP_SIZE, max(MIN_UDP_SIZE, payload)), 1, OUR_OPT)
+            shape = (min(self.udp_max_payload, max(MIN_UDP_SIZE, payload)), 1, OUR_OPT)
             if length:
                 return shape
         else:

@@ -148,6 +148,8 @@ class Worker:
         elif isinstance(message, channel.Setup):
             self.setup = message
             setup_logging(message.log_level, message.log_format)
+            self.fast = FastPath(self.view, udp_max_payload=message.udp_max_payload)
+            self.engine = Engine(self.view, fast=self.fast, udp_max_payload=message.udp_max_payload)
             if message.rate_limit.rate:
                 self.rrl = ResponseRateLimit(message.rate_limit)
         elif isinstance(message, channel.Listen):

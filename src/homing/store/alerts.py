@@ -55,13 +55,17 @@ def _settings_row(r: object) -> AlertSettingsRow:
     )
 
 
-async def alert_settings(store: Store, *, user_id: int | None = None) -> list[AlertSettingsRow]:
-    """Every user's alert settings (a small table), or one user's."""
+async def alert_settings(
+    store: Store, *, user_id: int | None = None, administrators: bool = False
+) -> list[AlertSettingsRow]:
+    """Every user's alert settings (a small table), one user's, or the administrators'."""
     query = select(t.alert_settings, t.users.c.name.label("user")).join_from(
         t.alert_settings, t.users
     )
     if user_id is not None:
         query = query.where(t.alert_settings.c.user_id == user_id)
+    if administrators:
+        query = query.where(t.users.c.is_admin.is_(True))
     async with store.read() as txn:
         return [_settings_row(r) for r in await txn.conn.execute(query)]
 
