@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import heapq
 import json
+from pathlib import Path
 
 from homing.core.brake import Brake, BrakeLimits, CredentialKind
 
@@ -77,6 +78,7 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=300.0)
     parser.add_argument("--lockout", type=float, default=900.0)
     parser.add_argument("--seconds", type=float, default=3600.0)
+    parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     limits = BrakeLimits(max_failures=args.max_failures, window=args.window, lockout=args.lockout)
     results = []
@@ -90,6 +92,8 @@ def main() -> None:
                 f"owner from a clean address gets through: {found['owner_gets_through']}"
             )
     print(json.dumps(results, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
 
 
 if __name__ == "__main__":
