@@ -3,12 +3,15 @@
 Three kinds of credential reach the update API: an account's (user, password);
 an update token, alone (DuckDNS) or in the password field of Basic auth with
 the user name or the host name as login; argon2 verification runs in a worker
-thread so the DNS server on the same event loop never stalls. Failures are
-counted per source address and per login: first answers are slowed, then the
-address or login is locked out and gets ``abuse``. Every refusal is written to
-the history, with the host it was aimed at when the login or the request
-names one of ours, so that host's owner sees it on the audit page, in the
-badge and in failure alerts (the answer stays the same either way).
+thread so the DNS server on the same event loop never stalls. Every check
+first takes a reservation from the one brake of all front doors
+(``core/brake.py``): tokens are limited per source address, passwords per
+(login, source); a refused reservation gets ``abuse`` without a check. Every
+refusal goes to the history (``core/refusals.py``, counted per source and
+window), with the host it was aimed at when the login or the request names
+one of ours, so that host's owner sees it on the audit page, in the badge and
+in failure alerts (the answer stays the same either way). A login that looks
+like a token is cut to its first characters before it is logged or stored.
 
 An account with the TOTP second factor on is not opened by its password
 alone: the web sign-in (``two_step``) gets ``CODE_REQUIRED`` and then asks
