@@ -9,8 +9,10 @@ import pytest
 
 from homing.core.admin import Admin
 from homing.core.auth import Authenticator
+from homing.core.brake import Brake, BrakeLimits
 from homing.core.events import EventBus
 from homing.core.journal import new_origin
+from homing.core.refusals import Refusals
 from homing.core.updates import UpdateLimits, UpdateService
 from homing.core.writer import ChangeWriter
 from homing.domain.records import ViewEvent
@@ -32,7 +34,9 @@ async def core(store: Store) -> AsyncIterator[Core]:
     bus.subscribe(events.append)
     writer = ChangeWriter(store=store, bus=bus, origin=new_origin("test"), poll_interval=0.05)
     await writer.start()
-    auth = Authenticator(store=store, writer=writer, max_failures=5, window=60, lockout=60)
+    brake = Brake(limits=BrakeLimits(max_failures=5, window=60, lockout=60))
+    refusals = Refusals(writer=writer)
+    auth = Authenticator(store=store, brake=brake, refusals=refusals)
     updates = UpdateService(
         store=store,
         writer=writer,
@@ -45,5 +49,7 @@ async def core(store: Store) -> AsyncIterator[Core]:
         auth=auth,
         updates=updates,
         events=events,
+        brake=brake,
+        refusals=refusals,
     )
     await writer.stop()

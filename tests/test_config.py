@@ -61,6 +61,13 @@ def test_errors_name_the_key(tmp_path: Path, text: str, key: str) -> None:
         load_settings(config_file=config, environ={})
 
 
+def test_non_utf8_bytes_name_the_line_and_key(tmp_path: Path) -> None:
+    config = tmp_path / "homing.toml"
+    config.write_bytes(b"nochg_limit = 5\npublic_url = 'https://caf\xe9.example'\n")
+    with pytest.raises(ConfigError, match=r"line 2: setting public_url holds bytes that are not"):
+        load_settings(config_file=config, environ={})
+
+
 def test_missing_config_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read config file"):
         load_settings(config_file=tmp_path / "absent.toml", environ={})

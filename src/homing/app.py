@@ -26,15 +26,18 @@ from homing.core.admin import Admin
 from homing.core.api_services import ApiServices
 from homing.core.api_tokens import ApiTokens, BearerAuth
 from homing.core.auth import Authenticator
+from homing.core.brake import Brake
 from homing.core.events import EventBus
 from homing.core.host_records import HostRecords
 from homing.core.journal import new_origin
+from homing.core.refusals import Refusals
 from homing.core.rfc2136 import DynamicUpdates
 from homing.core.tsig import StoreKeyring
 from homing.core.updates import UpdateLimits, UpdateService
 from homing.core.writer import ChangeWriter
 from homing.errors import ConfigError
 from homing.http.app import build_http_app
+from homing.http.connections import ConnectionLimits, guarded_protocol
 from homing.http.context import HttpContext
 from homing.metrics import ProviderMetrics
 from homing.nameserver.compiled import CompiledView
@@ -47,6 +50,7 @@ from homing.nameserver.transfer import transfer_handler
 from homing.nameserver.transport import DNSServer
 from homing.nameserver.update import update_handler
 from homing.nameserver.workers import WorkerPool
+from homing.store.permissions import restrict_umask, secure_data_dir
 from homing.store.store import Store
 from homing.tls.own_certificate import OwnCertificate
 
@@ -107,6 +111,8 @@ class Provider:
         self.notifier: Notifier | None = None
         self.metrics = ProviderMetrics()
         self.alerts: AlertFollower | None = None
+        self.refusals: Refusals | None = None
+        self.http_limits: ConnectionLimits | None = None
         self.certificate: OwnCertificate | None = None
         self._refresh_task: asyncio.Task[None] | None = None
         self._http: _EmbeddedServer | None = None
@@ -122,6 +128,8 @@ class Provider:
         dns_listen = [parse_hostport(a, setting="dns_listen") for a in settings.dns_listen]
         http_host, http_port = parse_hostport(settings.http_listen, setting="http_listen")
         _check_plain_http(settings, http_host)
+        restrict_umask()
+        secure_data_dir(settings.data_dir)
         self.store = await Store.open(settings.database)
         keyring = StoreKeyring(self.store)
         self.notifier = Notifier(store=self.store, view=self.view, keyring=keyring)
@@ -133,6 +141,7 @@ class Provider:
             origin=new_origin("serve"),
             poll_interval=settings.journal_poll_seconds,
             journal_keep=settings.ixfr_journal_entries,
+            history_days=settings.history_retention_days,
         )
         self.writer.on_commit(self.metrics.on_commit)
         await self.writer.start()
@@ -141,13 +150,10 @@ class Provider:
         self.alerts.on_rows(self.metrics.count_history)
         self.writer.on_commit(self.alerts.wake)
         await self.alerts.start()
-        auth = Authenticator(
-            store=self.store,
-            writer=self.writer,
-            max_failures=settings.auth_max_failures,
-            window=settings.auth_window_seconds,
-            lockout=settings.auth_lockout_seconds,
-        )
+        # One brake and one refusal record for every front door (issue 11).
+        brake = Brake(limits=settings.brake_limits)
+        self.refusals = Refusals(writer=self.writer)
+        auth = Authenticator(store=self.store, brake=brake, refusals=self.refusals)
         self.updates = UpdateService(
             store=self.store,
             writer=self.writer,
@@ -158,7 +164,11 @@ class Provider:
             ),
         )
         dynamic = DynamicUpdates(
-            store=self.store, writer=self.writer, unsigned_from=settings.rfc2136_unsigned_from
+            store=self.store,
+            writer=self.writer,
+            brake=brake,
+            refusals=self.refusals,
+            unsigned_from=settings.rfc2136_unsigned_from,
         )
         engine = Engine(
             self.view,
@@ -215,24 +225,14 @@ class Provider:
                     zone=settings.acme_zone or settings.default_zone,
                 ),
                 acme_updates=AcmeUpdates(
-                    store=self.store,
-                    writer=self.writer,
-                    max_failures=settings.auth_max_failures,
-                    window=settings.auth_window_seconds,
-                    lockout=settings.auth_lockout_seconds,
+                    store=self.store, writer=self.writer, brake=brake, refusals=self.refusals
                 ),
                 api=ApiServices(
                     store=self.store,
                     admin=Admin(store=self.store, origin=new_origin("api")),
                     writer=self.writer,
                     tokens=ApiTokens(store=self.store),
-                    bearer=BearerAuth(
-                        store=self.store,
-                        writer=self.writer,
-                        max_failures=settings.auth_max_failures,
-                        window=settings.auth_window_seconds,
-                        lockout=settings.auth_lockout_seconds,
-                    ),
+                    bearer=BearerAuth(store=self.store, brake=brake, refusals=self.refusals),
                     records=HostRecords(
                         store=self.store, writer=self.writer, policy=settings.policy
                     ),
@@ -240,6 +240,12 @@ class Provider:
                 metrics=self.metrics.render,
                 unknown_parameters=self.metrics.unknown_parameters,
             )
+        )
+        self.http_limits = ConnectionLimits(
+            max_header_bytes=settings.http_max_header_bytes,
+            header_timeout=settings.http_header_timeout_seconds,
+            max_per_source=settings.http_max_connections_per_source,
+            exempt=[ipaddress.ip_network(n, strict=False) for n in settings.trusted_proxies],
         )
         cert_file, key_file = settings.tls_cert, settings.tls_key
         if settings.tls_acme_directory is not None:
@@ -262,6 +268,7 @@ class Provider:
             proxy_headers=False,
             ssl_certfile=str(cert_file) if cert_file else None,
             ssl_keyfile=str(key_file) if key_file else None,
+            http=guarded_protocol(self.http_limits),
         )
         self._http = _EmbeddedServer(config)
         self._http_task = asyncio.create_task(self._http.serve(sockets=[sock]), name="http")
@@ -300,6 +307,8 @@ class Provider:
             await self._http_task
         if self.dns is not None:
             await self.dns.stop()
+        if self.refusals is not None:
+            self.refusals.flush()
         if self.writer is not None:
             await self.writer.stop()
         if self.workers is not None:

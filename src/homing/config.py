@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from homing.core.brake import BrakeLimits
 from homing.domain.acme import Registration
 from homing.domain.addresses import AddressPolicy
 from homing.errors import ConfigError
@@ -84,7 +85,10 @@ class Settings:
     )
     max_hosts_per_update: int = _setting(20, "Most hostnames in one dyndns2 request (numhost).")
     auth_max_failures: int = _setting(
-        10, "Failed logins per address or account within auth_window_seconds before lock-out."
+        10,
+        "Failed password checks per (login, address), failed tokens per address, within "
+        "auth_window_seconds before that address is locked out (three times as many password "
+        "failures across logins lock the address as a whole).",
     )
     auth_window_seconds: float = _setting(300.0, "Window for counting failed logins.")
     auth_lockout_seconds: float = _setting(900.0, "How long a locked-out address/account waits.")
@@ -136,6 +140,9 @@ class Settings:
         1000,
         "Changes kept per zone for IXFR; a secondary further behind gets the whole zone.",
     )
+    history_retention_days: float = _setting(
+        90.0, "History rows (updates, refusals, audit) older than this are deleted; 0 keeps all."
+    )
     journal_poll_seconds: float = _setting(
         0.25, "How often the server looks for changes made by management commands."
     )
@@ -175,6 +182,18 @@ class Settings:
     alert_stale_check_seconds: float = _setting(
         300.0, "How often hosts are checked for having gone stale (per-user stale_hours)."
     )
+    http_max_header_bytes: int = _setting(
+        16384,
+        "Largest request head (request line and headers) before `431`; lines over 8 KiB `414`.",
+    )
+    http_header_timeout_seconds: float = _setting(
+        10.0, "A request head must be complete this long after it began, else `408` and close."
+    )
+    http_max_connections_per_source: int = _setting(
+        64,
+        "Open HTTP connections one address may hold; more are closed at once "
+        "(trusted_proxies are exempt).",
+    )
     public_url: str | None = _setting(
         None,
         "The server's public base URL (`https://ddns.example.net`) shown in the web UI's "
@@ -206,6 +225,14 @@ class Settings:
             slip=self.dns_rrl_slip,
             ipv4_prefix=self.dns_rrl_ipv4_prefix,
             ipv6_prefix=self.dns_rrl_ipv6_prefix,
+        )
+
+    @property
+    def brake_limits(self) -> BrakeLimits:
+        return BrakeLimits(
+            max_failures=self.auth_max_failures,
+            window=self.auth_window_seconds,
+            lockout=self.auth_lockout_seconds,
         )
 
     @property
@@ -266,12 +293,20 @@ def _validate(settings: Settings) -> None:
     for name in (
         "max_hosts_per_update",
         "auth_max_failures",
+        "http_max_connections_per_source",
         "nochg_limit",
         "ixfr_journal_entries",
     ):
         if getattr(settings, name) < 1:
             raise ConfigError(f"setting {name}: must be at least 1")
-    for name in ("auth_window_seconds", "auth_lockout_seconds", "nochg_window_seconds"):
+    if not 1024 <= settings.http_max_header_bytes <= 1_048_576:
+        raise ConfigError("setting http_max_header_bytes: must be between 1024 and 1048576")
+    for name in (
+        "auth_window_seconds",
+        "auth_lockout_seconds",
+        "nochg_window_seconds",
+        "http_header_timeout_seconds",
+    ):
         if getattr(settings, name) <= 0:
             raise ConfigError(f"setting {name}: must be positive")
     for name, low, top in (
@@ -288,6 +323,8 @@ def _validate(settings: Settings) -> None:
             raise ConfigError(f"setting {name}: must be between {low} and {top}")
     if settings.dns_workers is not None and not 0 <= settings.dns_workers <= MAX_DNS_WORKERS:
         raise ConfigError(f"setting dns_workers: must be between 0 and {MAX_DNS_WORKERS}")
+    if settings.history_retention_days < 0:
+        raise ConfigError("setting history_retention_days: must be 0 (keep all) or positive")
     if not 0.01 <= settings.journal_poll_seconds <= 10:
         raise ConfigError("setting journal_poll_seconds: must be between 0.01 and 10")
     if (settings.tls_cert is None) != (settings.tls_key is None):
@@ -344,6 +381,29 @@ def _validate_alerts(settings: Settings) -> None:
             raise ConfigError(f"setting {name}: must be positive")
 
 
+def _read_toml(path: Path) -> dict[str, Any]:
+    """The settings file as a table; any problem is one line naming the file, line and key."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_no = raw.count(b"\n", 0, exc.start) + 1
+        line = raw.split(b"\n")[line_no - 1].decode("utf-8", "replace")
+        key = line.partition("=")[0].strip() if "=" in line else ""
+        what = f"setting {key} holds" if key.isidentifier() else "holds"
+        raise ConfigError(
+            f"config file {path}, line {line_no}: {what} bytes that are not UTF-8 "
+            "(save the file as UTF-8)"
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+
+
 def load_settings(
     *,
     config_file: Path | None = None,
@@ -355,13 +415,7 @@ def load_settings(
     kinds = {f.name: str(f.type) for f in setting_fields()}
     values: dict[str, Any] = {}
     if config_file is not None:
-        try:
-            with config_file.open("rb") as handle:
-                data = tomllib.load(handle)
-        except OSError as exc:
-            raise ConfigError(f"cannot read config file {config_file}: {exc.strerror}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"config file {config_file} is not valid TOML: {exc}") from None
+        data = _read_toml(config_file)
         for key, value in data.items():
             if key not in kinds:
                 raise ConfigError(f"config file {config_file}: unknown setting {key!r}")

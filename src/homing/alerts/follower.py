@@ -213,7 +213,7 @@ class AlertFollower:
                 digest = self._digests.setdefault(settings.user_id, _Digest(settings))
                 if len(digest.rows) < MAX_SAMPLES:
                     digest.rows.append(row)
-                digest.total += 1
+                digest.total += row.count
         self.flush_failures()
 
     def flush_failures(self) -> None:

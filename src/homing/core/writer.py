@@ -23,7 +23,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from homing.core.dynamic_update import ZoneUpdate, apply_zone_update
 from homing.core.events import EventBus
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 JOURNAL_PAGE = 1000
 PRUNE_INTERVAL = 60.0
+HISTORY_PRUNE_BATCH = 10_000
 
 
 @dataclass(slots=True, kw_only=True)
@@ -59,6 +60,8 @@ class _HistoryJob:
 @dataclass(slots=True, kw_only=True)
 class _SyncJob:
     future: asyncio.Future[None]
+    probe: bool = False
+    """Write the probe row too: the commit then proves that writes reach the disk."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -94,9 +97,11 @@ class ChangeWriter:
         max_batch: int = 512,
         poll_interval: float = 0.25,
         journal_keep: int = 1000,
+        history_days: float | None = None,
     ) -> None:
         self._store = store
         self._journal_keep = journal_keep
+        self._history_keep = timedelta(days=history_days) if history_days else None
         self._next_prune = 0.0
         self._bus = bus
         self._origin = origin
@@ -159,6 +164,13 @@ class ChangeWriter:
         if rows:
             self._queue.put_nowait(_HistoryJob(rows=rows))
 
+    async def probe(self) -> None:
+        """Commit a one-row write; raises ``StoreError`` when writes fail (full disk,
+        read-only file system, database down), so ``/health`` can say so."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_SyncJob(future=future, probe=True))
+        await future
+
     async def sync(self) -> None:
         """Wait until everything queued so far is committed and foreign changes are applied."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -180,7 +192,8 @@ class ChangeWriter:
             await self._maybe_prune()
 
     async def _maybe_prune(self) -> None:
-        """Keep the journal bounded: the newest ``journal_keep`` entries per zone (IXFR's reach).
+        """Keep the journal bounded: the newest ``journal_keep`` entries per zone (IXFR's reach),
+        and the history to ``history_days`` (a batch per round, so no round holds the lock long).
 
         Followers poll every ``poll_interval``, so they never fall that far behind.
         """
@@ -191,11 +204,18 @@ class ChangeWriter:
         try:
             async with self._store.write() as txn:
                 removed = await txn.prune_journal(keep=self._journal_keep)
+                old_history = 0
+                if self._history_keep is not None:
+                    old_history = await txn.prune_history(
+                        before=datetime.now(UTC) - self._history_keep, limit=HISTORY_PRUNE_BATCH
+                    )
         except Exception:
-            log.exception("could not prune the journal; will retry")
+            log.exception("could not prune the journal and history; will retry")
             return
         if removed:
             log.info("pruned %d old journal entries", removed)
+        if old_history:
+            log.info("pruned %d history rows older than the retention", old_history)
 
     async def _catch_up(self) -> None:
         try:
@@ -268,6 +288,8 @@ class ChangeWriter:
                     if change is not None:
                         own.append(change)
                 last_own = await txn.last_journal_id()
+                if any(isinstance(job, _SyncJob) and job.probe for job in batch):
+                    await txn.update_row("write_probe", 1, at=datetime.now(UTC))
         except Exception as exc:
             log.exception("write batch of %d jobs failed", len(batch))
             error = StoreError(f"the update could not be stored: {exc}")

@@ -121,6 +121,7 @@ history = Table(
     Column("source", String(64), nullable=True),
     Column("front_door", String(16), nullable=False),
     Column("detail", Text, nullable=True),
+    Column("count", Integer, nullable=False, server_default="1"),
 )
 Index("ix_history_host_at", history.c.host_id, history.c.at)
 Index("ix_history_at", history.c.at)
@@ -212,6 +213,14 @@ alert_settings = Table(
     Column("events", String(64), nullable=False),
     Column("stale_hours", Integer, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+write_probe = Table(
+    "write_probe",
+    metadata,
+    # One row (id 1), rewritten by /health through the writer to learn whether writes succeed.
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=True),
 )
 
 alert_cursor = Table(

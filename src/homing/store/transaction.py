@@ -353,6 +353,14 @@ class WriteTransaction(ReadTransaction):
         )
         return deleted + int(result.rowcount)
 
+    async def prune_history(self, *, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` history rows older than ``before`` (oldest first)."""
+        oldest = select(t.history.c.id).where(t.history.c.at < before).order_by(t.history.c.id)
+        result = await self.conn.execute(
+            delete(t.history).where(t.history.c.id.in_(oldest.limit(limit).scalar_subquery()))
+        )
+        return int(result.rowcount)
+
     async def append_journal(
         self,
         *,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from homing.core.api_tokens import utc
+from homing.core.api_tokens import TokenScope, utc
 from homing.core.host_records import shown_value
 from homing.domain.records import RRset
 from homing.store.rows import (
@@ -99,16 +99,18 @@ def api_token(row: ApiTokenRow) -> dict[str, object]:
     }
 
 
-def history(row: HistoryRow) -> dict[str, object]:
+def history(row: HistoryRow, scope: TokenScope) -> dict[str, object]:
+    """One history row as the caller's token may see it (values cut to its record types)."""
     return {
         "id": row.id,
         "at": when(row.at),
         "host": name(row.fqdn),
         "result": row.outcome,
-        "old_value": row.old_value,
-        "new_value": row.new_value,
+        "old_value": scope.visible_values(row.old_value),
+        "new_value": scope.visible_values(row.new_value),
         "credential": row.credential,
         "source": row.source,
         "front_door": row.front_door,
         "detail": row.detail,
+        "count": row.count,
     }

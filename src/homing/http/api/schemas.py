@@ -76,6 +76,7 @@ HISTORY = {
     "source": nullable(STR),
     "front_door": STR,
     "detail": nullable(STR),
+    "count": {**INT, "description": "Refusals the row stands for (one row per source and window)."},
 }
 
 EVENTS: dict[str, Any] = {
