@@ -23,7 +23,7 @@ from homing.errors import StoreError
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SCHEMA_HEAD = "0007"
+SCHEMA_HEAD = "0008"
 """The newest migration's revision; tests/store/test_database.py checks it against Alembic."""
 BUSY_TIMEOUT_MS = 10_000
 

@@ -7,18 +7,20 @@ backend will implement the same methods (issue: PostgreSQL store).
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from homing.errors import StoreError
 from homing.store import schema as t
 from homing.store.database import migrate, open_engine, open_lookup_engine
+from homing.store.pages import HostFilter, Page, host_count_query, host_page_query, keyset_query
 from homing.store.reads import (
     ACME_BY_USERNAME,
     API_TOKEN_BY_HASH,
@@ -60,12 +62,16 @@ from homing.store.transaction import ReadTransaction, WriteTransaction
 
 log = logging.getLogger(__name__)
 
+R = TypeVar("R")
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HistoryFilter:
     """Which history rows to page through, newest first; ``before_id`` is the page cursor."""
 
     host_ids: tuple[int, ...] | None = None
+    owner_id: int | None = None
+    """Only rows of this user's hosts (a subquery on ``ix_hosts_owner_fqdn``, never a list)."""
     since: datetime | None = None
     until: datetime | None = None
     outcomes: tuple[str, ...] = ()
@@ -230,6 +236,9 @@ class Store:
         query = select(h).order_by(h.c.id.desc()).limit(limit)
         if where.host_ids is not None:
             query = query.where(h.c.host_id.in_(where.host_ids))
+        if where.owner_id is not None:
+            owned = select(t.hosts.c.id).where(t.hosts.c.owner_id == where.owner_id)
+            query = query.where(h.c.host_id.in_(owned.scalar_subquery()))
         if where.since is not None:
             query = query.where(h.c.at >= where.since)
         if where.until is not None:
@@ -240,6 +249,59 @@ class Store:
             query = query.where(h.c.id < where.before_id)
         async with self._reader.connect() as conn:
             return [HistoryRow(**dict(r._mapping)) for r in await conn.execute(query)]
+
+    # -- pages of the long lists (store/pages.py) ---------------------------------------
+
+    async def _page(
+        self,
+        query: Select[tuple[object, ...]],
+        mapper: Callable[[Row[tuple[object, ...]]], R],
+        *,
+        limit: int,
+    ) -> Page[R]:
+        """Asks for one row more than ``limit``: its presence says a next page exists."""
+        async with self._reader.connect() as conn:
+            rows = [mapper(r) for r in await conn.execute(query.limit(limit + 1))]
+        return Page(rows[:limit], more=len(rows) > limit)
+
+    async def host_page(self, where: HostFilter, *, limit: int) -> Page[HostRow]:
+        return await self._page(host_page_query(host_query(), where), host_row, limit=limit)
+
+    async def count_hosts(self, where: HostFilter) -> int:
+        async with self._reader.connect() as conn:
+            return int((await conn.execute(host_count_query(where))).scalar_one())
+
+    async def user_page(self, *, after: str | None, limit: int) -> Page[UserRow]:
+        query = keyset_query(select(t.users), t.users.c.name, after=after)
+        return await self._page(query, user_row, limit=limit)
+
+    async def zone_page(self, *, after: str | None, limit: int) -> Page[ZoneRow]:
+        query = keyset_query(select(t.zones), t.zones.c.name, after=after)
+        return await self._page(query, zone_row, limit=limit)
+
+    async def token_page(
+        self,
+        *,
+        host_id: int | None = None,
+        user_id: int | None = None,
+        after: int | None,
+        limit: int,
+    ) -> Page[TokenRow]:
+        """Update tokens of a host or of a user, oldest first."""
+        query = token_query()
+        if host_id is not None:
+            query = query.where(t.tokens.c.host_id == host_id)
+        if user_id is not None:
+            query = query.where(t.tokens.c.user_id == user_id)
+        query = keyset_query(query, t.tokens.c.id, after=after)
+        return await self._page(query, token_row, limit=limit)
+
+    async def api_token_page(
+        self, *, user_id: int, after: int | None, limit: int
+    ) -> Page[ApiTokenRow]:
+        query = api_token_query().where(t.api_tokens.c.user_id == user_id)
+        query = keyset_query(query, t.api_tokens.c.id, after=after)
+        return await self._page(query, api_token_row, limit=limit)
 
     async def find_api_token(self, token_hash: str) -> ApiTokenRow | None:
         """A point read on every API request (see open_lookup_engine)."""
@@ -253,6 +315,16 @@ class Store:
             query = query.where(t.api_tokens.c.user_id == user_id)
         async with self._reader.connect() as conn:
             return [api_token_row(r) for r in await conn.execute(query)]
+
+    async def find_token_by_id(self, token_id: int) -> TokenRow | None:
+        with self._lookup.connect() as conn:
+            row = conn.execute(token_query().where(t.tokens.c.id == token_id)).first()
+        return token_row(row) if row else None
+
+    async def find_api_token_by_id(self, token_id: int) -> ApiTokenRow | None:
+        with self._lookup.connect() as conn:
+            row = conn.execute(api_token_query().where(t.api_tokens.c.id == token_id)).first()
+        return api_token_row(row) if row else None
 
     async def find_user_by_id(self, user_id: int) -> UserRow | None:
         async with self._reader.connect() as conn:
