@@ -11,7 +11,7 @@ from homing.http.app import build_http_app
 from homing.http.web.snippets import TOKEN_PLACEHOLDER
 from support import http_context
 
-from .conftest import PASSWORDS, Web, csrf_of, sign_in
+from .conftest import PASSWORDS, Web, address_cell, csrf_of, sign_in
 
 NEW_TOKEN = re.compile(r'<code id="new-token" class="token">(hm_[^<]+)</code>')
 
@@ -59,7 +59,7 @@ async def test_new_token_is_shown_once_and_filled_into_the_snippets(web: Web) ->
     )
     assert elsewhere.text == "nohost\n"
     page = await client.get("/hosts/home.dyn.example")
-    assert "<code>203.0.113.9</code>" in page.text
+    assert address_cell("203.0.113.9") in page.text
 
 
 async def test_revoked_token_stops_working(web: Web) -> None:

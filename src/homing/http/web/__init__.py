@@ -34,6 +34,7 @@ from homing.http.web.invitations import InvitationCodec
 from homing.http.web.server_secret import load_or_create_secret
 from homing.http.web.sessions import SessionCodec
 from homing.http.web.site import STATIC_DIR, WebSite, build_templates
+from homing.http.web.timeline import CELL, HEIGHT, WIDTH
 
 Page = Callable[[WebSite, Request], Awaitable[Response]]
 
@@ -43,6 +44,7 @@ def routes(ctx: HttpContext) -> list[BaseRoute]:
     templates = build_templates()
     # The sign-in page links to the sign-up page only while sign-up is open.
     templates.globals["self_registration"] = ctx.settings.web_self_registration
+    templates.globals.update(timeline_width=WIDTH, timeline_height=HEIGHT, timeline_cell=CELL)
     site = WebSite(
         ctx=ctx,
         codec=SessionCodec(key=key, lifetime_seconds=ctx.settings.web_session_seconds),

@@ -1,14 +1,22 @@
-"""The dashboard: each host the viewer may see, with its addresses, health and recent history.
+"""The dashboard: a page of the hosts the viewer may see, with addresses, health and history.
 
 One card per host answers "is my name pointing at me?" at a glance: the
 current A/AAAA values, when and from where the last update came, the health
 badge (see ``health``) and a week of history as a strip of marks.
+
+An account may hold a million hosts (issue 15), so the page shows
+``PAGE_SIZE`` of them by name after a cursor (``?after=``), narrowed by a
+search (``?q=``, a substring of the name) or to the failing or stale ones
+(``?show=``); the counts above come from index ranges (``store/pages.py``).
+Nothing here reads every host.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -17,11 +25,29 @@ from homing.http.web.access import require_viewer
 from homing.http.web.health import HostHealth, host_health
 from homing.http.web.rendering import render
 from homing.http.web.site import Viewer, WebSite
-from homing.http.web.timeline import HEIGHT, WIDTH, Mark, timeline
+from homing.http.web.timeline import Mark, day_ticks, timeline
+from homing.store.pages import HostFilter
 from homing.store.rows import HistoryRow, HostRow
 
 HISTORY_ROWS = 50
-TIMELINE_WINDOW = timedelta(days=7)
+PAGE_SIZE = 48
+"""Cards per page: divisible by the 1, 2 and 3 columns of the layout."""
+MAX_SEARCH = 253
+
+
+class Show(StrEnum):
+    """The dashboard's filter: every host, or only those that need the owner."""
+
+    ALL = "all"
+    FAILING = "failing"
+    STALE = "stale"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HostCounts:
+    total: int
+    failing: int
+    stale: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -32,6 +58,7 @@ class HostCard:
     ipv6: list[str]
     health: HostHealth
     marks: list[Mark]
+    ticks: list[int]
     latest: HistoryRow | None
 
 
@@ -46,16 +73,15 @@ async def host_card(site: WebSite, host: HostRow, *, now: datetime) -> HostCard:
         ipv4=[r.rdata for r in records if r.rtype == "A" and r.name == host.fqdn],
         ipv6=[r.rdata for r in records if r.rtype == "AAAA" and r.name == host.fqdn],
         health=host_health(host, history, now=now, stale_after=stale_after),
-        marks=timeline(history, now=now, window=TIMELINE_WINDOW),
+        marks=timeline(history, now=now),
+        ticks=day_ticks(now),
         latest=history[0] if history else None,
     )
 
 
-async def visible_hosts(site: WebSite, viewer: Viewer) -> list[HostRow]:
-    store = site.ctx.store
-    if viewer.is_admin:
-        return await store.hosts()
-    return await store.hosts(owner_id=viewer.user.id)
+def viewer_filter(viewer: Viewer) -> HostFilter:
+    """An admin sees every host, anyone else their own."""
+    return HostFilter(owner_id=None if viewer.is_admin else viewer.user.id)
 
 
 def _notice(request: Request) -> str | None:
@@ -66,12 +92,43 @@ def _notice(request: Request) -> str | None:
     return None
 
 
+def _show(text: str) -> Show:
+    try:
+        return Show(text)
+    except ValueError:
+        return Show.ALL
+
+
 async def dashboard(site: WebSite, request: Request) -> Response:
     viewer = await require_viewer(site, request)
     if isinstance(viewer, Response):
         return viewer
+    store = site.ctx.store
+    params = request.query_params
     now = datetime.now(UTC)
-    cards = [await host_card(site, host, now=now) for host in await visible_hosts(site, viewer)]
+    cutoff = now - timedelta(hours=site.ctx.settings.web_stale_hours)
+    search = params.get("q", "").strip().rstrip(".").lower()[:MAX_SEARCH]
+    show = _show(params.get("show", ""))
+    after = params.get("after", "")[: MAX_SEARCH + 1] or None
+    mine = viewer_filter(viewer)
+    counts = HostCounts(
+        total=await store.count_hosts(mine),
+        failing=await store.count_hosts(replace(mine, failing_since=cutoff)),
+        stale=await store.count_hosts(replace(mine, stale_before=cutoff)),
+    )
+    where = replace(
+        mine,
+        contains=search or None,
+        after=after,
+        failing_since=cutoff if show is Show.FAILING else None,
+        stale_before=cutoff if show is Show.STALE else None,
+    )
+    page = await store.host_page(where, limit=PAGE_SIZE)
+    cards = [await host_card(site, host, now=now) for host in page.items]
+    kept = {k: v for k, v in (("q", search), ("show", show.value)) if v and v != Show.ALL}
+    next_page = None
+    if page.more and page.items:
+        next_page = "/?" + urlencode({**kept, "after": page.items[-1].fqdn})
     return render(
         site,
         "dashboard.html",
@@ -79,9 +136,13 @@ async def dashboard(site: WebSite, request: Request) -> Response:
         section="dashboard",
         title="Hosts",
         cards=cards,
+        counts=counts,
+        search=search,
+        show=show.value,
+        filters=[(s.value, "?" + urlencode({**kept, "show": s.value})) for s in Show],
+        first_page=("/?" + urlencode(kept)) if after else None,
+        next_page=next_page,
         now=now,
-        timeline_width=WIDTH,
-        timeline_height=HEIGHT,
         stale_hours=site.ctx.settings.web_stale_hours,
         notice=_notice(request),
     )

@@ -22,7 +22,6 @@ from homing.http.web.dashboard import host_card
 from homing.http.web.rendering import error_page, redirect, render
 from homing.http.web.site import Viewer, WebSite
 from homing.http.web.snippets import Server, snippets
-from homing.http.web.timeline import HEIGHT, WIDTH
 from homing.store.rows import HostRow
 
 MAX_LABEL_LENGTH = 100
@@ -91,8 +90,6 @@ async def host_view(
         ),
         notice=notice,
         error=error,
-        timeline_width=WIDTH,
-        timeline_height=HEIGHT,
         followers=followers,
         leaders=[] if followers else leaders,
     )

@@ -7,11 +7,13 @@ by writing rows itself.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 
 from homing.core.admin import Admin
 from homing.core.ratelimit import FloodCounter
@@ -19,7 +21,7 @@ from homing.http.context import HttpContext
 from homing.http.web.invitations import InvitationCodec
 from homing.http.web.sessions import Session, SessionCodec
 from homing.http.web.timeline import mark_kind
-from homing.http.web.times import ago, shown
+from homing.http.web.times import ago, clock, shown
 from homing.store.rows import HostRow, UserRow
 
 PACKAGE_DIR = Path(__file__).parent
@@ -60,6 +62,12 @@ class Viewer:
         return self.user.is_admin or host.owner_id == self.user.id
 
 
+def breakable(text: str) -> Markup:
+    """Text that may wrap only after a dot or a colon: a name between its labels, an address
+    between its groups, never "home.ddn|s.test" or "127.0.0.|1" on a phone (issue 15)."""
+    return Markup("<wbr>").join(escape(part) for part in re.split(r"(?<=[.:])", text))
+
+
 def build_templates() -> jinja2.Environment:
     """Jinja2 with autoescaping on for every template and undefined names as errors."""
     env = jinja2.Environment(
@@ -70,6 +78,8 @@ def build_templates() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["shown"] = shown
+    env.filters["clock"] = clock
+    env.filters["breakable"] = breakable
     env.filters["kind"] = mark_kind
 
     def ago_filter(moment: datetime | None, now: datetime) -> str:
