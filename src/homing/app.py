@@ -51,6 +51,9 @@ from homing.store.store import Store
 log = logging.getLogger(__name__)
 
 HTTP_START_TIMEOUT = 10.0
+HTTP_STOP_GRACE = 3
+"""Seconds running requests get at shutdown before they are cancelled: SIGTERM during a heavy
+request stops the server within seconds, not when the request is done (issue 15)."""
 WORKER_START_TIMEOUT = 120.0
 """A million names take a few seconds per worker to arrive and be unpickled."""
 
@@ -241,6 +244,7 @@ class Provider:
             access_log=False,
             server_header=False,
             proxy_headers=False,
+            timeout_graceful_shutdown=HTTP_STOP_GRACE,
             ssl_certfile=str(settings.tls_cert) if settings.tls_cert else None,
             ssl_keyfile=str(settings.tls_key) if settings.tls_key else None,
         )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from homing.http import api, metrics, web
 from homing.http.context import HttpContext
+from homing.http.disconnect import CancelOnDisconnect
 from homing.http.protocols import acmedns, checkip, duckdns, dyndns2, health, update_path
 
 
@@ -28,4 +30,8 @@ def build_http_app(ctx: HttpContext) -> Starlette:
         # Last: the web UI's paths never shadow a front door's.
         *web.routes(ctx),
     ]
-    return Starlette(routes=routes, exception_handlers={404: _not_found})
+    return Starlette(
+        routes=routes,
+        exception_handlers={404: _not_found},
+        middleware=[Middleware(CancelOnDisconnect)],
+    )
