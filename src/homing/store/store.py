@@ -7,14 +7,14 @@ backend will implement the same methods (issue: PostgreSQL store).
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from homing.errors import StoreError
@@ -222,6 +222,42 @@ class Store:
                 RecordRow(name=r.name, rtype=r.rtype, ttl=r.ttl, rdata=r.rdata, host_id=host_id)
                 for r in rows
             ]
+
+    async def records_of(self, host_ids: Sequence[int]) -> dict[int, list[RecordRow]]:
+        """The records of a page of hosts in one read, by host id (the dashboard's cards)."""
+        found: dict[int, list[RecordRow]] = {host_id: [] for host_id in host_ids}
+        if not host_ids:
+            return found
+        query = select(t.records).where(t.records.c.host_id.in_(host_ids)).order_by(t.records.c.id)
+        async with self._reader.connect() as conn:
+            for r in await conn.execute(query):
+                found[r.host_id].append(
+                    RecordRow(
+                        name=r.name, rtype=r.rtype, ttl=r.ttl, rdata=r.rdata, host_id=r.host_id
+                    )
+                )
+        return found
+
+    async def recent_history(
+        self, host_ids: Sequence[int], *, per_host: int
+    ) -> dict[int, list[HistoryRow]]:
+        """The newest ``per_host`` history rows of each of a page of hosts, newest first, in one
+        read (a window over ``ix_history_host_at``)."""
+        found: dict[int, list[HistoryRow]] = {host_id: [] for host_id in host_ids}
+        if not host_ids:
+            return found
+        h = t.history
+        rank = func.row_number().over(partition_by=h.c.host_id, order_by=h.c.id.desc())
+        ranked = select(h, rank.label("rank")).where(h.c.host_id.in_(host_ids)).subquery()
+        query = (
+            select(*[ranked.c[c.name] for c in h.columns])
+            .where(ranked.c.rank <= per_host)
+            .order_by(ranked.c.host_id, ranked.c.id.desc())
+        )
+        async with self._reader.connect() as conn:
+            for r in await conn.execute(query):
+                found[r.host_id].append(HistoryRow(**dict(r._mapping)))
+        return found
 
     async def history(self, *, host_id: int | None = None, limit: int = 50) -> list[HistoryRow]:
         query = select(t.history).order_by(t.history.c.id.desc()).limit(limit)

@@ -18,7 +18,7 @@ from homing.core.admin import MAX_NOTES_LENGTH, MAX_TTL
 from homing.domain.names import normalize_name
 from homing.errors import HomingError, InputError
 from homing.http.web.access import require_form, require_viewer
-from homing.http.web.dashboard import host_card
+from homing.http.web.dashboard import host_cards
 from homing.http.web.rendering import error_page, redirect, render
 from homing.http.web.site import Viewer, WebSite
 from homing.http.web.snippets import Server, snippets
@@ -63,7 +63,7 @@ async def host_view(
 ) -> Response:
     store = site.ctx.store
     now = datetime.now(UTC)
-    card = await host_card(site, host, now=now)
+    [card] = await host_cards(site, [host], now=now)
     followers = await site.admin.followers(host.fqdn)
     owned = await store.hosts(owner_id=host.owner_id)
     leaders = (
