@@ -64,7 +64,13 @@ async def _seed(path: Path) -> str:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     data = tmp_path_factory.mktemp("fuzz")
-    config = Settings(data_dir=data, dns_listen=["127.0.0.1:0"], http_listen="127.0.0.1:0")
+    # Private webhooks allowed: the test alerts go to a dead loopback port (see below).
+    config = Settings(
+        data_dir=data,
+        dns_listen=["127.0.0.1:0"],
+        http_listen="127.0.0.1:0",
+        alert_webhook_private=True,
+    )
     secret = asyncio.run(_seed(config.database))
     with provider_in_thread(config) as base_url:
         yield base_url, secret
@@ -78,8 +84,8 @@ def test_no_operation_answers_outside_its_schema(served: tuple[str, str]) -> Non
     assert len(operations) == OPERATIONS
     for operation in operations:
         if operation.path == "/api/v1/me/alerts/test":
-            # Earlier PUT cases leave random webhooks behind; a loopback one is refused before
-            # any lookup, so the test alerts stay off the network (loopback only in tests).
+            # Earlier PUT cases leave random webhooks behind; a dead loopback port instead keeps
+            # the test alerts off the network (loopback only in tests).
             put = httpx.put(
                 f"{base_url}/api/v1/me/alerts",
                 headers=headers,

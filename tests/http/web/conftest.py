@@ -57,6 +57,14 @@ class Web:
         return dashboard.text
 
 
+async def submitted(client: httpx.AsyncClient, url: str, data: dict[str, str]) -> httpx.Response:
+    """A form posted as a browser does: the answer must be 303 See Other (POST-redirect-GET,
+    so a reload never posts twice); the page returned is the one the redirect leads to."""
+    answer = await client.post(url, data=data)
+    assert answer.status_code == 303, answer.text[:400]
+    return await client.get(answer.headers["location"])
+
+
 async def sign_in(
     client: httpx.AsyncClient, user: str, password: str, *, next_path: str = "/"
 ) -> httpx.Response:

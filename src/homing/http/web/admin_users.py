@@ -98,8 +98,13 @@ async def users_page(site: WebSite, request: Request) -> Response:
     viewer = await _admin(site, request)
     if isinstance(viewer, Response):
         return viewer
+    shown = site.shown.taken(request, viewer.user.id)
+    invited = shown.get("invitation")
     notice = "User deleted." if request.query_params.get("deleted") else None
-    return await _page(site, viewer, notice=notice)
+    if isinstance(shown.get("notice"), str):
+        notice = str(shown["notice"])
+    invitation = (str(invited[0]), str(invited[1])) if isinstance(invited, tuple) else None
+    return await _page(site, viewer, notice=notice, invitation=invitation)
 
 
 async def create_user(site: WebSite, request: Request) -> Response:
@@ -119,9 +124,10 @@ async def create_user(site: WebSite, request: Request) -> Response:
         kept = {"name": name, "admin": form.get("admin", "")}
         return await _page(site, viewer, error=str(exc), form=kept, status=400)
     if password:
-        return await _page(site, viewer, notice=f"{user.name} can sign in now.")
-    link = invitation_url(site, request, user)
-    return await _page(site, viewer, invitation=(user.name, link))
+        shown: dict[str, object] = {"notice": f"{user.name} can sign in now."}
+    else:
+        shown = {"invitation": (user.name, invitation_url(site, request, user))}
+    return redirect(site.shown.location("/admin/users", viewer.user.id, shown))
 
 
 async def new_invitation(site: WebSite, request: Request) -> Response:
@@ -135,7 +141,8 @@ async def new_invitation(site: WebSite, request: Request) -> Response:
     if user.password_hash is not None:
         error = f"{user.name} has chosen a password already; they can change it on their account."
         return await _page(site, viewer, error=error, status=400)
-    return await _page(site, viewer, invitation=(user.name, invitation_url(site, request, user)))
+    shown = {"invitation": (user.name, invitation_url(site, request, user))}
+    return redirect(site.shown.location("/admin/users", viewer.user.id, shown))
 
 
 def _confirm_page(

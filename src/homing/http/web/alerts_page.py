@@ -23,7 +23,7 @@ from homing.alerts.preferences import (
 from homing.alerts.rules import AlertEvent
 from homing.errors import HomingError, InputError
 from homing.http.web.access import require_form, require_viewer
-from homing.http.web.rendering import render
+from homing.http.web.rendering import redirect, render
 from homing.http.web.site import Viewer, WebSite
 
 EVENT_LABELS = {
@@ -64,7 +64,16 @@ async def alerts_page(site: WebSite, request: Request) -> Response:
     viewer = await require_viewer(site, request)
     if isinstance(viewer, Response):
         return viewer
-    return _page(site, viewer, await show_alerts(site.ctx.store, viewer.user.name))
+    shown = site.shown.taken(request, viewer.user.id)
+    sent = shown.get("results")
+    results = (
+        [(str(d), p if isinstance(p, str) else None) for d, p in sent]
+        if isinstance(sent, list)
+        else None
+    )
+    notice = "Alert settings saved." if request.query_params.get("saved") else None
+    preferences = await show_alerts(site.ctx.store, viewer.user.name)
+    return _page(site, viewer, preferences, notice=notice, results=results)
 
 
 def _stale_hours(text: str) -> int:
@@ -83,18 +92,19 @@ async def save_alerts(site: WebSite, request: Request) -> Response:
     # A form sends only the ticked boxes, each as its own field.
     events = [e.value for e in AlertEvent if form.get(f"event_{e.value}")]
     try:
-        preferences = await set_alerts(
+        await set_alerts(
             store,
             viewer.user.name,
             email=form.get("email", "").strip(),
             webhook=form.get("webhook", "").strip(),
             events=events,
             stale_hours=_stale_hours(form.get("stale_hours", "")),
+            allow_private_webhook=site.ctx.settings.alert_webhook_private,
         )
     except HomingError as exc:
         current = await show_alerts(store, viewer.user.name)
         return _page(site, viewer, current, error=str(exc), status=400)
-    return _page(site, viewer, preferences, notice="Alert settings saved.")
+    return redirect("/alerts?saved=1")
 
 
 async def test_alert(site: WebSite, request: Request) -> Response:
@@ -109,4 +119,4 @@ async def test_alert(site: WebSite, request: Request) -> Response:
         return _page(site, viewer, preferences, error=error, status=400)
     sent = await send_test_alert(site.ctx.settings, store, viewer.user.name)
     results = [(str(destination), problem) for destination, problem in sent]
-    return _page(site, viewer, preferences, results=results)
+    return redirect(site.shown.location("/alerts", viewer.user.id, {"results": results}))

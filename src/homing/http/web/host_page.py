@@ -102,8 +102,17 @@ async def host_page(site: WebSite, request: Request) -> Response:
     host = await find_visible_host(site, viewer, request.path_params["fqdn"])
     if host is None:
         return error_page(site, viewer=viewer, status=404, message=NOT_FOUND)
+    shown = site.shown.taken(request, viewer.user.id)
     notice = next((text for key, text in NOTICES.items() if key in request.query_params), None)
-    return await host_view(site, request, viewer, host, notice=notice)
+    token = shown.get("token")
+    return await host_view(
+        site,
+        request,
+        viewer,
+        host,
+        new_token=token if isinstance(token, str) else None,
+        notice=str(shown.get("notice", "")) or notice,
+    )
 
 
 async def create_token(site: WebSite, request: Request) -> Response:
@@ -119,7 +128,8 @@ async def create_token(site: WebSite, request: Request) -> Response:
         _, token = await site.admin.create_token(host=host.fqdn, label=label)
     except HomingError as exc:
         return await host_view(site, request, viewer, host, error=str(exc), status=400)
-    return await host_view(site, request, viewer, host, new_token=token)
+    path = f"/hosts/{host.fqdn.rstrip('.')}"
+    return redirect(site.shown.location(path, viewer.user.id, {"token": token}))
 
 
 async def revoke_token(site: WebSite, request: Request) -> Response:

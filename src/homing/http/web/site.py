@@ -19,6 +19,7 @@ from homing.core.admin import Admin
 from homing.core.ratelimit import FloodCounter
 from homing.http.context import HttpContext
 from homing.http.web.invitations import InvitationCodec
+from homing.http.web.once import ShownOnce
 from homing.http.web.sessions import Session, SessionCodec
 from homing.http.web.timeline import mark_kind
 from homing.http.web.times import ago, clock, shown
@@ -43,6 +44,8 @@ class WebSite:
         default_factory=lambda: FloodCounter(limit=SIGNUPS_PER_HOUR, window=3600.0)
     )
     """Sign-up attempts per source address: self-registration must not mint accounts in bulk."""
+    shown: ShownOnce = field(default_factory=ShownOnce)
+    """What a POST leaves for the page its redirect shows (new tokens, once)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
