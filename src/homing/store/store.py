@@ -20,7 +20,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from homing.errors import StoreError
 from homing.store import schema as t
 from homing.store.database import migrate, open_engine, open_lookup_engine
-from homing.store.pages import HostFilter, Page, host_count_query, host_page_query, keyset_query
+from homing.store.pages import (
+    HostFilter,
+    Page,
+    failing_count_query,
+    host_count_query,
+    host_page_query,
+    keyset_query,
+)
 from homing.store.reads import (
     ACME_BY_USERNAME,
     API_TOKEN_BY_HASH,
@@ -306,6 +313,12 @@ class Store:
     async def count_hosts(self, where: HostFilter) -> int:
         async with self._reader.connect() as conn:
             return int((await conn.execute(host_count_query(where))).scalar_one())
+
+    async def count_failing(self, since: datetime, *, owner_id: int | None) -> int:
+        """Hosts failing on the refusals since ``since`` (store/pages.py has the rule)."""
+        async with self._reader.connect() as conn:
+            query = failing_count_query(since, owner_id=owner_id)
+            return int((await conn.execute(query)).scalar_one())
 
     async def user_page(self, *, after: str | None, limit: int) -> Page[UserRow]:
         query = keyset_query(select(t.users), t.users.c.name, after=after)

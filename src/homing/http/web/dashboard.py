@@ -128,7 +128,7 @@ async def dashboard(site: WebSite, request: Request) -> Response:
     mine = viewer_filter(viewer)
     counts = HostCounts(
         total=await store.count_hosts(mine),
-        failing=await store.count_hosts(replace(mine, failing_since=cutoff)),
+        failing=await store.count_failing(cutoff, owner_id=mine.owner_id),
         stale=await store.count_hosts(replace(mine, stale_before=cutoff)),
     )
     where = replace(
