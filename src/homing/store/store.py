@@ -345,6 +345,15 @@ class Store:
         query = keyset_query(query, t.tokens.c.id, after=after)
         return await self._page(query, token_row, limit=limit)
 
+    async def count_active_tokens(self, *, user_id: int) -> int:
+        """The user's update tokens not revoked (``ix_tokens_user``)."""
+        tokens = t.tokens
+        query = select(func.count()).where(
+            tokens.c.user_id == user_id, tokens.c.revoked_at.is_(None)
+        )
+        async with self._reader.connect() as conn:
+            return int((await conn.execute(query)).scalar_one())
+
     async def api_token_page(
         self, *, user_id: int, after: int | None, limit: int
     ) -> Page[ApiTokenRow]:

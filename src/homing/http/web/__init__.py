@@ -87,6 +87,12 @@ def routes(ctx: HttpContext) -> list[BaseRoute]:
         ),
         Route("/tokens", page(tokens_page.tokens_page), methods=["GET"]),
         Route("/tokens/{token_id:int}/revoke", page(tokens_page.revoke), methods=["POST"]),
+        Route("/tokens/api", page(tokens_page.create_api_token), methods=["POST"]),
+        Route(
+            "/tokens/api/{token_id:int}/revoke",
+            page(tokens_page.revoke_api_token),
+            methods=["POST"],
+        ),
         Route("/alerts", page(alerts_page.alerts_page), methods=["GET"]),
         Route("/alerts", page(alerts_page.save_alerts), methods=["POST"]),
         Route("/alerts/test", page(alerts_page.test_alert), methods=["POST"]),
