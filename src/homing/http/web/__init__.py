@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -37,6 +37,16 @@ from homing.http.web.site import STATIC_DIR, WebSite, build_templates
 from homing.http.web.timeline import CELL, HEIGHT, WIDTH
 
 Page = Callable[[WebSite, Request], Awaitable[Response]]
+FAVICON_MAX_AGE = 86400
+
+
+async def favicon(_request: Request) -> Response:
+    """Browsers ask for /favicon.ico whatever a page links: the brand mark, not a 404."""
+    return FileResponse(
+        STATIC_DIR / "favicon.ico",
+        media_type="image/x-icon",
+        headers={"Cache-Control": f"public, max-age={FAVICON_MAX_AGE}"},
+    )
 
 
 def routes(ctx: HttpContext) -> list[BaseRoute]:
@@ -107,5 +117,6 @@ def routes(ctx: HttpContext) -> list[BaseRoute]:
         Route("/account/totp/setup", page(account.totp_setup), methods=["POST"]),
         Route("/account/totp/enable", page(account.totp_enable), methods=["POST"]),
         Route("/account/totp/disable", page(account.totp_disable), methods=["POST"]),
+        Route("/favicon.ico", favicon, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
