@@ -233,6 +233,7 @@ class Provider:
                 ),
                 metrics=self.metrics.render,
                 unknown_parameters=self.metrics.unknown_parameters,
+                dns_addresses=tuple(self.dns.bound),
             )
         )
         sock = _http_socket(http_host, http_port)

@@ -32,6 +32,8 @@ class HttpContext:
     """Renders ``/metrics`` (body, content type); None: no metrics route answers."""
     unknown_parameters: Counter[str] = field(default_factory=Counter)
     """Update parameters nobody defines, ignored, counted per front door for ``/metrics``."""
+    dns_addresses: tuple[tuple[str, int], ...] = ()
+    """Where the DNS server listens (host, port), for the clients' ``dns_server``."""
 
     def caller(self, request: Request) -> str | None:
         """The caller's address; X-Forwarded-For counts only when the peer is a trusted proxy.

@@ -21,7 +21,7 @@ from homing.http.web.access import require_form, require_viewer
 from homing.http.web.dashboard import host_cards
 from homing.http.web.rendering import error_page, redirect, render
 from homing.http.web.site import Viewer, WebSite
-from homing.http.web.snippets import Server, snippets
+from homing.http.web.snippets import Server, dns_server, snippets
 from homing.store.rows import HostRow
 
 MAX_LABEL_LENGTH = 100
@@ -63,6 +63,7 @@ async def host_view(
 ) -> Response:
     store = site.ctx.store
     now = datetime.now(UTC)
+    server = public_server(site, request)
     [card] = await host_cards(site, [host], now=now)
     followers = await site.admin.followers(host.fqdn)
     owned = await store.hosts(owner_id=host.owner_id)
@@ -86,7 +87,11 @@ async def host_view(
         max_notes=MAX_NOTES_LENGTH,
         new_token=new_token,
         snippets=snippets(
-            server=public_server(site, request), fqdn=card.name, user=host.owner, token=new_token
+            server=server,
+            fqdn=card.name,
+            user=host.owner,
+            token=new_token,
+            dns=dns_server(server, site.ctx.dns_addresses),
         ),
         notice=notice,
         error=error,
