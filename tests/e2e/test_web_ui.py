@@ -99,7 +99,7 @@ def test_sign_in_create_host_copy_token_update_dashboard_and_audit(
     expect(home_card.locator(".badge")).to_have_text("fresh")
     expect(home_card).to_contain_text("203.0.113.7")
     expect(home_card).to_contain_text("from 127.0.0.1 via dyndns2")
-    expect(home_card.locator("circle.mark.change")).to_have_count(1)
+    expect(home_card.locator("rect.mark.change")).to_have_count(1)
     expect(page.locator("article", has_text="office.dyn.example").locator(".badge")).to_have_text(
         "failing"
     )
