@@ -14,11 +14,13 @@ import ipaddress
 import logging
 import os
 import socket
+import time
 from collections.abc import Generator
 
 import dns.opcode
 import uvicorn
 
+from homing.activity import ActivityWindow
 from homing.alerts.follower import AlertFollower, follower_from_settings
 from homing.config import Settings, parse_hostport
 from homing.core.acme import AcmeAccounts, AcmeUpdates
@@ -51,6 +53,7 @@ from homing.store.store import Store
 log = logging.getLogger(__name__)
 
 HTTP_START_TIMEOUT = 10.0
+ACTIVITY_SECONDS = 60.0
 HTTP_STOP_GRACE = 3
 """Seconds running requests get at shutdown before they are cancelled: SIGTERM during a heavy
 request stops the server within seconds, not when the request is done (issue 15)."""
@@ -107,6 +110,8 @@ class Provider:
         self.workers: WorkerPool | None = None
         self.notifier: Notifier | None = None
         self.metrics = ProviderMetrics()
+        self.activity = ActivityWindow()
+        self._activity_task: asyncio.Task[None] | None = None
         self.alerts: AlertFollower | None = None
         self._http: _EmbeddedServer | None = None
         self._http_task: asyncio.Task[None] | None = None
@@ -234,8 +239,10 @@ class Provider:
                 metrics=self.metrics.render,
                 unknown_parameters=self.metrics.unknown_parameters,
                 dns_addresses=tuple(self.dns.bound),
+                activity=self.activity,
             )
         )
+        self._activity_task = asyncio.create_task(self._sample_activity(), name="activity")
         sock = _http_socket(http_host, http_port)
         self.http_address = sock.getsockname()[:2]
         config = uvicorn.Config(
@@ -257,7 +264,17 @@ class Provider:
                     raise ConfigError("the HTTP server failed to start (see the log)")
                 await asyncio.sleep(0.01)
 
+    async def _sample_activity(self) -> None:
+        """The operator's 24-hour charts: the counters once a minute (``homing.activity``)."""
+        while True:
+            self.activity.sample(self.metrics.totals(), now=time.time())
+            await asyncio.sleep(ACTIVITY_SECONDS)
+
     async def stop(self) -> None:
+        if self._activity_task is not None:
+            self._activity_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._activity_task
         if self._http is not None and self._http_task is not None:
             self._http.should_exit = True
             await self._http_task

@@ -314,6 +314,26 @@ class Store:
         async with self._reader.connect() as conn:
             return int((await conn.execute(host_count_query(where))).scalar_one())
 
+    async def host_counts(self, owner_ids: Sequence[int]) -> dict[int, int]:
+        """How many hosts each of these users owns (one GROUP BY on ``ix_hosts_owner_fqdn``)."""
+        if not owner_ids:
+            return {}
+        h = t.hosts
+        query = (
+            select(h.c.owner_id, func.count())
+            .where(h.c.owner_id.in_(owner_ids))
+            .group_by(h.c.owner_id)
+        )
+        async with self._reader.connect() as conn:
+            return {int(owner): int(n) for owner, n in await conn.execute(query)}
+
+    async def count_users(self, *, admins_only: bool = False) -> int:
+        query = select(func.count()).select_from(t.users)
+        if admins_only:
+            query = query.where(t.users.c.is_admin.is_(True))
+        async with self._reader.connect() as conn:
+            return int((await conn.execute(query)).scalar_one())
+
     async def count_failing(self, since: datetime, *, owner_id: int | None) -> int:
         """Hosts failing on the refusals since ``since`` (store/pages.py has the rule)."""
         async with self._reader.connect() as conn:

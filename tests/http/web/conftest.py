@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 
 from homing.config import Settings
 from homing.http.app import build_http_app
+from homing.http.context import HttpContext
 from homing.http.web.server_secret import load_or_create_secret
 from homing.http.web.sessions import SessionCodec
 from support import Core, http_context
@@ -36,6 +37,7 @@ def csrf_of(html: str) -> str:
 class Web:
     core: Core
     app: Starlette
+    app_context: HttpContext
     settings: Settings
     alice_token: str
     bob_token: str
@@ -83,7 +85,8 @@ async def web(core: Core, tmp_path: Path) -> AsyncIterator[Web]:
     _, alice_token = await core.admin.add_host("home.dyn.example", owner="alice")
     _, bob_token = await core.admin.add_host("cabin.dyn.example", owner="bob")
     settings = Settings(data_dir=tmp_path / "data")
-    app = build_http_app(http_context(core, settings))
+    context = http_context(core, settings)
+    app = build_http_app(context)
     clients: list[httpx.AsyncClient] = []
 
     def new_client() -> httpx.AsyncClient:
@@ -95,6 +98,7 @@ async def web(core: Core, tmp_path: Path) -> AsyncIterator[Web]:
     yield Web(
         core=core,
         app=app,
+        app_context=context,
         settings=settings,
         alice_token=alice_token,
         bob_token=bob_token,

@@ -27,6 +27,7 @@ from homing.http.web import (
     host_page,
     record_forms,
     registration,
+    server_page,
     signin,
     tokens_page,
 )
@@ -106,6 +107,7 @@ def routes(ctx: HttpContext) -> list[BaseRoute]:
         Route("/alerts", page(alerts_page.alerts_page), methods=["GET"]),
         Route("/alerts", page(alerts_page.save_alerts), methods=["POST"]),
         Route("/alerts/test", page(alerts_page.test_alert), methods=["POST"]),
+        Route("/admin/server", page(server_page.server_page), methods=["GET"]),
         Route("/admin/users", page(admin_users.users_page), methods=["GET"]),
         Route("/admin/users", page(admin_users.create_user), methods=["POST"]),
         Route("/admin/users/{name}/invitation", page(admin_users.new_invitation), methods=["POST"]),

@@ -47,7 +47,8 @@ def invitation_url(site: WebSite, request: Request, user: UserRow) -> str:
     return f"{base}/invite/{token}"
 
 
-async def _admin(site: WebSite, request: Request) -> Viewer | Response:
+async def require_admin(site: WebSite, request: Request) -> Viewer | Response:
+    """The viewer if an administrator; anyone else gets the 404 of a page that is not there."""
     viewer = await require_viewer(site, request)
     if isinstance(viewer, Response) or viewer.is_admin:
         return viewer
@@ -71,11 +72,9 @@ async def _page(
     form: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    hosts = await site.ctx.store.hosts()
-    lines = [
-        UserLine(user=u, hosts=sum(1 for h in hosts if h.owner_id == u.id))
-        for u in await site.ctx.store.users()
-    ]
+    users = await site.ctx.store.users()
+    counts = await site.ctx.store.host_counts([u.id for u in users])
+    lines = [UserLine(user=u, hosts=counts.get(u.id, 0)) for u in users]
     return render(
         site,
         "users.html",
@@ -95,7 +94,7 @@ async def _page(
 
 
 async def users_page(site: WebSite, request: Request) -> Response:
-    viewer = await _admin(site, request)
+    viewer = await require_admin(site, request)
     if isinstance(viewer, Response):
         return viewer
     shown = site.shown.taken(request, viewer.user.id)
@@ -178,7 +177,7 @@ async def _deletable(site: WebSite, request: Request, viewer: Viewer) -> UserRow
 
 
 async def delete_form(site: WebSite, request: Request) -> Response:
-    viewer = await _admin(site, request)
+    viewer = await require_admin(site, request)
     if isinstance(viewer, Response):
         return viewer
     user = await _deletable(site, request, viewer)
