@@ -12,7 +12,16 @@ from playwright.sync_api import Page, expect
 
 from integration.server import ServerProcess, homing
 
-from .conftest import DESKTOP, PHONE, SCREENSHOTS, Seeded, screenshot, sign_in, start_server
+from .conftest import (
+    DESKTOP,
+    PHONE,
+    ROOT_PASSWORD,
+    SCREENSHOTS,
+    Seeded,
+    screenshot,
+    sign_in,
+    start_server,
+)
 
 EXTRA_HOSTS = 60
 
@@ -145,3 +154,26 @@ def test_records_table_and_navigation_at_390_px_break_no_word(
     screenshot(page, "host-records-390")
     page.goto(server.url + "/account")
     expect(page.locator("#role")).to_contain_text("user: your own hosts")
+
+
+def test_operator_view_and_a_hosts_week(page: Page, served: tuple[ServerProcess, Seeded]) -> None:
+    server, _ = served
+    sign_in(page, server.url, ROOT_PASSWORD, user="root")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Server").click()
+    expect(page.get_by_role("heading", name="Server")).to_be_visible()
+    expect(page.locator("figure.chart svg")).to_have_count(3)
+    expect(page.locator("table.zones")).to_contain_text("dyn.example")
+    expect(page.locator("#activity")).to_contain_text("DNS queries")
+    for size in (DESKTOP, PHONE):
+        page.set_viewport_size(size)
+        widths = page.locator("figure.chart svg").evaluate_all(
+            "all => all.map(e => e.getBoundingClientRect().width)"
+        )
+        assert all(0 < w <= size["width"] for w in widths), widths
+    page.set_viewport_size(DESKTOP)
+    screenshot(page, "server")
+    page.goto(server.url + "/hosts/nas.dyn.example")
+    week = page.locator("#addresses")
+    expect(week.locator("g.segment")).to_have_count(2)  # its IPv4 and IPv6 address
+    expect(week).to_contain_text("192.0.2.10")
+    screenshot(page, "host-week")

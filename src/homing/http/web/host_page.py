@@ -18,11 +18,22 @@ from homing.core.admin import MAX_NOTES_LENGTH, MAX_TTL
 from homing.domain.names import normalize_name
 from homing.errors import HomingError, InputError
 from homing.http.web.access import require_form, require_viewer
+from homing.http.web.address_timeline import (
+    CHANGED,
+    LANE,
+    MAX_ROWS,
+    SHOWN,
+    address_timeline,
+    week_start,
+)
+from homing.http.web.address_timeline import LABEL as PICTURE_LABEL
+from homing.http.web.address_timeline import WIDTH as PICTURE_WIDTH
 from homing.http.web.dashboard import host_cards
 from homing.http.web.rendering import error_page, redirect, render
 from homing.http.web.site import Viewer, WebSite
 from homing.http.web.snippets import Server, dns_server, snippets
 from homing.store.rows import HostRow
+from homing.store.store import HistoryFilter
 
 MAX_LABEL_LENGTH = 100
 NOT_FOUND = "There is no such host, or it is not yours."
@@ -65,6 +76,14 @@ async def host_view(
     now = datetime.now(UTC)
     server = public_server(site, request)
     [card] = await host_cards(site, [host], now=now)
+    week = HistoryFilter(host_ids=(host.id,), since=week_start(now), outcomes=SHOWN)
+    earlier = HistoryFilter(host_ids=(host.id,), until=week_start(now), outcomes=(CHANGED,))
+    before = await store.history_page(earlier, limit=1)
+    picture = address_timeline(
+        await store.history_page(week, limit=MAX_ROWS),
+        before=before[0] if before else None,
+        now=now,
+    )
     followers = await site.admin.followers(host.fqdn)
     owned = await store.hosts(owner_id=host.owner_id)
     leaders = (
@@ -97,6 +116,10 @@ async def host_view(
         error=error,
         followers=followers,
         leaders=[] if followers else leaders,
+        picture=picture,
+        picture_width=PICTURE_WIDTH,
+        picture_label=PICTURE_LABEL,
+        picture_lane=LANE,
     )
 
 
