@@ -43,6 +43,15 @@ class Page(Generic[T]):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class HostCounts:
+    """What the dashboard says above its page: all hosts, failing ones, stale ones."""
+
+    total: int
+    failing: int
+    stale: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class HostFilter:
     """Which hosts a page shows: ``after`` is the cursor (a stored FQDN, trailing dot)."""
 

@@ -13,6 +13,8 @@ Nothing here reads every host.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -26,13 +28,15 @@ from homing.http.web.health import HostHealth, host_health
 from homing.http.web.rendering import render
 from homing.http.web.site import Viewer, WebSite
 from homing.http.web.timeline import Mark, day_ticks, timeline
-from homing.store.pages import HostFilter
+from homing.store.pages import HostCounts, HostFilter
 from homing.store.rows import HistoryRow, HostRow, RecordRow
 
 HISTORY_ROWS = 50
 PAGE_SIZE = 48
 """Cards per page: divisible by the 1, 2 and 3 columns of the layout."""
 MAX_SEARCH = 253
+COUNTS_SECONDS = 10.0
+MAX_KEPT_COUNTS = 1000
 
 
 class Show(StrEnum):
@@ -41,13 +45,6 @@ class Show(StrEnum):
     ALL = "all"
     FAILING = "failing"
     STALE = "stale"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class HostCounts:
-    total: int
-    failing: int
-    stale: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,6 +91,28 @@ async def host_cards(site: WebSite, hosts: list[HostRow], *, now: datetime) -> l
     ]
 
 
+async def host_counts(site: WebSite, mine: HostFilter, *, cutoff: datetime) -> HostCounts:
+    """The three counts, read side by side, and kept ``COUNTS_SECONDS`` per viewer's scope:
+    a million hosts take a few hundred milliseconds to count, and paging through them or
+    searching need not count them again (issue 15). Hosts added or deleted in the web UI
+    clear them; changes through other doors show within those seconds."""
+    key = mine.owner_id
+    kept = site.counts.get(key)
+    if kept is not None and kept[0] > time.monotonic():
+        return kept[1]
+    store = site.ctx.store
+    total, failing, stale = await asyncio.gather(
+        store.count_hosts(mine),
+        store.count_failing(cutoff, owner_id=mine.owner_id),
+        store.count_hosts(replace(mine, stale_before=cutoff)),
+    )
+    counts = HostCounts(total=total, failing=failing, stale=stale)
+    if len(site.counts) >= MAX_KEPT_COUNTS:
+        site.counts.clear()
+    site.counts[key] = (time.monotonic() + COUNTS_SECONDS, counts)
+    return counts
+
+
 def viewer_filter(viewer: Viewer) -> HostFilter:
     """An admin sees every host, anyone else their own."""
     return HostFilter(owner_id=None if viewer.is_admin else viewer.user.id)
@@ -126,11 +145,7 @@ async def dashboard(site: WebSite, request: Request) -> Response:
     show = _show(params.get("show", ""))
     after = params.get("after", "")[: MAX_SEARCH + 1] or None
     mine = viewer_filter(viewer)
-    counts = HostCounts(
-        total=await store.count_hosts(mine),
-        failing=await store.count_failing(cutoff, owner_id=mine.owner_id),
-        stale=await store.count_hosts(replace(mine, stale_before=cutoff)),
-    )
+    counts = await host_counts(site, mine, cutoff=cutoff)
     where = replace(
         mine,
         contains=search or None,
@@ -139,6 +154,9 @@ async def dashboard(site: WebSite, request: Request) -> Response:
         stale_before=cutoff if show is Show.STALE else None,
     )
     page = await store.host_page(where, limit=PAGE_SIZE)
+    if not page.items and where == mine:
+        counts = HostCounts(total=0, failing=0, stale=0)  # known exactly, whatever was kept
+        site.counts.pop(mine.owner_id, None)
     cards = await host_cards(site, page.items, now=now)
     kept = {k: v for k, v in (("q", search), ("show", show.value)) if v and v != Show.ALL}
     next_page = None

@@ -123,6 +123,7 @@ async def create_host(site: WebSite, request: Request) -> Response:
         )
         if notes:
             host = await site.admin.update_host(host.fqdn, notes=notes)
+        site.counts.clear()  # the dashboard's counts include the new host at once
     except HomingError as exc:
         return await _new_host_page(site, viewer, form=form, error=str(exc), status=400)
     name = host.fqdn.rstrip(".")
@@ -235,4 +236,5 @@ async def delete_host(site: WebSite, request: Request) -> Response:
         return _confirm_page(site, viewer, host, error=error, status=400)
     await site.admin.remove_host(host.fqdn)
     await site.ctx.api.writer.sync()  # answer once DNS no longer serves the host's records
+    site.counts.clear()
     return redirect("/?deleted=1")

@@ -23,6 +23,7 @@ from homing.http.web.once import ShownOnce
 from homing.http.web.sessions import Session, SessionCodec
 from homing.http.web.timeline import mark_kind
 from homing.http.web.times import ago, clock, shown
+from homing.store.pages import HostCounts
 from homing.store.rows import HostRow, UserRow
 
 PACKAGE_DIR = Path(__file__).parent
@@ -46,6 +47,8 @@ class WebSite:
     """Sign-up attempts per source address: self-registration must not mint accounts in bulk."""
     shown: ShownOnce = field(default_factory=ShownOnce)
     """What a POST leaves for the page its redirect shows (new tokens, once)."""
+    counts: dict[int | None, tuple[float, HostCounts]] = field(default_factory=dict)
+    """The dashboard's host counts per owner (None: all), with when they expire."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
