@@ -72,6 +72,9 @@ async def test_invalid_values_and_missing_csrf_change_nothing(web: Web) -> None:
         refused = await client.post("/alerts", data={"csrf": csrf, **data})
         assert refused.status_code == 400, data
         assert 'role="alert"' in refused.text
+        for key, value in data.items():
+            if key != "stale_hours" or value.isdigit():  # a number field keeps numbers only
+                assert f'value="{value}"' in refused.text, (data, value)  # the form as sent
     forged = await client.post("/alerts", data={"email": "x@example.net", "stale_hours": "2"})
     assert forged.status_code == 403
     test = await client.post("/alerts/test", data={})

@@ -10,11 +10,14 @@ by the alert follower; nothing here blocks an update.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from starlette.requests import Request
 from starlette.responses import Response
 
 from homing.alerts.preferences import (
     MAX_STALE_HOURS,
+    MAX_URL_LENGTH,
     AlertPreferences,
     send_test_alert,
     set_alerts,
@@ -102,8 +105,17 @@ async def save_alerts(site: WebSite, request: Request) -> Response:
             allow_private_webhook=site.ctx.settings.alert_webhook_private,
         )
     except HomingError as exc:
+        # The form again as it was sent (nothing was saved), so nothing typed is lost.
         current = await show_alerts(store, viewer.user.name)
-        return _page(site, viewer, current, error=str(exc), status=400)
+        hours = form.get("stale_hours", "").strip()
+        sent = replace(
+            current,
+            email=form.get("email", "").strip()[:MAX_URL_LENGTH] or None,
+            webhook=form.get("webhook", "").strip()[:MAX_URL_LENGTH] or None,
+            events=tuple(events),
+            stale_hours=int(hours) if hours.isdigit() and len(hours) < 6 else current.stale_hours,
+        )
+        return _page(site, viewer, sent, error=str(exc), status=400)
     return redirect("/alerts?saved=1")
 
 
