@@ -76,6 +76,35 @@ async def test_create_host_refusals_keep_the_form(web: Web) -> None:
     assert await web.core.store.hosts() == hosts_before
 
 
+async def test_a_full_name_typed_beside_the_zone_picker_means_that_name(web: Web) -> None:
+    """Issue 15: nas.dyn.example typed next to dyn.example made nas.dyn.example.dyn.example."""
+    await web.core.admin.add_zone("other.example")
+    client = web.new_client()
+    csrf = await signed_in_csrf(web, client, "alice")
+
+    async def create(label: str) -> str:
+        answer = await client.post(
+            "/hosts", data={"csrf": csrf, "label": label, "zone": "dyn.example", "ttl": "60"}
+        )
+        return answer.headers.get("location", "") if answer.status_code == 303 else answer.text
+
+    assert (await create("NAS.dyn.example.")).startswith("/hosts/nas.dyn.example?")
+    assert (await create("cam.home")).startswith("/hosts/cam.home.dyn.example?")
+    assert "type the name before .dyn.example" in await create("dyn.example")
+    elsewhere = await create("pi.other.example")
+    assert "pi.other.example is in the zone other.example: choose that zone and type pi" in (
+        elsewhere
+    )
+    names = sorted(h.fqdn for h in await web.core.store.hosts(owner_id=await alice_id(web)))
+    assert names == ["cam.home.dyn.example.", "home.dyn.example.", "nas.dyn.example."]
+
+
+async def alice_id(web: Web) -> int:
+    user = await web.core.store.find_user("alice")
+    assert user is not None
+    return user.id
+
+
 async def test_an_owner_field_is_ignored_for_users_and_honoured_for_admins(web: Web) -> None:
     alice = web.new_client()
     csrf = await signed_in_csrf(web, alice, "alice")

@@ -28,6 +28,7 @@ from homing.http.web.site import Viewer, WebSite
 from homing.store.rows import HostRow
 
 MAX_LABEL_CHARS = 63
+MAX_SUGGESTED_OWNERS = 100
 
 
 def change_source(site: WebSite, request: Request, viewer: Viewer) -> ChangeSource:
@@ -54,7 +55,10 @@ async def _new_host_page(
     error: str | None = None,
     status: int = 200,
 ) -> Response:
-    users = [u.name for u in await site.ctx.store.users()] if viewer.is_admin else []
+    users: list[str] = []
+    if viewer.is_admin:  # suggestions only: any account's name may be typed
+        page = await site.ctx.store.user_page(after=None, limit=MAX_SUGGESTED_OWNERS)
+        users = [u.name for u in page.items]
     return render(
         site,
         "host_new.html",

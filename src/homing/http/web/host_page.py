@@ -32,10 +32,12 @@ from homing.http.web.dashboard import host_cards
 from homing.http.web.rendering import error_page, redirect, render
 from homing.http.web.site import Viewer, WebSite
 from homing.http.web.snippets import Server, dns_server, snippets
+from homing.store.pages import HostFilter
 from homing.store.rows import HostRow
 from homing.store.store import HistoryFilter
 
 MAX_LABEL_LENGTH = 100
+MAX_LEADERS = 100
 NOT_FOUND = "There is no such host, or it is not yours."
 NOTICES = {
     "revoked": "Token revoked.",
@@ -85,10 +87,10 @@ async def host_view(
         now=now,
     )
     followers = await site.admin.followers(host.fqdn)
-    owned = await store.hosts(owner_id=host.owner_id)
-    leaders = (
-        [h for h in owned if h.id != host.id and h.follows_id is None] if not followers else []
-    )
+    # Candidates to follow: a page of the owner's hosts, never all of them (issue 15); any
+    # other one is typed by name.
+    owned = await store.host_page(HostFilter(owner_id=host.owner_id), limit=MAX_LEADERS)
+    leaders = [h for h in owned.items if h.id != host.id and h.follows_id is None and not followers]
     return render(
         site,
         "host.html",
