@@ -7,9 +7,11 @@ middleware runs each GET or HEAD request beside a watcher that waits for
 the handler is cancelled. The watcher relays the request's messages through
 a queue of one, so the handler still reads its body at its own pace.
 
-Writes (POST, PUT, PATCH, DELETE) are left to finish: a change is applied
-atomically by the core, but a handler may make two calls, and half of a
-change the client gave up on is worse than a wasted answer.
+Writes are left to finish: POST, PUT, PATCH and DELETE, and the update
+protocols' GETs (dyndns2, DuckDNS and the path forms are updates a router
+sends as GET). A change is applied atomically by the core, but a handler
+may make two calls (a failure counted, then the refusal recorded), and half
+of a change the client gave up on is worse than a wasted answer.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 log = logging.getLogger(__name__)
 
 READS = frozenset({"GET", "HEAD"})
+UPDATE_PATHS = ("/nic/update", "/v3/update", "/update")
+"""GETs that change things: the update protocols' paths (and their path forms below them)."""
 
 
 class CancelOnDisconnect:
@@ -30,7 +34,11 @@ class CancelOnDisconnect:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") not in READS:
+        if (
+            scope["type"] != "http"
+            or scope.get("method") not in READS
+            or str(scope.get("path", "")).startswith(UPDATE_PATHS)
+        ):
             await self.app(scope, receive, send)
             return
         relay: asyncio.Queue[Message] = asyncio.Queue(maxsize=1)
