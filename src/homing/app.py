@@ -14,11 +14,13 @@ import ipaddress
 import logging
 import os
 import socket
+import time
 from collections.abc import Generator
 
 import dns.opcode
 import uvicorn
 
+from homing.activity import ActivityWindow
 from homing.alerts.follower import AlertFollower, follower_from_settings
 from homing.config import Settings, parse_hostport
 from homing.core.acme import AcmeAccounts, AcmeUpdates
@@ -57,6 +59,10 @@ from homing.tls.own_certificate import OwnCertificate
 log = logging.getLogger(__name__)
 
 HTTP_START_TIMEOUT = 10.0
+ACTIVITY_SECONDS = 60.0
+HTTP_STOP_GRACE = 3
+"""Seconds running requests get at shutdown before they are cancelled: SIGTERM during a heavy
+request stops the server within seconds, not when the request is done (issue 15)."""
 WORKER_START_TIMEOUT = 120.0
 """A million names take a few seconds per worker to arrive and be unpickled."""
 
@@ -110,6 +116,8 @@ class Provider:
         self.workers: WorkerPool | None = None
         self.notifier: Notifier | None = None
         self.metrics = ProviderMetrics()
+        self.activity = ActivityWindow()
+        self._activity_task: asyncio.Task[None] | None = None
         self.alerts: AlertFollower | None = None
         self.refusals: Refusals | None = None
         self.http_limits: ConnectionLimits | None = None
@@ -239,6 +247,8 @@ class Provider:
                 ),
                 metrics=self.metrics.render,
                 unknown_parameters=self.metrics.unknown_parameters,
+                dns_addresses=tuple(self.dns.bound),
+                activity=self.activity,
             )
         )
         self.http_limits = ConnectionLimits(
@@ -257,6 +267,7 @@ class Provider:
             )
             await self.certificate.ensure()
             cert_file, key_file = self.certificate.cert_file, self.certificate.key_file
+        self._activity_task = asyncio.create_task(self._sample_activity(), name="activity")
         sock = _http_socket(http_host, http_port)
         self.http_address = sock.getsockname()[:2]
         config = uvicorn.Config(
@@ -269,6 +280,7 @@ class Provider:
             ssl_certfile=str(cert_file) if cert_file else None,
             ssl_keyfile=str(key_file) if key_file else None,
             http=guarded_protocol(self.http_limits),
+            timeout_graceful_shutdown=HTTP_STOP_GRACE,
         )
         self._http = _EmbeddedServer(config)
         self._http_task = asyncio.create_task(self._http.serve(sockets=[sock]), name="http")
@@ -295,6 +307,12 @@ class Provider:
             log.info("SIGHUP: renewing the ACME certificate")
             self.certificate.renew_now()
 
+    async def _sample_activity(self) -> None:
+        """The operator's 24-hour charts: the counters once a minute (``homing.activity``)."""
+        while True:
+            self.activity.sample(self.metrics.totals(), now=time.time())
+            await asyncio.sleep(ACTIVITY_SECONDS)
+
     async def stop(self) -> None:
         if self._refresh_task is not None:
             self._refresh_task.cancel()
@@ -302,6 +320,10 @@ class Provider:
                 await self._refresh_task
         if self.certificate is not None:
             await self.certificate.stop()
+        if self._activity_task is not None:
+            self._activity_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._activity_task
         if self._http is not None and self._http_task is not None:
             self._http.should_exit = True
             await self._http_task

@@ -7,18 +7,27 @@ backend will implement the same methods (issue: PostgreSQL store).
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Row, Select, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from homing.errors import StoreError
 from homing.store import schema as t
 from homing.store.database import migrate, open_engine, open_lookup_engine
+from homing.store.pages import (
+    HostFilter,
+    Page,
+    failing_count_query,
+    host_count_query,
+    host_page_query,
+    keyset_query,
+)
 from homing.store.reads import (
     ACME_BY_USERNAME,
     API_TOKEN_BY_HASH,
@@ -60,12 +69,16 @@ from homing.store.transaction import ReadTransaction, WriteTransaction
 
 log = logging.getLogger(__name__)
 
+R = TypeVar("R")
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HistoryFilter:
     """Which history rows to page through, newest first; ``before_id`` is the page cursor."""
 
     host_ids: tuple[int, ...] | None = None
+    owner_id: int | None = None
+    """Only rows of this user's hosts (a subquery on ``ix_hosts_owner_fqdn``, never a list)."""
     since: datetime | None = None
     until: datetime | None = None
     outcomes: tuple[str, ...] = ()
@@ -228,6 +241,42 @@ class Store:
                 for r in rows
             ]
 
+    async def records_of(self, host_ids: Sequence[int]) -> dict[int, list[RecordRow]]:
+        """The records of a page of hosts in one read, by host id (the dashboard's cards)."""
+        found: dict[int, list[RecordRow]] = {host_id: [] for host_id in host_ids}
+        if not host_ids:
+            return found
+        query = select(t.records).where(t.records.c.host_id.in_(host_ids)).order_by(t.records.c.id)
+        async with self._reader.connect() as conn:
+            for r in await conn.execute(query):
+                found[r.host_id].append(
+                    RecordRow(
+                        name=r.name, rtype=r.rtype, ttl=r.ttl, rdata=r.rdata, host_id=r.host_id
+                    )
+                )
+        return found
+
+    async def recent_history(
+        self, host_ids: Sequence[int], *, per_host: int
+    ) -> dict[int, list[HistoryRow]]:
+        """The newest ``per_host`` history rows of each of a page of hosts, newest first, in one
+        read (a window over ``ix_history_host_at``)."""
+        found: dict[int, list[HistoryRow]] = {host_id: [] for host_id in host_ids}
+        if not host_ids:
+            return found
+        h = t.history
+        rank = func.row_number().over(partition_by=h.c.host_id, order_by=h.c.id.desc())
+        ranked = select(h, rank.label("rank")).where(h.c.host_id.in_(host_ids)).subquery()
+        query = (
+            select(*[ranked.c[c.name] for c in h.columns])
+            .where(ranked.c.rank <= per_host)
+            .order_by(ranked.c.host_id, ranked.c.id.desc())
+        )
+        async with self._reader.connect() as conn:
+            for r in await conn.execute(query):
+                found[r.host_id].append(HistoryRow(**dict(r._mapping)))
+        return found
+
     async def history(self, *, host_id: int | None = None, limit: int = 50) -> list[HistoryRow]:
         query = select(t.history).order_by(t.history.c.id.desc()).limit(limit)
         if host_id is not None:
@@ -241,6 +290,9 @@ class Store:
         query = select(h).order_by(h.c.id.desc()).limit(limit)
         if where.host_ids is not None:
             query = query.where(h.c.host_id.in_(where.host_ids))
+        if where.owner_id is not None:
+            owned = select(t.hosts.c.id).where(t.hosts.c.owner_id == where.owner_id)
+            query = query.where(h.c.host_id.in_(owned.scalar_subquery()))
         if where.since is not None:
             query = query.where(h.c.at >= where.since)
         if where.until is not None:
@@ -251,6 +303,94 @@ class Store:
             query = query.where(h.c.id < where.before_id)
         async with self._reader.connect() as conn:
             return [HistoryRow(**dict(r._mapping)) for r in await conn.execute(query)]
+
+    # -- pages of the long lists (store/pages.py) ---------------------------------------
+
+    async def _page(
+        self,
+        query: Select[tuple[object, ...]],
+        mapper: Callable[[Row[tuple[object, ...]]], R],
+        *,
+        limit: int,
+    ) -> Page[R]:
+        """Asks for one row more than ``limit``: its presence says a next page exists."""
+        async with self._reader.connect() as conn:
+            rows = [mapper(r) for r in await conn.execute(query.limit(limit + 1))]
+        return Page(rows[:limit], more=len(rows) > limit)
+
+    async def host_page(self, where: HostFilter, *, limit: int) -> Page[HostRow]:
+        return await self._page(host_page_query(host_query(), where), host_row, limit=limit)
+
+    async def count_hosts(self, where: HostFilter) -> int:
+        async with self._reader.connect() as conn:
+            return int((await conn.execute(host_count_query(where))).scalar_one())
+
+    async def host_counts(self, owner_ids: Sequence[int]) -> dict[int, int]:
+        """How many hosts each of these users owns (one GROUP BY on ``ix_hosts_owner_fqdn``)."""
+        if not owner_ids:
+            return {}
+        h = t.hosts
+        query = (
+            select(h.c.owner_id, func.count())
+            .where(h.c.owner_id.in_(owner_ids))
+            .group_by(h.c.owner_id)
+        )
+        async with self._reader.connect() as conn:
+            return {int(owner): int(n) for owner, n in await conn.execute(query)}
+
+    async def count_users(self, *, admins_only: bool = False) -> int:
+        query = select(func.count()).select_from(t.users)
+        if admins_only:
+            query = query.where(t.users.c.is_admin.is_(True))
+        async with self._reader.connect() as conn:
+            return int((await conn.execute(query)).scalar_one())
+
+    async def count_failing(self, since: datetime, *, owner_id: int | None) -> int:
+        """Hosts failing on the refusals since ``since`` (store/pages.py has the rule)."""
+        async with self._reader.connect() as conn:
+            query = failing_count_query(since, owner_id=owner_id)
+            return int((await conn.execute(query)).scalar_one())
+
+    async def user_page(self, *, after: str | None, limit: int) -> Page[UserRow]:
+        query = keyset_query(select(t.users), t.users.c.name, after=after)
+        return await self._page(query, user_row, limit=limit)
+
+    async def zone_page(self, *, after: str | None, limit: int) -> Page[ZoneRow]:
+        query = keyset_query(select(t.zones), t.zones.c.name, after=after)
+        return await self._page(query, zone_row, limit=limit)
+
+    async def token_page(
+        self,
+        *,
+        host_id: int | None = None,
+        user_id: int | None = None,
+        after: int | None,
+        limit: int,
+    ) -> Page[TokenRow]:
+        """Update tokens of a host or of a user, oldest first."""
+        query = token_query()
+        if host_id is not None:
+            query = query.where(t.tokens.c.host_id == host_id)
+        if user_id is not None:
+            query = query.where(t.tokens.c.user_id == user_id)
+        query = keyset_query(query, t.tokens.c.id, after=after)
+        return await self._page(query, token_row, limit=limit)
+
+    async def count_active_tokens(self, *, user_id: int) -> int:
+        """The user's update tokens not revoked (``ix_tokens_user``)."""
+        tokens = t.tokens
+        query = select(func.count()).where(
+            tokens.c.user_id == user_id, tokens.c.revoked_at.is_(None)
+        )
+        async with self._reader.connect() as conn:
+            return int((await conn.execute(query)).scalar_one())
+
+    async def api_token_page(
+        self, *, user_id: int, after: int | None, limit: int
+    ) -> Page[ApiTokenRow]:
+        query = api_token_query().where(t.api_tokens.c.user_id == user_id)
+        query = keyset_query(query, t.api_tokens.c.id, after=after)
+        return await self._page(query, api_token_row, limit=limit)
 
     async def find_api_token(self, token_hash: str) -> ApiTokenRow | None:
         """A point read on every API request (see open_lookup_engine)."""
@@ -264,6 +404,16 @@ class Store:
             query = query.where(t.api_tokens.c.user_id == user_id)
         async with self._reader.connect() as conn:
             return [api_token_row(r) for r in await conn.execute(query)]
+
+    async def find_token_by_id(self, token_id: int) -> TokenRow | None:
+        with self._lookup.connect() as conn:
+            row = conn.execute(token_query().where(t.tokens.c.id == token_id)).first()
+        return token_row(row) if row else None
+
+    async def find_api_token_by_id(self, token_id: int) -> ApiTokenRow | None:
+        with self._lookup.connect() as conn:
+            row = conn.execute(api_token_query().where(t.api_tokens.c.id == token_id)).first()
+        return api_token_row(row) if row else None
 
     async def find_user_by_id(self, user_id: int) -> UserRow | None:
         async with self._reader.connect() as conn:

@@ -9,7 +9,7 @@ from .conftest import Api
 
 async def test_zones_are_listed_for_everyone(api: Api) -> None:
     answer = await api.client.get("/api/v1/zones", headers=api.alice)
-    [zone] = answer.json()
+    [zone] = answer.json()["items"]
     assert (zone["name"], zone["record_types"]) == ("dyn.example", ["A", "AAAA", "TXT"])
     one = await api.client.get("/api/v1/zones/dyn.example.", headers=api.alice)
     assert one.json() == zone
@@ -55,7 +55,7 @@ async def test_admin_manages_users(api: Api) -> None:
     dup = await api.client.post("/api/v1/users", headers=api.root, json={"name": "bob"})
     assert dup.status_code == 409
     listed = await api.client.get("/api/v1/users", headers=api.root)
-    assert [u["name"] for u in listed.json()] == ["alice", "bob", "carol", "root"]
+    assert [u["name"] for u in listed.json()["items"]] == ["alice", "bob", "carol", "root"]
     assert (await api.client.get("/api/v1/users/carol", headers=api.root)).status_code == 200
     self_removal = await api.client.delete("/api/v1/users/root", headers=api.root)
     assert self_removal.status_code == 409

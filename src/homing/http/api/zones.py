@@ -10,7 +10,8 @@ from homing.domain.names import normalize_name
 from homing.errors import NameError_
 from homing.http.api import render
 from homing.http.api.errors import ApiError, about
-from homing.http.api.operations import Call, Operation, list_of, no_content, ok, ref
+from homing.http.api.operations import Call, Operation, no_content, ok, ref
+from homing.http.api.paging import PAGE_PARAMS, name_cursor, page_answer, page_limit, page_of
 from homing.store.rows import ZoneRow
 
 TAG = "zones"
@@ -22,14 +23,19 @@ async def _zone(call: Call) -> ZoneRow:
         name = normalize_name(text)
     except NameError_:
         raise ApiError("not_found", f"no zone {text[:80]!r}") from None
-    for zone in await call.api.store.zones():
-        if zone.name == name:
-            return zone
-    raise ApiError("not_found", f"no zone {name.rstrip('.')}")
+    zone = await call.api.store.find_zone(name)
+    if zone is None:
+        raise ApiError("not_found", f"no zone {name.rstrip('.')}")
+    return zone
 
 
 async def list_zones(call: Call) -> Response:
-    return ok([render.zone(z) for z in await call.api.store.zones()])
+    query = call.query()
+    limit = page_limit(query)
+    after = name_cursor(query)
+    query.finish()
+    page = await call.api.store.zone_page(after=after, limit=limit)
+    return page_answer(page, render.zone, key=lambda z: z.name)
 
 
 async def get_zone(call: Call) -> Response:
@@ -85,9 +91,11 @@ def operations() -> list[Operation]:
             path="/zones",
             handler=list_zones,
             operation_id="listZones",
-            summary="The zones hosts can be created in, with the record types each allows.",
+            summary="The zones hosts can be created in, with the record types each allows "
+            "(a page at a time by name).",
             tag=TAG,
-            response=list_of("Zone"),
+            response=page_of("Zone"),
+            query=PAGE_PARAMS,
             errors=(401, 429),
         ),
         Operation(
