@@ -1,8 +1,12 @@
-"""Fixtures shared by the whole suite: a store in a fresh data directory, the core on top."""
+"""Fixtures shared by the whole suite: a store in a fresh data directory, the core on top.
+
+``postgres_server`` is one real PostgreSQL per session (tests/pgserver.py), started
+only when a test asks for a PostgreSQL database (``postgres_url``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +19,22 @@ from homing.core.updates import UpdateLimits, UpdateService
 from homing.core.writer import ChangeWriter
 from homing.domain.records import ViewEvent
 from homing.store.store import Store
+from pgserver import PostgresServer
 from support import Core
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = PostgresServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def postgres_url(postgres_server: PostgresServer) -> str:
+    """The URL of a new, empty PostgreSQL database for this test alone."""
+    return await postgres_server.new_database()
 
 
 @pytest.fixture

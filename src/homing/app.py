@@ -46,6 +46,7 @@ from homing.nameserver.transfer import transfer_handler
 from homing.nameserver.transport import DNSServer
 from homing.nameserver.update import update_handler
 from homing.nameserver.workers import WorkerPool
+from homing.store.location import configured_database
 from homing.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -118,7 +119,7 @@ class Provider:
         dns_listen = [parse_hostport(a, setting="dns_listen") for a in settings.dns_listen]
         http_host, http_port = parse_hostport(settings.http_listen, setting="http_listen")
         _check_plain_http(settings, http_host)
-        self.store = await Store.open(settings.database)
+        self.store = await Store.open(configured_database(settings))
         keyring = StoreKeyring(self.store)
         self.notifier = Notifier(store=self.store, view=self.view, keyring=keyring)
         # Subscribed before the writer starts, so secondaries hear of every zone at start-up.

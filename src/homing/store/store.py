@@ -1,24 +1,40 @@
 """The narrow interface the core uses: reads, and write transactions committed durably.
 
-Front doors never import this module; they go through the core. A PostgreSQL
-backend will implement the same methods (issue: PostgreSQL store).
+Front doors never import this module; they go through the core. One class
+serves both backends (issue 9): the statements are the same, and what differs
+is how a connection is had. On SQLite, point reads by a unique key run on a
+synchronous engine on the event loop thread (see ``open_lookup_engine``); on
+PostgreSQL every read is a round trip and goes through asyncpg, and the
+DNS parser's synchronous TSIG keyring is served from a copy of the (small)
+key table, reloaded after each local write to it and every
+``TSIG_RELOAD_SECONDS`` for the other nodes' writes.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, Executable, Row, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from homing.errors import StoreError
 from homing.store import schema as t
-from homing.store.database import migrate, open_engine, open_lookup_engine
+from homing.store.database import (
+    failure_reason,
+    migrate_database,
+    open_engine,
+    open_lookup_engine,
+)
+from homing.store.location import Backend, Database
+from homing.store.postgres import open_postgresql_engine, take_write_lock
 from homing.store.reads import (
     ACME_BY_USERNAME,
     API_TOKEN_BY_HASH,
@@ -60,6 +76,10 @@ from homing.store.transaction import ReadTransaction, WriteTransaction
 
 log = logging.getLogger(__name__)
 
+TSIG_RELOAD_SECONDS = 1.0
+KEYRING_TABLES = frozenset({"tsig_keys", "zones"})
+"""Writes to these change which TSIG keys exist (a zone's removal cascades to its keys)."""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HistoryFilter:
@@ -73,27 +93,55 @@ class HistoryFilter:
 
 
 class Store:
-    """The SQLite store of one data directory."""
+    """The store of one installation: a data directory's SQLite file, or PostgreSQL."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._writer = open_engine(path, writer=True)
-        self._reader = open_engine(path, writer=False)
-        self._lookup = open_lookup_engine(path)
+    def __init__(self, where: Path | Database) -> None:
+        self.database = where if isinstance(where, Database) else Database.sqlite(where)
+        self.backend = self.database.backend
+        self._lookup: Engine | None = None
+        self._tsig_keys: dict[str, TsigKeyRow] = {}
+        self._tsig_reload: asyncio.Task[None] | None = None
+        path = self.database.path
+        if path is not None:
+            self._writer = open_engine(path, writer=True)
+            self._reader = open_engine(path, writer=False)
+            self._lookup = open_lookup_engine(path)
+        else:
+            self._writer = open_postgresql_engine(self.database, writer=True)
+            self._reader = open_postgresql_engine(self.database, writer=False)
+
+    @property
+    def path(self) -> Path:
+        """The SQLite file (callers that only make sense on SQLite: backups)."""
+        if self.database.path is None:
+            raise StoreError(f"{self.database.shown} is not a SQLite file")
+        return self.database.path
 
     @classmethod
-    async def open(cls, path: Path) -> Store:
+    async def open(cls, where: Path | Database) -> Store:
         """Migrate the database to the newest schema and open it."""
+        database = where if isinstance(where, Database) else Database.sqlite(where)
         try:
-            migrate(path)
+            await migrate_database(database)
         except (SQLAlchemyError, OSError) as exc:
-            raise StoreError(f"cannot open database {path}: {exc}") from exc
-        return cls(path)
+            raise StoreError(
+                f"cannot open database {database.shown}: {failure_reason(exc)}"
+            ) from exc
+        store = cls(database)
+        if store.backend is Backend.POSTGRESQL:
+            await store.reload_tsig_keys()
+            store._tsig_reload = asyncio.create_task(store._reload_tsig_keys_forever())
+        return store
 
     async def close(self) -> None:
+        if self._tsig_reload is not None:
+            self._tsig_reload.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._tsig_reload
         await self._writer.dispose()
         await self._reader.dispose()
-        self._lookup.dispose()
+        if self._lookup is not None:
+            self._lookup.dispose()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[ReadTransaction]:
@@ -103,28 +151,64 @@ class Store:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[WriteTransaction]:
-        """An exclusive write transaction; committed (durably) when the block exits cleanly."""
+        """An exclusive write transaction; committed (durably) when the block exits cleanly.
+
+        Exclusive on both backends: SQLite's writers start with ``BEGIN IMMEDIATE``,
+        PostgreSQL's take the write lock first (see ``store/postgres.py``).
+        """
         async with self._writer.begin() as conn:
-            yield WriteTransaction(conn)
+            if self._lookup is None:
+                await take_write_lock(conn)
+            txn = WriteTransaction(conn)
+            yield txn
+        if self._lookup is None and txn.touched & KEYRING_TABLES:
+            await self.reload_tsig_keys()
+
+    # -- point reads ----------------------------------------------------------------------
+
+    async def _first(self, statement: Executable, params: Mapping[str, Any]) -> Row[Any] | None:
+        """One row by a unique key: on the loop thread for SQLite, through asyncpg otherwise."""
+        if self._lookup is not None:
+            with self._lookup.connect() as conn:
+                return conn.execute(statement, params).first()
+        async with self._reader.connect() as aconn:
+            return (await aconn.execute(statement, params)).first()
+
+    async def reload_tsig_keys(self) -> None:
+        """Refresh the PostgreSQL keyring copy (see the module docstring)."""
+        async with self._reader.connect() as conn:
+            rows = await conn.execute(tsig_query())
+            self._tsig_keys = {key.name: key for key in map(tsig_row, rows)}
+
+    async def _reload_tsig_keys_forever(self) -> None:
+        while True:
+            await asyncio.sleep(TSIG_RELOAD_SECONDS)
+            try:
+                await self.reload_tsig_keys()
+            except (SQLAlchemyError, OSError) as exc:
+                log.warning(
+                    "cannot reload TSIG keys from %s: %s", self.database, failure_reason(exc)
+                )
 
     # -- reads ---------------------------------------------------------------------------
 
-    # Point reads by a unique key are on every update's path: see open_lookup_engine.
+    # Point reads by a unique key are on every update's path: see _first.
 
     async def find_user(self, name: str) -> UserRow | None:
-        with self._lookup.connect() as conn:
-            row = conn.execute(USER_BY_NAME, {"name": name}).first()
+        row = await self._first(USER_BY_NAME, {"name": name})
         return user_row(row) if row else None
 
     async def find_host(self, fqdn: str) -> HostRow | None:
-        with self._lookup.connect() as conn:
-            row = conn.execute(HOST_BY_FQDN, {"fqdn": fqdn}).first()
+        row = await self._first(HOST_BY_FQDN, {"fqdn": fqdn})
         return host_row(row) if row else None
 
     async def find_hosts(self, fqdns: list[str]) -> dict[str, HostRow]:
         if not fqdns:
             return {}
         found: dict[str, HostRow] = {}
+        if self._lookup is None:
+            async with self.read() as txn:
+                return await txn.hosts_named(fqdns)
         with self._lookup.connect() as conn:
             # One indexed lookup per name (at most max_hosts_per_update) beats an IN list.
             for fqdn in fqdns:
@@ -134,13 +218,11 @@ class Store:
         return found
 
     async def find_token(self, token_hash: str) -> TokenRow | None:
-        with self._lookup.connect() as conn:
-            row = conn.execute(TOKEN_BY_HASH, {"token_hash": token_hash}).first()
+        row = await self._first(TOKEN_BY_HASH, {"token_hash": token_hash})
         return token_row(row) if row else None
 
     async def find_acme_account(self, username: str) -> AcmeAccountRow | None:
-        with self._lookup.connect() as conn:
-            row = conn.execute(ACME_BY_USERNAME, {"username": username}).first()
+        row = await self._first(ACME_BY_USERNAME, {"username": username})
         return acme_row(row) if row else None
 
     async def acme_accounts(self) -> list[AcmeAccountRow]:
@@ -149,12 +231,13 @@ class Store:
             return [acme_row(r) for r in await conn.execute(query)]
 
     async def find_zone(self, name: str) -> ZoneRow | None:
-        with self._lookup.connect() as conn:
-            row = conn.execute(ZONE_BY_NAME, {"name": name}).first()
+        row = await self._first(ZONE_BY_NAME, {"name": name})
         return zone_row(row) if row else None
 
     def lookup_tsig_key(self, name: str) -> TsigKeyRow | None:
-        """Synchronous, for the DNS parser's keyring callback (a point read; see above)."""
+        """Synchronous, for the DNS parser's keyring callback (see the module docstring)."""
+        if self._lookup is None:
+            return self._tsig_keys.get(name)
         with self._lookup.connect() as conn:
             row = conn.execute(TSIG_BY_NAME, {"name": name}).first()
         return tsig_row(row) if row else None
@@ -242,9 +325,8 @@ class Store:
             return [HistoryRow(**dict(r._mapping)) for r in await conn.execute(query)]
 
     async def find_api_token(self, token_hash: str) -> ApiTokenRow | None:
-        """A point read on every API request (see open_lookup_engine)."""
-        with self._lookup.connect() as conn:
-            row = conn.execute(API_TOKEN_BY_HASH, {"token_hash": token_hash}).first()
+        """A point read on every API request (see _first)."""
+        row = await self._first(API_TOKEN_BY_HASH, {"token_hash": token_hash})
         return api_token_row(row) if row else None
 
     async def api_tokens(self, *, user_id: int | None = None) -> list[ApiTokenRow]:

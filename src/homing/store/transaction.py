@@ -10,17 +10,20 @@ from __future__ import annotations
 import functools
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from homing.domain.records import RRset, SOAFields, ZoneSnapshot
 from homing.store import schema as t
+from homing.store.postgres import advance_sequence
 from homing.store.reads import acme_query, acme_row, host_query, host_row, journal_row, zone_row
 from homing.store.rows import (
     AcmeAccountRow,
@@ -174,9 +177,19 @@ class ReadTransaction:
 
 
 class WriteTransaction(ReadTransaction):
-    """Statements inside one open write transaction (committed by ``Store.write``)."""
+    """Statements inside one open write transaction (committed by ``Store.write``).
+
+    ``touched`` names the tables written through the named methods, so that the
+    store can refresh what it keeps of them (the PostgreSQL keyring copy).
+    """
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        super().__init__(conn)
+        self.touched: set[str] = set()
+        self._postgresql = conn.dialect.name == "postgresql"
 
     async def insert(self, table: str, **values: object) -> int:
+        self.touched.add(table)
         result = await self.conn.execute(insert(t.metadata.tables[table]).values(**values))
         key = result.inserted_primary_key
         assert key is not None
@@ -209,7 +222,11 @@ class WriteTransaction(ReadTransaction):
             columns.append(column)
         values = list(zip(*columns, strict=True))
         sql = str(compiled)
+        self.touched.add(table)
         await self.conn.exec_driver_sql(sql, values)
+        if self._postgresql and "id" in names:
+            # Ids given by the caller (above max_id) do not advance PostgreSQL's sequence.
+            await advance_sequence(self.conn, tab)
 
     @asynccontextmanager
     async def page_cache(self, mebibytes: int) -> AsyncIterator[None]:
@@ -217,7 +234,11 @@ class WriteTransaction(ReadTransaction):
 
         With the default 2 MiB, inserting 100,000 random token hashes into
         their unique index spills and re-reads pages: about 40% slower.
+        PostgreSQL's shared buffers are the server's to size: nothing to do there.
         """
+        if self._postgresql:
+            yield
+            return
         previous = (await self.conn.exec_driver_sql("PRAGMA cache_size")).scalar()
         await self.conn.exec_driver_sql(f"PRAGMA cache_size=-{int(mebibytes) * 1024}")
         try:
@@ -241,12 +262,26 @@ class WriteTransaction(ReadTransaction):
             used.update((await self.conn.execute(query)).scalars())
         return used
 
+    async def upsert(
+        self, table: str, *, key: Mapping[str, object], values: Mapping[str, object]
+    ) -> None:
+        """Insert the row, or update ``values`` of the row with this primary ``key``."""
+        self.touched.add(table)
+        tab = t.metadata.tables[table]
+        dialect_insert = postgresql_insert if self._postgresql else sqlite_insert
+        statement = dialect_insert(tab).values(**key, **values)
+        await self.conn.execute(
+            statement.on_conflict_do_update(index_elements=list(key), set_=dict(values))
+        )
+
     async def update_row(self, table: str, row_id: int, **values: object) -> int:
+        self.touched.add(table)
         tab = t.metadata.tables[table]
         result = await self.conn.execute(update(tab).where(tab.c.id == row_id).values(**values))
         return int(result.rowcount)
 
     async def delete_row(self, table: str, row_id: int) -> int:
+        self.touched.add(table)
         tab = t.metadata.tables[table]
         result = await self.conn.execute(delete(tab).where(tab.c.id == row_id))
         return int(result.rowcount)
@@ -298,10 +333,13 @@ class WriteTransaction(ReadTransaction):
             await self.conn.execute(insert(t.history), [asdict(r) for r in rows])
 
     async def bump_serial(self, zone_id: int) -> int:
-        """Advance the zone serial (RFC 1982): at least +1, and at least the Unix time."""
-        current = (
-            await self.conn.execute(select(t.zones.c.serial).where(t.zones.c.id == zone_id))
-        ).scalar_one()
+        """Advance the zone serial (RFC 1982): at least +1, and at least the Unix time.
+
+        ``FOR UPDATE`` (PostgreSQL only; SQLite has one writer): two writers of one
+        zone never both read the old serial.
+        """
+        query = select(t.zones.c.serial).where(t.zones.c.id == zone_id).with_for_update()
+        current = (await self.conn.execute(query)).scalar_one()
         new = max(int(current) + 1, int(time.time())) % SERIAL_MODULO or 1
         await self.conn.execute(update(t.zones).where(t.zones.c.id == zone_id).values(serial=new))
         return new
