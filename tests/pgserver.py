@@ -91,14 +91,8 @@ class PostgresServer:
     def url(self, database: str) -> str:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
 
-    async def new_database(self) -> str:
+    def new_database(self) -> str:
         """A fresh, empty database; its URL."""
-        import asyncpg
-
         name = f"t{next(self._names)}"
-        conn = await asyncpg.connect(self.url("postgres"))
-        try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await conn.close()
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER, name)
         return self.url(name)
