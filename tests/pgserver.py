@@ -3,8 +3,8 @@
 ``initdb`` into a temporary directory and ``pg_ctl start`` on a free port of
 127.0.0.1, with the socket in that directory too; as the ``postgres`` user when
 the suite runs as root (PostgreSQL refuses to run as root). Durability is off
-(``fsync=off``): these tests are about statements and transactions, and
-bench/ measures the durable server. Missing binaries skip locally and fail
+(``fsync=off``) for the tests, which are about statements and transactions;
+bench/ asks for a ``durable`` server (PostgreSQL's defaults). Missing binaries skip locally and fail
 under CI=true, like every other tool (support.require_tool).
 """
 
@@ -45,7 +45,9 @@ def _free_port() -> int:
 class PostgresServer:
     """One cluster, started once per session; ``new_database`` hands each test its own."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False, cpus: str | None = None) -> None:
+        self.durable = durable
+        self.cpus = cpus
         self.bin = postgres_bin()
         self.root = Path(tempfile.mkdtemp(prefix="homing-pg-"))
         self.data = self.root / "data"
@@ -53,8 +55,10 @@ class PostgresServer:
         self._names = itertools.count(1)
         self._as_postgres = os.geteuid() == 0
 
-    def _run(self, *args: str) -> None:
+    def _run(self, *args: str, pinned: bool = False) -> None:
         command = [str(self.bin / args[0]), *args[1:]]
+        if pinned and self.cpus is not None:
+            command = ["taskset", "-c", self.cpus, *command]
         if self._as_postgres:
             command = ["runuser", "-u", SUPERUSER, "--", *command]
         subprocess.run(command, check=True, capture_output=True, timeout=60)
@@ -76,11 +80,10 @@ class PostgresServer:
         )
 
     def _options(self) -> str:
-        return (
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1"
-            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-            " -c max_connections=200"
-        )
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        return options + " -c max_connections=200"
 
     def stop(self) -> None:
         try:

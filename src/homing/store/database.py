@@ -23,7 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from homing.errors import StoreError
 from homing.store.location import Backend, Database
-from homing.store.postgres import migrate_postgresql, postgresql_schema_version
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -156,6 +155,8 @@ def alembic_config() -> AlembicConfig:
 
 async def migrate_database(database: Database) -> None:
     """``migrate`` for either backend: the SQLite file, or the PostgreSQL database."""
+    from homing.store.postgres import migrate_postgresql
+
     if database.path is not None:
         migrate(database.path)
     else:
@@ -163,6 +164,8 @@ async def migrate_database(database: Database) -> None:
 
 
 async def database_schema_version(database: Database) -> str | None:
+    from homing.store.postgres import postgresql_schema_version
+
     if database.backend is Backend.SQLITE:
         return schema_version(database.path) if database.path is not None else None
     return await postgresql_schema_version(database)

@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Executable, Row, select
+from sqlalchemy import Engine, Row, Select, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from homing.errors import StoreError
@@ -34,7 +34,7 @@ from homing.store.database import (
     open_lookup_engine,
 )
 from homing.store.location import Backend, Database
-from homing.store.postgres import open_postgresql_engine, take_write_lock
+from homing.store.postgres import PointReads, Role, open_postgresql_engine, take_write_lock
 from homing.store.reads import (
     ACME_BY_USERNAME,
     API_TOKEN_BY_HASH,
@@ -99,6 +99,7 @@ class Store:
         self.database = where if isinstance(where, Database) else Database.sqlite(where)
         self.backend = self.database.backend
         self._lookup: Engine | None = None
+        self._point_reads: PointReads | None = None
         self._tsig_keys: dict[str, TsigKeyRow] = {}
         self._tsig_reload: asyncio.Task[None] | None = None
         path = self.database.path
@@ -107,8 +108,9 @@ class Store:
             self._reader = open_engine(path, writer=False)
             self._lookup = open_lookup_engine(path)
         else:
-            self._writer = open_postgresql_engine(self.database, writer=True)
-            self._reader = open_postgresql_engine(self.database, writer=False)
+            self._writer = open_postgresql_engine(self.database, role=Role.WRITER)
+            self._reader = open_postgresql_engine(self.database, role=Role.READER)
+            self._point_reads = PointReads(self.database)
 
     @property
     def path(self) -> Path:
@@ -142,6 +144,8 @@ class Store:
         await self._reader.dispose()
         if self._lookup is not None:
             self._lookup.dispose()
+        if self._point_reads is not None:
+            await self._point_reads.close()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[ReadTransaction]:
@@ -166,13 +170,13 @@ class Store:
 
     # -- point reads ----------------------------------------------------------------------
 
-    async def _first(self, statement: Executable, params: Mapping[str, Any]) -> Row[Any] | None:
+    async def _first(self, statement: Select[Any], params: Mapping[str, Any]) -> Row[Any] | None:
         """One row by a unique key: on the loop thread for SQLite, through asyncpg otherwise."""
         if self._lookup is not None:
             with self._lookup.connect() as conn:
                 return conn.execute(statement, params).first()
-        async with self._reader.connect() as aconn:
-            return (await aconn.execute(statement, params)).first()
+        assert self._point_reads is not None
+        return await self._point_reads.first(statement, params)
 
     async def reload_tsig_keys(self) -> None:
         """Refresh the PostgreSQL keyring copy (see the module docstring)."""
@@ -203,18 +207,12 @@ class Store:
         return host_row(row) if row else None
 
     async def find_hosts(self, fqdns: list[str]) -> dict[str, HostRow]:
-        if not fqdns:
-            return {}
+        # One indexed lookup per name (at most max_hosts_per_update) beats an IN list.
         found: dict[str, HostRow] = {}
-        if self._lookup is None:
-            async with self.read() as txn:
-                return await txn.hosts_named(fqdns)
-        with self._lookup.connect() as conn:
-            # One indexed lookup per name (at most max_hosts_per_update) beats an IN list.
-            for fqdn in fqdns:
-                row = conn.execute(HOST_BY_FQDN, {"fqdn": fqdn}).first()
-                if row is not None:
-                    found[fqdn] = host_row(row)
+        for fqdn in fqdns:
+            row = await self._first(HOST_BY_FQDN, {"fqdn": fqdn})
+            if row is not None:
+                found[fqdn] = host_row(row)
         return found
 
     async def find_token(self, token_hash: str) -> TokenRow | None:
