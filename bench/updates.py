@@ -45,10 +45,10 @@ import dns.rcode
 import dns.rdatatype
 import dns.update
 from common import CLIENT_CPU, SERVER_CPU, ZONE, address_of, seed, start_homing, zone_text
-from pgserver import PostgresServer
 from references import free_port, knot
 
 from homing.store.location import Database
+from pgserver import PostgresServer
 
 SOURCES = 8
 
