@@ -15,6 +15,7 @@ from homing.core.admin import Admin
 from homing.core.tsig import TsigKeys
 from homing.domain.records import RRset
 from homing.store.alerts import alert_cursor, save_alert_cursor
+from homing.store.interface import Storage
 from homing.store.location import Backend, Database
 from homing.store.rows import NewHistory
 from homing.store.store import Store
@@ -210,3 +211,10 @@ async def test_times_come_back_as_the_same_instant(store: Store) -> None:
     assert at == NOW
     if store.backend is Backend.POSTGRESQL:
         assert row.at.utcoffset() is not None and row.at.utcoffset().total_seconds() == 0
+
+
+async def test_the_store_is_every_slice_of_its_interface(store: Store) -> None:
+    """mypy checks the signatures (store/interface.py); this checks the same object at run time."""
+    assert isinstance(store, Storage)
+    async with store.write() as txn:
+        assert {"bump_serial", "append_journal", "replace_rrsets"} <= set(dir(txn))
