@@ -218,3 +218,52 @@ async def test_the_store_is_every_slice_of_its_interface(store: Store) -> None:
     assert isinstance(store, Storage)
     async with store.write() as txn:
         assert {"bump_serial", "append_journal", "replace_rrsets"} <= set(dir(txn))
+
+
+async def _journal_commit(store: Store, zone_id: int) -> None:
+    async with store.write() as txn:
+        await txn.append_journal(
+            zone_id=zone_id,
+            zone="dyn.example.",
+            serial=await txn.bump_serial(zone_id),
+            kind="change",
+            origin="test",
+            payload="",
+            at=NOW,
+        )
+
+
+async def test_a_journal_commit_wakes_the_other_processes_not_itself(database: Database) -> None:
+    """PostgreSQL's NOTIFY reaches the other nodes; SQLite has only the writer's poll.
+
+    Notices arrive in commit order: when ``here`` hears ``there``'s commit, its own
+    earlier one would already have woken it, had it not been filtered out.
+    """
+    here, there = await Store.open(database), await Store.open(database)
+    woken = {"here": 0, "there": 0}
+    heard = {name: asyncio.Event() for name in woken}
+
+    def wake(name: str) -> None:
+        woken[name] += 1
+        heard[name].set()
+
+    try:
+        zone_id = await _zone(here)
+        here.follow_commits(lambda: wake("here"))
+        there.follow_commits(lambda: wake("there"))
+        if database.backend is Backend.SQLITE:
+            await _journal_commit(here, zone_id)
+            assert woken == {"here": 0, "there": 0}
+            return
+        # Each listener wakes once when it starts listening (the catch-up after connecting).
+        await asyncio.wait_for(asyncio.gather(*(e.wait() for e in heard.values())), 10)
+        for event in heard.values():
+            event.clear()
+        await _journal_commit(here, zone_id)
+        await asyncio.wait_for(heard["there"].wait(), 10)
+        await _journal_commit(there, zone_id)
+        await asyncio.wait_for(heard["here"].wait(), 10)
+        assert woken == {"here": 2, "there": 2}
+    finally:
+        await here.close()
+        await there.close()

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import functools
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 import asyncpg
@@ -37,6 +38,8 @@ WRITE_LOCK = 0x686F6D69
 MIGRATION_LOCK = WRITE_LOCK + 1
 """Advisory lock key held while the schema is checked and upgraded (nodes starting together)."""
 CONNECT_TIMEOUT_SECONDS = 10.0
+NOTICE_CHANNEL = "homing_journal"
+NOTICE_RETRY_SECONDS = 1.0
 ASYNCPG_DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
 
 
@@ -136,6 +139,57 @@ class PointReads:
     async def close(self) -> None:
         if self._pool is not None:
             await self._pool.close()
+
+
+class CommitNotices:
+    """LISTEN for other processes' journal commits: how one node follows the others.
+
+    A write transaction that appended to the journal sends ``NOTIFY`` before it
+    commits (PostgreSQL delivers it with the commit, never without it);
+    ``wake`` then makes the writer read the journal at once instead of at its
+    next poll. After any (re)connection ``wake`` is called too: whatever was
+    committed while nobody listened is in the journal, whose order no
+    concurrent commit can overtake (the write lock). The poll stays as the
+    fallback while the listening connection is down.
+    """
+
+    def __init__(self, database: Database, *, me: str, wake: Callable[[], None]) -> None:
+        self._database = database
+        self._me = me
+        self._wake = wake
+
+    def _heard(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        if payload != self._me:
+            self._wake()
+
+    async def listen(self) -> None:
+        """Run until cancelled, reconnecting after ``NOTICE_RETRY_SECONDS``."""
+        dsn = self._database.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        while True:
+            conn = None
+            try:
+                conn = await asyncpg.connect(dsn, **_connect_args())
+                lost = asyncio.Event()
+                conn.add_termination_listener(functools.partial(_set, lost))
+                await conn.add_listener(NOTICE_CHANNEL, self._heard)
+                self._wake()
+                await lost.wait()
+                log.warning("lost the notice connection to %s; polling", self._database)
+            except (OSError, asyncpg.PostgresError) as exc:
+                log.warning("cannot listen on %s: %s", self._database, failure_reason(exc))
+            finally:
+                if conn is not None and not conn.is_closed():
+                    await conn.close()
+            await asyncio.sleep(NOTICE_RETRY_SECONDS)
+
+
+def _set(event: asyncio.Event, _conn: object) -> None:
+    event.set()
+
+
+async def notify_commit(conn: AsyncConnection, me: str) -> None:
+    """Tell the listeners (``CommitNotices``) that this transaction wrote to the journal."""
+    await conn.execute(select(func.pg_notify(NOTICE_CHANNEL, me)))
 
 
 async def take_write_lock(conn: AsyncConnection) -> None:

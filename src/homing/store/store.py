@@ -15,7 +15,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Mapping
+import secrets
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,7 +35,14 @@ from homing.store.database import (
     open_lookup_engine,
 )
 from homing.store.location import Backend, Database
-from homing.store.postgres import PointReads, Role, open_postgresql_engine, take_write_lock
+from homing.store.postgres import (
+    CommitNotices,
+    PointReads,
+    Role,
+    notify_commit,
+    open_postgresql_engine,
+    take_write_lock,
+)
 from homing.store.reads import (
     ACME_BY_USERNAME,
     API_TOKEN_BY_HASH,
@@ -102,6 +110,9 @@ class Store:
         self._point_reads: PointReads | None = None
         self._tsig_keys: dict[str, TsigKeyRow] = {}
         self._tsig_reload: asyncio.Task[None] | None = None
+        self._notices: asyncio.Task[None] | None = None
+        self._me = secrets.token_hex(8)
+        """Names this process's notices, so that it does not wake itself."""
         path = self.database.path
         if path is not None:
             self._writer = open_engine(path, writer=True)
@@ -135,11 +146,22 @@ class Store:
             store._tsig_reload = asyncio.create_task(store._reload_tsig_keys_forever())
         return store
 
+    def follow_commits(self, wake: Callable[[], None]) -> None:
+        """Call ``wake`` when another process commits to the journal (PostgreSQL's NOTIFY).
+
+        On SQLite, where the other writers are management commands on the same
+        machine, the writer's journal poll is the only way, and nothing happens here.
+        """
+        if self.backend is Backend.POSTGRESQL and self._notices is None:
+            notices = CommitNotices(self.database, me=self._me, wake=wake)
+            self._notices = asyncio.create_task(notices.listen(), name="homing-notices")
+
     async def close(self) -> None:
-        if self._tsig_reload is not None:
-            self._tsig_reload.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._tsig_reload
+        for task in (self._tsig_reload, self._notices):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self._writer.dispose()
         await self._reader.dispose()
         if self._lookup is not None:
@@ -165,6 +187,8 @@ class Store:
                 await take_write_lock(conn)
             txn = WriteTransaction(conn)
             yield txn
+            if self._lookup is None and "journal" in txn.touched:
+                await notify_commit(conn, self._me)
         if self._lookup is None and txn.touched & KEYRING_TABLES:
             await self.reload_tsig_keys()
 
