@@ -1,0 +1,131 @@
+"""Two ``homing serve`` nodes on one real PostgreSQL (issue 9): each answers what the other took.
+
+One pair of nodes serves the module. Each node answers DNS from its own
+memory; an update at either is committed to the shared database, announced
+with NOTIFY, and read from the journal by the other node's writer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from homing.store.location import Database
+from homing.store.store import Store
+from pgserver import PostgresServer
+
+from .dnsquery import addresses, ask, wait_for
+from .server import ServerProcess, homing
+
+FOLLOW_TIMEOUT = 5.0
+"""Far above the delay bench/nodes.py measures; only a node that never follows fails."""
+
+
+@dataclass
+class Nodes:
+    url: str
+    data: Path
+    a: ServerProcess
+    b: ServerProcess
+    token: str
+
+
+def _cli(nodes_url: str, data: Path, *args: str) -> str:
+    return homing(data, "--database-url", nodes_url, *args).stdout
+
+
+@pytest.fixture(scope="module")
+def nodes(
+    postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Nodes]:
+    url = postgres_server.new_database()
+    root = tmp_path_factory.mktemp("nodes")
+    cli = root / "cli"
+    _cli(url, cli, "zone", "add", "dyn.example", "--ns", "ns1.dyn.example")
+    _cli(url, cli, "user", "add", "alice")
+    out = _cli(url, cli, "host", "add", "home.dyn.example", "--owner", "alice")
+    servers = []
+    for name in ("a", "b"):
+        config = root / f"{name}.toml"
+        config.write_text(f'database_url = "{url}"\ndns_workers = 0\n')
+        servers.append(ServerProcess(root / name, config=config).start())
+    try:
+        yield Nodes(
+            url=url, data=cli, a=servers[0], b=servers[1], token=out.strip().splitlines()[-1]
+        )
+    finally:
+        for server in servers:
+            assert server.stop() == 0, server.log()
+
+
+def _update(server: ServerProcess, fqdn: str, token: str, ip: str) -> str:
+    response = httpx.get(
+        f"{server.url}/nic/update", params={"hostname": fqdn, "myip": ip}, auth=(fqdn, token)
+    )
+    return response.text
+
+
+async def _stored(url: str, fqdn: str) -> tuple[str, int]:
+    """The host's address and the zone's serial as the database holds them."""
+    store = await Store.open(Database.postgresql(url))
+    try:
+        host = await store.find_host(fqdn)
+        assert host is not None
+        [record] = await store.host_records(host.id)
+        zone = await store.find_zone(host.zone)
+        assert zone is not None
+        return record.rdata, zone.serial
+    finally:
+        await store.close()
+
+
+def _serial(server: ServerProcess) -> int:
+    [rrset] = ask(server.dns, "dyn.example", "SOA").answer
+    return int(rrset[0].serial)
+
+
+def test_an_update_at_one_node_is_answered_by_the_other(nodes: Nodes) -> None:
+    for n, (to, other) in enumerate([(nodes.a, nodes.b), (nodes.b, nodes.a)] * 3):
+        ip = f"203.0.113.{10 + n}"
+        assert _update(to, "home.dyn.example", nodes.token, ip) == f"good {ip}\n"
+        assert addresses(to.dns, "home.dyn.example") == {ip}
+        wait_for(
+            lambda ip=ip, other=other: addresses(other.dns, "home.dyn.example") == {ip},
+            timeout=FOLLOW_TIMEOUT,
+            what="the other node to answer the update",
+        )
+
+
+def test_a_host_added_by_the_cli_is_usable_at_both(nodes: Nodes) -> None:
+    out = _cli(nodes.url, nodes.data, "host", "add", "cam.dyn.example", "--owner", "alice")
+    token = out.strip().splitlines()[-1]
+    assert _update(nodes.b, "cam.dyn.example", token, "198.51.100.7") == "good 198.51.100.7\n"
+    wait_for(
+        lambda: addresses(nodes.a.dns, "cam.dyn.example") == {"198.51.100.7"},
+        timeout=FOLLOW_TIMEOUT,
+        what="node a to answer the host the CLI added",
+    )
+
+
+def test_concurrent_updates_at_both_nodes_converge(nodes: Nodes) -> None:
+    """Same host, both nodes at once: every node and the database agree, serials too."""
+    jobs = [(nodes.a if n % 2 else nodes.b, f"192.0.2.{n}") for n in range(1, 17)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(
+            pool.map(lambda job: _update(job[0], "home.dyn.example", nodes.token, job[1]), jobs)
+        )
+    assert all(a.startswith(("good ", "nochg ")) for a in answers), answers
+    stored, serial = asyncio.run(_stored(nodes.url, "home.dyn.example."))
+    assert stored in {ip for _, ip in jobs}
+
+    def agreed() -> bool:
+        seen = [addresses(node.dns, "home.dyn.example") for node in (nodes.a, nodes.b)]
+        return seen == [{stored}, {stored}] and _serial(nodes.a) == _serial(nodes.b) == serial
+
+    wait_for(agreed, timeout=FOLLOW_TIMEOUT, what="both nodes to agree with the database")
