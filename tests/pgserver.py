@@ -67,6 +67,10 @@ class PostgresServer:
         if self._as_postgres:
             shutil.chown(self.root, SUPERUSER, SUPERUSER)
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", SUPERUSER, "--no-locale")
+        self.restart()
+
+    def restart(self) -> None:
+        """Start the cluster again on the same port (after ``halt``)."""
         self._run(
             "pg_ctl",
             "-D",
@@ -84,6 +88,10 @@ class PostgresServer:
         if not self.durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         return options + " -c max_connections=200"
+
+    def halt(self) -> None:
+        """Stop the server as an operator's restart does, keeping the cluster."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def stop(self) -> None:
         try:

@@ -76,6 +76,9 @@ def open_postgresql_engine(database: Database, *, role: Role) -> AsyncEngine:
         database.url,
         pool_size=POOL_SIZES[role],
         max_overflow=0,
+        # After a database restart a pooled connection can look open and be dead; one
+        # round trip per checkout (a batch, a listing) finds out and replaces it.
+        pool_pre_ping=True,
         isolation_level=role.value,
         connect_args=_connect_args(),
     )
@@ -111,7 +114,9 @@ class PointReads:
                 dsn = self._database.url.set(drivername="postgresql")
                 self._pool = await asyncpg.create_pool(
                     dsn.render_as_string(hide_password=False),
-                    min_size=1,
+                    # No floor to restore: asyncpg would retry it noisily while the
+                    # database is down; connections come back on the next read.
+                    min_size=0,
                     max_size=POOL_SIZES[Role.LOOKUP],
                     **_connect_args(),
                 )

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, Row, Select, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from homing.errors import StoreError
 from homing.store import schema as t
@@ -170,9 +171,27 @@ class Store:
             await self._point_reads.close()
 
     @asynccontextmanager
+    async def _unreachable_as_store_error(self) -> AsyncIterator[None]:
+        """A database that is down or restarting as ``StoreError`` (one line, no parameters).
+
+        Only connection failures: integrity errors stay what they are, for the
+        core to turn into conflicts.
+        """
+        try:
+            yield
+        except (OperationalError, InterfaceError, OSError) as exc:
+            raise StoreError(f"database {self.database.shown}: {failure_reason(exc)}") from exc
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[AsyncConnection]:
+        """A reader connection for one statement."""
+        async with self._unreachable_as_store_error(), self._reader.connect() as conn:
+            yield conn
+
+    @asynccontextmanager
     async def read(self) -> AsyncIterator[ReadTransaction]:
         """A read transaction: every read inside sees one committed state (WAL snapshot)."""
-        async with self._reader.begin() as conn:
+        async with self._unreachable_as_store_error(), self._reader.begin() as conn:
             yield ReadTransaction(conn)
 
     @asynccontextmanager
@@ -182,7 +201,7 @@ class Store:
         Exclusive on both backends: SQLite's writers start with ``BEGIN IMMEDIATE``,
         PostgreSQL's take the write lock first (see ``store/postgres.py``).
         """
-        async with self._writer.begin() as conn:
+        async with self._unreachable_as_store_error(), self._writer.begin() as conn:
             if self._lookup is None:
                 await take_write_lock(conn)
             txn = WriteTransaction(conn)
@@ -204,7 +223,7 @@ class Store:
 
     async def reload_tsig_keys(self) -> None:
         """Refresh the PostgreSQL keyring copy (see the module docstring)."""
-        async with self._reader.connect() as conn:
+        async with self._connection() as conn:
             rows = await conn.execute(tsig_query())
             self._tsig_keys = {key.name: key for key in map(tsig_row, rows)}
 
@@ -249,7 +268,7 @@ class Store:
 
     async def acme_accounts(self) -> list[AcmeAccountRow]:
         query = acme_query().order_by(t.acme_accounts.c.id)
-        async with self._reader.connect() as conn:
+        async with self._connection() as conn:
             return [acme_row(r) for r in await conn.execute(query)]
 
     async def find_zone(self, name: str) -> ZoneRow | None:
@@ -268,14 +287,14 @@ class Store:
         query = tsig_query().order_by(t.tsig_keys.c.name)
         if zone_id is not None:
             query = query.where(t.tsig_keys.c.zone_id == zone_id)
-        async with self._reader.connect() as conn:
+        async with self._connection() as conn:
             return [tsig_row(r) for r in await conn.execute(query)]
 
     async def secondaries(self, *, zone: str | None = None) -> list[SecondaryRow]:
         query = secondary_query().order_by(t.zones.c.name, t.secondaries.c.id)
         if zone is not None:
             query = query.where(t.zones.c.name == zone)
-        async with self._reader.connect() as conn:
+        async with self._connection() as conn:
             return [secondary_row(r) for r in await conn.execute(query)]
 
     async def zone_journal(self, zone: str) -> list[JournalEntry]:
@@ -285,16 +304,16 @@ class Store:
             .where((t.journal.c.zone == zone) & t.journal.c.zone_id.is_not(None))
             .order_by(t.journal.c.id)
         )
-        async with self._reader.connect() as conn:
+        async with self._connection() as conn:
             return [journal_row(r) for r in await conn.execute(query)]
 
     async def zones(self) -> list[ZoneRow]:
-        async with self._reader.connect() as conn:
+        async with self._connection() as conn:
             rows = await conn.execute(select(t.zones).order_by(t.zones.c.name))
             return [zone_row(r) for r in rows]
 
     async def users(self) -> list[UserRow]:
-        async with self._reader.connect() as conn:
+        async with self._connection() as conn:
             rows = await conn.execute(select(t.users).order_by(t.users.c.name))
             return [user_row(r) for r in rows]
 
@@ -302,18 +321,18 @@ class Store:
         query = host_query().order_by(t.hosts.c.fqdn)
         if owner_id is not None:
             query = query.where(t.hosts.c.owner_id == owner_id)
-        async with self._reader.connect() as conn:
+        async with self._connection() as conn:
             return [host_row(r) for r in await conn.execute(query)]
 
     async def tokens(self, *, host_id: int | None = None) -> list[TokenRow]:
         query = token_query().order_by(t.tokens.c.id)
         if host_id is not None:
             query = query.where(t.tokens.c.host_id == host_id)
-        async with self._reader.connect() as conn:
+        async with self._connection() as conn:
             return [token_row(r) for r in await conn.execute(query)]
 
     async def host_records(self, host_id: int) -> list[RecordRow]:
-        async with self._reader.connect() as conn:
+        async with self._connection() as conn:
             rows = await conn.execute(
                 select(t.records).where(t.records.c.host_id == host_id).order_by(t.records.c.id)
             )
@@ -326,7 +345,7 @@ class Store:
         query = select(t.history).order_by(t.history.c.id.desc()).limit(limit)
         if host_id is not None:
             query = query.where(t.history.c.host_id == host_id)
-        async with self._reader.connect() as conn:
+        async with self._connection() as conn:
             return [HistoryRow(**dict(r._mapping)) for r in await conn.execute(query)]
 
     async def history_page(self, where: HistoryFilter, *, limit: int) -> list[HistoryRow]:
@@ -343,7 +362,7 @@ class Store:
             query = query.where(h.c.outcome.in_(where.outcomes))
         if where.before_id is not None:
             query = query.where(h.c.id < where.before_id)
-        async with self._reader.connect() as conn:
+        async with self._connection() as conn:
             return [HistoryRow(**dict(r._mapping)) for r in await conn.execute(query)]
 
     async def find_api_token(self, token_hash: str) -> ApiTokenRow | None:
@@ -355,10 +374,10 @@ class Store:
         query = api_token_query().order_by(t.api_tokens.c.id)
         if user_id is not None:
             query = query.where(t.api_tokens.c.user_id == user_id)
-        async with self._reader.connect() as conn:
+        async with self._connection() as conn:
             return [api_token_row(r) for r in await conn.execute(query)]
 
     async def find_user_by_id(self, user_id: int) -> UserRow | None:
-        async with self._reader.connect() as conn:
+        async with self._connection() as conn:
             row = (await conn.execute(select(t.users).where(t.users.c.id == user_id))).first()
         return user_row(row) if row else None

@@ -1,0 +1,40 @@
+"""PostgreSQL stopped and started under a running store: one clear error, then it recovers."""
+
+from __future__ import annotations
+
+import pytest
+
+from homing.core.admin import Admin
+from homing.errors import StoreError
+from homing.store.location import Database
+from homing.store.store import Store
+from pgserver import PostgresServer
+
+
+async def test_a_database_restart_is_a_store_error_then_nothing() -> None:
+    server = PostgresServer()  # its own: the session's server must not stop under others
+    server.start()
+    try:
+        store = await Store.open(Database.postgresql(server.new_database()))
+        admin = Admin(store=store, origin="test")
+        try:
+            await admin.add_zone("dyn.example")
+            server.halt()
+            calls = {
+                "point read": lambda: store.find_zone("dyn.example."),
+                "list": store.zones,
+                "write": lambda: admin.add_user("bob", password=None),
+            }
+            for name, call in calls.items():
+                with pytest.raises(StoreError, match=r"^database postgresql://") as caught:
+                    await call()
+                assert "\n" not in str(caught.value), name
+            server.restart()
+            # No reconnect by hand: each pool replaces the connections it found broken.
+            assert await store.find_zone("dyn.example.") is not None
+            assert [z.name for z in await store.zones()] == ["dyn.example."]
+            assert (await admin.add_user("bob", password=None)).name == "bob"
+        finally:
+            await store.close()
+    finally:
+        server.stop()
