@@ -1,11 +1,19 @@
-"""PostgreSQL stopped and started under a running store: one clear error, then it recovers."""
+"""PostgreSQL stopped and started under a running store: one clear error, then it recovers.
+
+``/health`` answers 503 meanwhile, as load balancers expect of a node without its store.
+"""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import httpx
 import pytest
+from starlette.applications import Starlette
 
 from homing.core.admin import Admin
 from homing.errors import StoreError
+from homing.http.protocols.health import routes as health_routes
 from homing.store.location import Database
 from homing.store.store import Store
 from pgserver import PostgresServer
@@ -19,7 +27,11 @@ async def test_a_database_restart_is_a_store_error_then_nothing() -> None:
         admin = Admin(store=store, origin="test")
         try:
             await admin.add_zone("dyn.example")
+            app = Starlette(routes=health_routes(SimpleNamespace(store=store)))  # type: ignore[arg-type]
+            health = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
             server.halt()
+            # What a load balancer sees: this node's store is gone (503), not a crash (500).
+            assert (await health.get("/health")).status_code == 503
             calls = {
                 "point read": lambda: store.find_zone("dyn.example."),
                 "list": store.zones,
@@ -34,6 +46,8 @@ async def test_a_database_restart_is_a_store_error_then_nothing() -> None:
             assert await store.find_zone("dyn.example.") is not None
             assert [z.name for z in await store.zones()] == ["dyn.example."]
             assert (await admin.add_user("bob", password=None)).name == "bob"
+            assert (await health.get("/health")).json() == {"status": "ok", "zones": 1}
+            await health.aclose()
         finally:
             await store.close()
     finally:
