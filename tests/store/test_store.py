@@ -267,3 +267,21 @@ async def test_a_journal_commit_wakes_the_other_processes_not_itself(database: D
     finally:
         await here.close()
         await there.close()
+
+
+async def test_a_zone_snapshot_groups_the_records_it_read(store: Store) -> None:
+    zone_id = await _zone(store)
+    async with store.write() as txn:
+        await txn.replace_rrsets(
+            [
+                (zone_id, None, RRset("a.dyn.example.", "A", 60, ("192.0.2.1", "192.0.2.2"))),
+                (zone_id, None, RRset("a.dyn.example.", "TXT", 30, ('"x"',))),
+            ]
+        )
+    async with store.read() as txn:
+        snapshot = await txn.zone_snapshot("dyn.example.")
+    assert snapshot is not None and snapshot.zone == "dyn.example."
+    assert {(r.name, r.rtype, r.ttl, tuple(sorted(r.rdatas))) for r in snapshot.rrsets} == {
+        ("a.dyn.example.", "A", 60, ("192.0.2.1", "192.0.2.2")),
+        ("a.dyn.example.", "TXT", 30, ('"x"',)),
+    }

@@ -209,7 +209,8 @@ class Store:
             if self._lookup is None and "journal" in txn.touched:
                 await notify_commit(conn, self._me)
         if self._lookup is None and txn.touched & KEYRING_TABLES:
-            await self.reload_tsig_keys()
+            # Committed already: a failed reload must not make the write look failed.
+            await self._reload_tsig_keys_logged()
 
     # -- point reads ----------------------------------------------------------------------
 
@@ -227,15 +228,16 @@ class Store:
             rows = await conn.execute(tsig_query())
             self._tsig_keys = {key.name: key for key in map(tsig_row, rows)}
 
+    async def _reload_tsig_keys_logged(self) -> None:
+        try:
+            await self.reload_tsig_keys()
+        except (StoreError, SQLAlchemyError, OSError) as exc:
+            log.warning("cannot reload TSIG keys from %s: %s", self.database, failure_reason(exc))
+
     async def _reload_tsig_keys_forever(self) -> None:
         while True:
             await asyncio.sleep(TSIG_RELOAD_SECONDS)
-            try:
-                await self.reload_tsig_keys()
-            except (SQLAlchemyError, OSError) as exc:
-                log.warning(
-                    "cannot reload TSIG keys from %s: %s", self.database, failure_reason(exc)
-                )
+            await self._reload_tsig_keys_logged()
 
     # -- reads ---------------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ from homing.store.rows import (
 
 SERIAL_MODULO = 2**32
 ZONE_RECORDS_SQL = "SELECT name, rtype, ttl, rdata FROM records WHERE zone_id = ? ORDER BY id"
+ZONE_RECORDS_SQL_POSTGRESQL = ZONE_RECORDS_SQL.replace("?", "$1")
 
 
 class ReadTransaction:
@@ -43,6 +44,7 @@ class ReadTransaction:
 
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
+        self._postgresql = conn.dialect.name == "postgresql"
 
     async def zone_snapshot(self, name: str) -> ZoneSnapshot | None:
         """The whole zone as the DNS view loads it."""
@@ -56,14 +58,19 @@ class ReadTransaction:
 
         A million hosts are two million rows: on SQLite they are fetched by the
         driver in one call, as plain tuples (4 s where SQLAlchemy's rows took 13
-        s with the grouping, bench/dns_qps.py start-up); other drivers go through
-        SQLAlchemy.
+        s with the grouping, bench/dns_qps.py start-up), and so they are on
+        PostgreSQL by asyncpg.
         """
         raw = await self.conn.get_raw_connection()
         driver = raw.driver_connection
         fetch_all = getattr(driver, "execute_fetchall", None)
         if fetch_all is not None:
             rows: Iterable[Any] = await fetch_all(ZONE_RECORDS_SQL, (zone_id,))
+            return rows
+        if self._postgresql and driver is not None:
+            # asyncpg's records unpack like tuples; the transaction (and its snapshot)
+            # is already open, begun by the zone's own read.
+            rows = await driver.fetch(ZONE_RECORDS_SQL_POSTGRESQL, zone_id)
             return rows
         return await self.conn.execute(
             select(t.records.c.name, t.records.c.rtype, t.records.c.ttl, t.records.c.rdata)
@@ -186,7 +193,6 @@ class WriteTransaction(ReadTransaction):
     def __init__(self, conn: AsyncConnection) -> None:
         super().__init__(conn)
         self.touched: set[str] = set()
-        self._postgresql = conn.dialect.name == "postgresql"
 
     async def insert(self, table: str, **values: object) -> int:
         self.touched.add(table)
