@@ -32,6 +32,7 @@ START_TIMEOUT = 600.0
 """A million hosts: the benchmark waits for them, and reports how long it took."""
 LABEL_ALPHABET = string.ascii_lowercase + string.digits
 SERVER_CPU = "0"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 CLIENT_CPU = "1" if (os.cpu_count() or 1) > 1 else "0"
 
 
@@ -108,6 +109,25 @@ async def zone_text(data: Path, *, database: Database | None = None) -> str:
                 rrset.ttl,
             )
     return zone.to_text()
+
+
+def tree(pid: int) -> list[int]:
+    """The process and its descendants (processes, not threads)."""
+    found = [pid]
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        found.extend(tree(int(child)))
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
 
 
 def start_homing(

@@ -44,8 +44,17 @@ import dns.message
 import dns.rcode
 import dns.rdatatype
 import dns.update
-from common import CLIENT_CPU, SERVER_CPU, ZONE, address_of, seed, start_homing, zone_text
-from dns_qps import cpu_seconds, tree
+from common import (
+    CLIENT_CPU,
+    SERVER_CPU,
+    ZONE,
+    address_of,
+    cpu_seconds,
+    seed,
+    start_homing,
+    tree,
+    zone_text,
+)
 from references import free_port, knot
 
 from homing.store.location import Database
