@@ -8,7 +8,7 @@ through LISTEN/NOTIFY and the journal (issue 9); the target is p99 < 100 ms
 on loopback. Without the notices B would follow by its journal poll alone
 (every journal_poll_seconds, 0.25 s by default).
 
-    python bench/nodes.py [--rounds 200] [--workers 0]
+    python bench/nodes.py [--rounds 200] [--workers 0] [--json FILE]
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import json
 import os
 import socket
 import tempfile
@@ -84,6 +85,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--workers", type=int, default=0, help="DNS workers per node")
+    parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     postgres = PostgresServer(durable=True, cpus=SERVER_CPU)
     postgres.start()
@@ -93,11 +95,19 @@ def main() -> None:
             delays = asyncio.run(run(args, Path(tmp), postgres))
     finally:
         postgres.stop()
+    result = {
+        "updates": len(delays),
+        "p50_ms": percentile(delays, 0.5) * 1000,
+        "p99_ms": percentile(delays, 0.99) * 1000,
+        "max_ms": max(delays) * 1000,
+    }
     print(
-        f"node-to-node propagation over {len(delays)} updates: "
-        f"p50 {percentile(delays, 0.5) * 1000:.1f} ms, "
-        f"p99 {percentile(delays, 0.99) * 1000:.1f} ms, max {max(delays) * 1000:.1f} ms"
+        f"node-to-node propagation over {result['updates']} updates: "
+        f"p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, "
+        f"max {result['max_ms']:.1f} ms"
     )
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

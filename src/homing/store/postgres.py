@@ -1,4 +1,4 @@
-"""PostgreSQL: engines through asyncpg, the write lock, and schema migration (issue 9).
+"""PostgreSQL: asyncpg engines and point reads, the write lock, commit notices, migration (issue 9).
 
 Several ``homing serve`` processes and management commands may write one
 database at once. The code above the store was written for SQLite's single
@@ -59,12 +59,11 @@ class Role(enum.Enum):
     (REPEATABLE READ would keep the snapshot taken before the wait)."""
     READER = "REPEATABLE READ"
     """``Store.read``: every statement of the transaction sees one committed state."""
-    LOOKUP = "AUTOCOMMIT"
-    """``PointReads``: one statement, no transaction around it."""
 
 
-POOL_SIZES = {Role.WRITER: 1, Role.READER: 4, Role.LOOKUP: 8}
-"""Connections per role and process (13; docs/nodes.md counts them against max_connections).
+POOL_SIZES = {Role.WRITER: 1, Role.READER: 4}
+POINT_READ_CONNECTIONS = 8
+"""With the pools above, 13 connections per process (docs/nodes.md counts them).
 
 No overflow: a connection opened for a burst and closed after it costs PostgreSQL a
 backend process each time, and bench/updates.py lost most of its time to that."""
@@ -117,7 +116,7 @@ class PointReads:
                     # No floor to restore: asyncpg would retry it noisily while the
                     # database is down; connections come back on the next read.
                     min_size=0,
-                    max_size=POOL_SIZES[Role.LOOKUP],
+                    max_size=POINT_READ_CONNECTIONS,
                     **_connect_args(),
                 )
         return self._pool

@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from homing.domain.records import RRset, SOAFields, ZoneSnapshot
+from homing.domain.records import RRset, ZoneSnapshot
 from homing.store import schema as t
 from homing.store.postgres import advance_sequence
 from homing.store.reads import acme_query, acme_row, host_query, host_row, journal_row, zone_row
@@ -33,6 +33,7 @@ from homing.store.rows import (
     RecordRow,
     ZoneRow,
 )
+from homing.store.snapshots import snapshot_of
 
 SERIAL_MODULO = 2**32
 ZONE_RECORDS_SQL = "SELECT name, rtype, ttl, rdata FROM records WHERE zone_id = ? ORDER BY id"
@@ -398,62 +399,3 @@ class WriteTransaction(ReadTransaction):
             payload=payload,
             at=at,
         )
-
-
-def _grouped(records: Iterable[Any]) -> tuple[RRset, ...]:
-    """RRsets from rows in insertion order, each RRset where its first record is.
-
-    The records of an RRset are written together (``replace_rrsets``), so they
-    are nearly always adjacent: runs of one (name, type) are joined in one pass
-    without a dictionary of two million keys, and only when a (name, type)
-    turns up in two runs is the slower grouping by key used instead.
-    """
-    runs: list[tuple[str, str, int, list[str]]] = []
-    last_name = last_type = ""
-    values: list[str] = []
-    lowest = 0
-    for name, rtype, ttl, rdata in records:
-        if name == last_name and rtype == last_type:
-            values.append(rdata)
-            lowest = min(lowest, ttl)
-            continue
-        if values:
-            runs.append((last_name, last_type, lowest, values))
-        last_name, last_type, lowest, values = name, rtype, ttl, [rdata]
-    if values:
-        runs.append((last_name, last_type, lowest, values))
-    if len({(run[0], run[1]) for run in runs}) == len(runs):
-        return tuple(RRset(name, rtype, ttl, tuple(v)) for name, rtype, ttl, v in runs)
-    merged: dict[tuple[str, str], tuple[int, list[str]]] = {}
-    for name, rtype, ttl, more in runs:
-        found = merged.get((name, rtype))
-        if found is None:
-            merged[name, rtype] = (ttl, list(more))
-        else:
-            found[1].extend(more)
-            merged[name, rtype] = (min(found[0], ttl), found[1])
-    return tuple(RRset(name, rtype, ttl, tuple(v)) for (name, rtype), (ttl, v) in merged.items())
-
-
-def snapshot_of(zone: ZoneRow, records: Iterable[Any]) -> ZoneSnapshot:
-    """Group (name, rtype, ttl, rdata) rows into RRsets and wrap them with the zone's apex data.
-
-    Rows stay tuples (no object per record): a million hosts are two million rows.
-    """
-    rrsets = _grouped(records)
-    return ZoneSnapshot(
-        zone=zone.name,
-        soa=SOAFields(
-            mname=zone.mname,
-            rname=zone.rname,
-            serial=zone.serial,
-            refresh=zone.refresh,
-            retry=zone.retry,
-            expire=zone.expire,
-            minimum=zone.minimum,
-            ttl=zone.soa_ttl,
-        ),
-        nameservers=zone.nameservers,
-        ns_ttl=zone.soa_ttl,
-        rrsets=rrsets,
-    )
