@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from homing.core.admin import Admin
 from homing.store.location import Database
 from homing.store.store import Store
 from pgserver import PostgresServer
@@ -129,3 +130,69 @@ def test_concurrent_updates_at_both_nodes_converge(nodes: Nodes) -> None:
         return seen == [{stored}, {stored}] and _serial(nodes.a) == _serial(nodes.b) == serial
 
     wait_for(agreed, timeout=FOLLOW_TIMEOUT, what="both nodes to agree with the database")
+
+
+HAMMERED = 8
+KILL_AFTER_ACKS = 200
+
+
+async def _load_hosts(url: str) -> list[str]:
+    store = await Store.open(Database.postgresql(url))
+    try:
+        admin = Admin(store=store, origin="test-seed")
+        added = await admin.add_hosts([f"l{i}.dyn.example" for i in range(HAMMERED)], owner="alice")
+        return [token for _, token in added]
+    finally:
+        await store.close()
+
+
+async def test_a_node_killed_under_load_loses_nothing_it_acknowledged(
+    nodes: Nodes, tmp_path: Path
+) -> None:
+    """A third node takes updates and is killed with SIGKILL; node b serves every one it acked."""
+    tokens = await _load_hosts(nodes.url)
+    config = tmp_path / "c.toml"
+    config.write_text(f'database_url = "{nodes.url}"\ndns_workers = 0\n')
+    doomed = ServerProcess(tmp_path / "c", config=config).start()
+    acked: dict[int, int] = {}
+    sent: dict[int, int] = {}
+    enough = asyncio.Event()
+
+    async def hammer(i: int, client: httpx.AsyncClient) -> None:
+        n = 0
+        while True:
+            n += 1
+            sent[i] = n
+            params = {"domains": f"l{i}.dyn.example", "token": tokens[i], "ip": f"10.9.{i}.{n}"}
+            try:
+                response = await client.get("/update", params=params)
+            except httpx.HTTPError:
+                return
+            if response.text != "OK":
+                return
+            acked[i] = n
+            if sum(acked.values()) >= KILL_AFTER_ACKS:
+                enough.set()
+            if n == 250:
+                return
+
+    async with httpx.AsyncClient(base_url=doomed.url, timeout=10) as client:
+        tasks = [asyncio.create_task(hammer(i, client)) for i in range(HAMMERED)]
+        await asyncio.wait_for(enough.wait(), timeout=60)
+        doomed.kill()
+        await asyncio.wait_for(asyncio.gather(*tasks), timeout=30)
+
+    def every_ack_served() -> bool:
+        for i in range(HAMMERED):
+            served = addresses(nodes.b.dns, f"l{i}.dyn.example")
+            if i not in acked:
+                continue
+            if len(served) != 1:
+                return False
+            last = int(next(iter(served)).rsplit(".", 1)[1])
+            if not acked[i] <= last <= sent[i]:
+                return False
+        return True
+
+    wait_for(every_ack_served, timeout=FOLLOW_TIMEOUT, what="node b to serve every acked update")
+    assert sum(acked.values()) >= KILL_AFTER_ACKS
