@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import dns.exception
 import httpx
 import pytest
 
@@ -22,6 +23,7 @@ from homing.store.store import Store
 from pgserver import PostgresServer
 
 from .dnsquery import addresses, ask, wait_for
+from .secondary_servers import free_port, knot
 from .server import ServerProcess, homing
 
 FOLLOW_TIMEOUT = 5.0
@@ -196,3 +198,44 @@ async def test_a_node_killed_under_load_loses_nothing_it_acknowledged(
 
     wait_for(every_ack_served, timeout=FOLLOW_TIMEOUT, what="node b to serve every acked update")
     assert sum(acked.values()) >= KILL_AFTER_ACKS
+
+
+def test_a_knot_secondary_follows_while_both_nodes_take_updates(
+    nodes: Nodes, tmp_path: Path
+) -> None:
+    """Knot transfers from node a; node b's updates reach it too (a follows b, NOTIFY, IXFR)."""
+    port = free_port("127.0.0.4")
+    _cli(nodes.url, nodes.data, "secondary", "add", "dyn.example", f"127.0.0.4:{port}")
+    secondary = knot(
+        tmp_path / "knot", zone="dyn.example.", primary=nodes.a.dns, address="127.0.0.4", port=port
+    )
+    try:
+        wait_for(
+            lambda: _soa_serial(secondary.server) == _serial(nodes.a),
+            timeout=15,
+            what="the initial transfer",
+        )
+        for n, node in enumerate([nodes.a, nodes.b, nodes.b, nodes.a, nodes.b]):
+            ip = f"198.51.100.{60 + n}"
+            assert _update(node, "home.dyn.example", nodes.token, ip) == f"good {ip}\n"
+        wait_for(
+            lambda: (
+                addresses(secondary.server, "home.dyn.example") == {ip}
+                and _soa_serial(secondary.server) == _serial(nodes.a) == _serial(nodes.b)
+            ),
+            timeout=FOLLOW_TIMEOUT,
+            what="Knot to serve the last update, at the nodes' serial",
+        )
+        wait_for(lambda: "IXFR, incoming" in secondary.log(), timeout=5, what="an IXFR")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n--- knot log:\n{secondary.log()}") from None
+    finally:
+        secondary.stop()
+
+
+def _soa_serial(server: tuple[str, int]) -> int | None:
+    try:
+        response = ask(server, "dyn.example", "SOA")
+    except dns.exception.Timeout:
+        return None
+    return int(response.answer[0][0].serial) if response.answer else None
