@@ -52,6 +52,7 @@ from homing.nameserver.transfer import transfer_handler
 from homing.nameserver.transport import DNSServer
 from homing.nameserver.update import update_handler
 from homing.nameserver.workers import WorkerPool
+from homing.store.location import configured_database
 from homing.store.permissions import restrict_umask, secure_data_dir
 from homing.store.store import Store
 from homing.tls.own_certificate import OwnCertificate
@@ -138,7 +139,7 @@ class Provider:
         _check_plain_http(settings, http_host)
         restrict_umask()
         secure_data_dir(settings.data_dir)
-        self.store = await Store.open(settings.database)
+        self.store = await Store.open(configured_database(settings))
         keyring = StoreKeyring(self.store)
         self.notifier = Notifier(store=self.store, view=self.view, keyring=keyring)
         # Subscribed before the writer starts, so secondaries hear of every zone at start-up.

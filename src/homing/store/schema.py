@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -24,7 +25,7 @@ zones = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(255), nullable=False, unique=True),
-    Column("serial", Integer, nullable=False),
+    Column("serial", BigInteger, nullable=False),
     Column("mname", String(255), nullable=False),
     Column("rname", String(255), nullable=False),
     Column("nameservers", Text, nullable=False),
@@ -147,7 +148,7 @@ journal = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Column("zone_id", Integer, ForeignKey("zones.id", ondelete="CASCADE"), nullable=True),
     Column("zone", String(255), nullable=False),
-    Column("serial", Integer, nullable=False),
+    Column("serial", BigInteger, nullable=False),
     Column("kind", String(16), nullable=False),
     Column("origin", String(40), nullable=False),
     Column("payload", Text, nullable=False),
