@@ -17,6 +17,7 @@ from homing.core.api_services import ApiServices
 from homing.core.api_tokens import ApiTokens, BearerAuth
 from homing.core.auth import Authenticator
 from homing.core.brake import Brake
+from homing.core.dnssec import Dnssec
 from homing.core.host_records import HostRecords
 from homing.core.refusals import Refusals
 from homing.core.updates import UpdateService
@@ -58,6 +59,7 @@ def http_context(core: Core, settings: Settings) -> HttpContext:
             tokens=ApiTokens(store=core.store),
             bearer=BearerAuth(store=core.store, brake=core.brake, refusals=core.refusals),
             records=HostRecords(store=core.store, writer=core.writer, policy=settings.policy),
+            dnssec=Dnssec(store=core.store, origin="api-test"),
         ),
     )
 

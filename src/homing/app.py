@@ -29,6 +29,7 @@ from homing.core.api_services import ApiServices
 from homing.core.api_tokens import ApiTokens, BearerAuth
 from homing.core.auth import Authenticator
 from homing.core.brake import Brake
+from homing.core.dnssec import Dnssec
 from homing.core.events import EventBus
 from homing.core.host_records import HostRecords
 from homing.core.journal import new_origin
@@ -245,6 +246,7 @@ class Provider:
                     records=HostRecords(
                         store=self.store, writer=self.writer, policy=settings.policy
                     ),
+                    dnssec=Dnssec(store=self.store, origin=new_origin("api")),
                 ),
                 metrics=self.metrics.render,
                 unknown_parameters=self.metrics.unknown_parameters,
