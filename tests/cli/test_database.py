@@ -105,14 +105,14 @@ async def test_copy_moves_every_row_and_old_secrets_keep_working(
         home = await moved.find_host("home.dyn.example.")
         assert home is not None and home.follows == "lab.dyn.example."
         assert moved.lookup_tsig_key("k1.") is not None
-        auth = Authenticator(store=moved, writer=core.writer, max_failures=5, window=60, lockout=60)
+        auth = Authenticator(store=moved, brake=core.brake, refusals=core.refusals)
         for login, secret in (
             ("home.dyn.example", secrets["token"]),
             ("alice", "correct horse battery"),
         ):
             found = await auth.basic(login, secret, source=None, front_door=FrontDoor.DYNDNS2)
             assert found.outcome is AuthOutcome.OK, login
-        bearer = BearerAuth(store=moved, writer=core.writer, max_failures=5, window=60, lockout=60)
+        bearer = BearerAuth(store=moved, brake=core.brake, refusals=core.refusals)
         assert (await bearer.authenticate(secrets["api"], source=None)).failure is None
         # New rows get new ids: the sequences were moved past the copied ones.
         async with moved.write() as txn:
