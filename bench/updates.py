@@ -57,7 +57,9 @@ from common import (
 )
 from references import free_port, knot
 
+from homing.core.dnssec import Dnssec
 from homing.store.location import Database
+from homing.store.store import Store
 from pgserver import PostgresServer
 
 SOURCES = 8
@@ -307,6 +309,12 @@ async def run(
     data = work / "data"
     database = Database.postgresql(postgres.new_database()) if postgres else None
     tokens = await seed(data, args.hosts, database=database)
+    if args.dnssec:
+        store = await Store.open(database or data / "homing.sqlite3")
+        try:
+            await Dnssec(store=store, origin="bench-seed").enable(ZONE)
+        finally:
+            await store.close()
     config = work / "homing.toml"
     settings = f"dns_workers = {args.workers}\ndns_rrl_responses_per_second = 0\n"
     if database is not None:
@@ -354,6 +362,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="DNS workers (on the server CPU)")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument(
+        "--dnssec", action="store_true", help="sign the zone: every update is signed online"
+    )
     args = parser.parse_args()
     postgres = None
     if args.database == "postgresql":
