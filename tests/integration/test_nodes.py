@@ -135,7 +135,7 @@ def test_concurrent_updates_at_both_nodes_converge(nodes: Nodes) -> None:
 
 
 HAMMERED = 8
-KILL_AFTER_ACKS = 200
+KILL_AFTER_ACKS = 100
 
 
 async def _load_hosts(url: str) -> list[str]:
