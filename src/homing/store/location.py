@@ -44,7 +44,7 @@ class Database:
         """Parse an operator's URL; a message naming ``setting`` (never the password) if wrong."""
         try:
             url = make_url(text.strip())
-        except ArgumentError:
+        except (ArgumentError, ValueError):  # ValueError: a port that is no number
             raise ConfigError(
                 f"setting {setting}: expected postgresql://user:password@host:port/dbname"
             ) from None
@@ -55,6 +55,11 @@ class Database:
             )
         if not url.database:
             raise ConfigError(f"setting {setting}: the URL names no database (…/dbname)")
+        if "sslmode" in url.query and "ssl" not in url.query:
+            # libpq's spelling; asyncpg calls it ``ssl`` and takes the same values.
+            query = {**url.query, "ssl": url.query["sslmode"]}
+            del query["sslmode"]
+            url = url.set(query=query)
         return cls(url.set(drivername="postgresql+asyncpg"))
 
     @classmethod

@@ -51,6 +51,16 @@ def _connect_args() -> dict[str, Any]:
     }
 
 
+def asyncpg_arguments(database: Database) -> dict[str, Any]:
+    """asyncpg's ``connect`` arguments, read from the URL as SQLAlchemy's engines read it.
+
+    So that the URL's options (``?ssl=require``) mean the same to the engines and
+    to the connections made by asyncpg alone (point reads, notices).
+    """
+    _args, options = ASYNCPG_DIALECT.create_connect_args(database.url)  # type: ignore[no-untyped-call]
+    return {**options, **_connect_args()}
+
+
 class Role(enum.Enum):
     """What an engine's connections are for; each gets the isolation that role needs."""
 
@@ -110,14 +120,12 @@ class PointReads:
     async def _connections(self) -> asyncpg.Pool:
         async with self._opening:
             if self._pool is None:
-                dsn = self._database.url.set(drivername="postgresql")
                 self._pool = await asyncpg.create_pool(
-                    dsn.render_as_string(hide_password=False),
+                    **asyncpg_arguments(self._database),
                     # No floor to restore: asyncpg would retry it noisily while the
                     # database is down; connections come back on the next read.
                     min_size=0,
                     max_size=POINT_READ_CONNECTIONS,
-                    **_connect_args(),
                 )
         return self._pool
 
@@ -168,11 +176,10 @@ class CommitNotices:
 
     async def listen(self) -> None:
         """Run until cancelled, reconnecting after ``NOTICE_RETRY_SECONDS``."""
-        dsn = self._database.url.set(drivername="postgresql").render_as_string(hide_password=False)
         while True:
             conn = None
             try:
-                conn = await asyncpg.connect(dsn, **_connect_args())
+                conn = await asyncpg.connect(**asyncpg_arguments(self._database))
                 lost = asyncio.Event()
                 conn.add_termination_listener(functools.partial(_set, lost))
                 await conn.add_listener(NOTICE_CHANNEL, self._heard)
