@@ -16,7 +16,10 @@ from homing.core.admin import Admin
 from homing.core.api_services import ApiServices
 from homing.core.api_tokens import ApiTokens, BearerAuth
 from homing.core.auth import Authenticator
+from homing.core.brake import Brake
+from homing.core.dnssec import Dnssec
 from homing.core.host_records import HostRecords
+from homing.core.refusals import Refusals
 from homing.core.updates import UpdateService
 from homing.core.writer import ChangeWriter
 from homing.domain.records import ViewEvent
@@ -32,6 +35,8 @@ class Core:
     auth: Authenticator
     updates: UpdateService
     events: list[ViewEvent]
+    brake: Brake
+    refusals: Refusals
 
 
 def http_context(core: Core, settings: Settings) -> HttpContext:
@@ -45,17 +50,16 @@ def http_context(core: Core, settings: Settings) -> HttpContext:
             store=core.store, origin="acme-test", zone=settings.acme_zone or settings.default_zone
         ),
         acme_updates=AcmeUpdates(
-            store=core.store, writer=core.writer, max_failures=5, window=60, lockout=60
+            store=core.store, writer=core.writer, brake=core.brake, refusals=core.refusals
         ),
         api=ApiServices(
             store=core.store,
             admin=core.admin,
             writer=core.writer,
             tokens=ApiTokens(store=core.store),
-            bearer=BearerAuth(
-                store=core.store, writer=core.writer, max_failures=5, window=60, lockout=60
-            ),
+            bearer=BearerAuth(store=core.store, brake=core.brake, refusals=core.refusals),
             records=HostRecords(store=core.store, writer=core.writer, policy=settings.policy),
+            dnssec=Dnssec(store=core.store, origin="api-test"),
         ),
     )
 

@@ -36,12 +36,35 @@ def test_precedence_flag_over_env_over_file(tmp_path: Path) -> None:
         ("trusted_proxies = ['not-a-net']", "trusted_proxies"),
         ("tls_cert = '/x.pem'", "tls_cert"),
         ("this is not toml", "not valid TOML"),
+        ("dns_udp_max_payload = 100", "dns_udp_max_payload"),
+        ("dns_udp_max_payload = 65535", "dns_udp_max_payload"),
+        ("dns_rrl_slip = 101", "dns_rrl_slip"),
+        ("dns_rrl_ipv4_prefix = 0", "dns_rrl_ipv4_prefix"),
+        ("tls_acme_domains = ['a.example']", "needs tls_acme_directory"),
+        ("tls_acme_directory = 'http://ca.example/dir'", "must be an https:// URL"),
+        ("tls_acme_directory = 'https://ca.example/dir'", "name at least one domain"),
+        (
+            "tls_acme_directory = 'https://ca.example/dir'\ntls_acme_domains = ['a b.example']",
+            "is not a domain name",
+        ),
+        (
+            "tls_acme_directory = 'https://ca.example/dir'\ntls_acme_domains = ['x.example']\n"
+            "tls_cert = '/c.pem'\ntls_key = '/k.pem'",
+            "set one or the other",
+        ),
     ],
 )
 def test_errors_name_the_key(tmp_path: Path, text: str, key: str) -> None:
     config = tmp_path / "homing.toml"
     config.write_text(text)
     with pytest.raises(ConfigError, match=key):
+        load_settings(config_file=config, environ={})
+
+
+def test_non_utf8_bytes_name_the_line_and_key(tmp_path: Path) -> None:
+    config = tmp_path / "homing.toml"
+    config.write_bytes(b"nochg_limit = 5\npublic_url = 'https://caf\xe9.example'\n")
+    with pytest.raises(ConfigError, match=r"line 2: setting public_url holds bytes that are not"):
         load_settings(config_file=config, environ={})
 
 

@@ -28,15 +28,19 @@ from homing.core.admin import Admin
 from homing.core.api_services import ApiServices
 from homing.core.api_tokens import ApiTokens, BearerAuth
 from homing.core.auth import Authenticator
+from homing.core.brake import Brake
+from homing.core.dnssec import Dnssec
 from homing.core.events import EventBus
 from homing.core.host_records import HostRecords
 from homing.core.journal import new_origin
+from homing.core.refusals import Refusals
 from homing.core.rfc2136 import DynamicUpdates
 from homing.core.tsig import StoreKeyring
 from homing.core.updates import UpdateLimits, UpdateService
 from homing.core.writer import ChangeWriter
 from homing.errors import ConfigError
 from homing.http.app import build_http_app
+from homing.http.connections import ConnectionLimits, guarded_protocol
 from homing.http.context import HttpContext
 from homing.metrics import ProviderMetrics
 from homing.nameserver.compiled import CompiledView
@@ -44,11 +48,15 @@ from homing.nameserver.engine import Engine
 from homing.nameserver.fastpath import FastPath
 from homing.nameserver.notify import Notifier
 from homing.nameserver.ratelimit import ResponseRateLimit
+from homing.nameserver.signatures import REFRESH_CHECK_SECONDS
 from homing.nameserver.transfer import transfer_handler
 from homing.nameserver.transport import DNSServer
 from homing.nameserver.update import update_handler
 from homing.nameserver.workers import WorkerPool
+from homing.store.location import configured_database
+from homing.store.permissions import restrict_umask, secure_data_dir
 from homing.store.store import Store
+from homing.tls.own_certificate import OwnCertificate
 
 log = logging.getLogger(__name__)
 
@@ -80,11 +88,11 @@ def _http_socket(host: str, port: int) -> socket.socket:
 
 
 def _check_plain_http(settings: Settings, host: str) -> None:
-    plain = settings.tls_cert is None and not settings.allow_plain_http
+    plain = not settings.serves_tls and not settings.allow_plain_http
     if plain and not ipaddress.ip_address(host).is_loopback:
         raise ConfigError(
             f"setting http_listen: plain HTTP on {host} would send passwords in clear; "
-            "set tls_cert/tls_key or allow_plain_http = true"
+            "set tls_cert/tls_key, tls_acme_directory, or allow_plain_http = true"
         )
 
 
@@ -113,6 +121,10 @@ class Provider:
         self.activity = ActivityWindow()
         self._activity_task: asyncio.Task[None] | None = None
         self.alerts: AlertFollower | None = None
+        self.refusals: Refusals | None = None
+        self.http_limits: ConnectionLimits | None = None
+        self.certificate: OwnCertificate | None = None
+        self._refresh_task: asyncio.Task[None] | None = None
         self._http: _EmbeddedServer | None = None
         self._http_task: asyncio.Task[None] | None = None
         self.http_address: tuple[str, int] | None = None
@@ -126,7 +138,9 @@ class Provider:
         dns_listen = [parse_hostport(a, setting="dns_listen") for a in settings.dns_listen]
         http_host, http_port = parse_hostport(settings.http_listen, setting="http_listen")
         _check_plain_http(settings, http_host)
-        self.store = await Store.open(settings.database)
+        restrict_umask()
+        secure_data_dir(settings.data_dir)
+        self.store = await Store.open(configured_database(settings))
         keyring = StoreKeyring(self.store)
         self.notifier = Notifier(store=self.store, view=self.view, keyring=keyring)
         # Subscribed before the writer starts, so secondaries hear of every zone at start-up.
@@ -137,6 +151,7 @@ class Provider:
             origin=new_origin("serve"),
             poll_interval=settings.journal_poll_seconds,
             journal_keep=settings.ixfr_journal_entries,
+            history_days=settings.history_retention_days,
         )
         self.writer.on_commit(self.metrics.on_commit)
         await self.writer.start()
@@ -145,13 +160,10 @@ class Provider:
         self.alerts.on_rows(self.metrics.count_history)
         self.writer.on_commit(self.alerts.wake)
         await self.alerts.start()
-        auth = Authenticator(
-            store=self.store,
-            writer=self.writer,
-            max_failures=settings.auth_max_failures,
-            window=settings.auth_window_seconds,
-            lockout=settings.auth_lockout_seconds,
-        )
+        # One brake and one refusal record for every front door (issue 11).
+        brake = Brake(limits=settings.brake_limits)
+        self.refusals = Refusals(writer=self.writer)
+        auth = Authenticator(store=self.store, brake=brake, refusals=self.refusals)
         self.updates = UpdateService(
             store=self.store,
             writer=self.writer,
@@ -162,7 +174,11 @@ class Provider:
             ),
         )
         dynamic = DynamicUpdates(
-            store=self.store, writer=self.writer, unsigned_from=settings.rfc2136_unsigned_from
+            store=self.store,
+            writer=self.writer,
+            brake=brake,
+            refusals=self.refusals,
+            unsigned_from=settings.rfc2136_unsigned_from,
         )
         engine = Engine(
             self.view,
@@ -170,7 +186,8 @@ class Provider:
             transfer=transfer_handler(self.view, self.store, served=self.metrics.transfers),
             keyring=keyring,
             on_tsig_failure=dynamic.record_bad_signature,
-            fast=FastPath(self.view),
+            fast=FastPath(self.view, udp_max_payload=settings.dns_udp_max_payload),
+            udp_max_payload=settings.dns_udp_max_payload,
         )
         self.metrics.engine, self.metrics.view = engine, self.view
         self.metrics.notifier, self.metrics.outbox = self.notifier, self.alerts.outbox
@@ -180,6 +197,9 @@ class Provider:
             dns_listen,
             engine=engine,
             serve_udp=workers == 0,
+            tcp_timeout=settings.dns_tcp_timeout_seconds,
+            max_tcp_connections=settings.dns_tcp_max_connections,
+            max_tcp_per_source=settings.dns_tcp_max_per_source,
             rate_limit=ResponseRateLimit(settings.rate_limit) if settings.rate_limit.rate else None,
         )
         self.metrics.rate_limit = self.dns.rate_limit
@@ -187,6 +207,7 @@ class Provider:
             await self.dns.start()
         except OSError as exc:
             raise ConfigError(f"cannot listen for DNS on {settings.dns_listen}: {exc}") from None
+        self._refresh_task = asyncio.create_task(self._refresh_signatures(), name="dnssec")
         if workers:
             self.workers = WorkerPool(
                 view=self.view,
@@ -214,27 +235,18 @@ class Provider:
                     zone=settings.acme_zone or settings.default_zone,
                 ),
                 acme_updates=AcmeUpdates(
-                    store=self.store,
-                    writer=self.writer,
-                    max_failures=settings.auth_max_failures,
-                    window=settings.auth_window_seconds,
-                    lockout=settings.auth_lockout_seconds,
+                    store=self.store, writer=self.writer, brake=brake, refusals=self.refusals
                 ),
                 api=ApiServices(
                     store=self.store,
                     admin=Admin(store=self.store, origin=new_origin("api")),
                     writer=self.writer,
                     tokens=ApiTokens(store=self.store),
-                    bearer=BearerAuth(
-                        store=self.store,
-                        writer=self.writer,
-                        max_failures=settings.auth_max_failures,
-                        window=settings.auth_window_seconds,
-                        lockout=settings.auth_lockout_seconds,
-                    ),
+                    bearer=BearerAuth(store=self.store, brake=brake, refusals=self.refusals),
                     records=HostRecords(
                         store=self.store, writer=self.writer, policy=settings.policy
                     ),
+                    dnssec=Dnssec(store=self.store, origin=new_origin("api")),
                 ),
                 metrics=self.metrics.render,
                 unknown_parameters=self.metrics.unknown_parameters,
@@ -242,6 +254,22 @@ class Provider:
                 activity=self.activity,
             )
         )
+        self.http_limits = ConnectionLimits(
+            max_header_bytes=settings.http_max_header_bytes,
+            header_timeout=settings.http_header_timeout_seconds,
+            max_per_source=settings.http_max_connections_per_source,
+            exempt=[ipaddress.ip_network(n, strict=False) for n in settings.trusted_proxies],
+        )
+        cert_file, key_file = settings.tls_cert, settings.tls_key
+        if settings.tls_acme_directory is not None:
+            self.certificate = OwnCertificate(
+                settings,
+                writer=self.writer,
+                zones=[zone.name for zone in await self.store.zones()],
+                alert=self.alerts.tell_administrators,
+            )
+            await self.certificate.ensure()
+            cert_file, key_file = self.certificate.cert_file, self.certificate.key_file
         self._activity_task = asyncio.create_task(self._sample_activity(), name="activity")
         sock = _http_socket(http_host, http_port)
         self.http_address = sock.getsockname()[:2]
@@ -252,9 +280,10 @@ class Provider:
             access_log=False,
             server_header=False,
             proxy_headers=False,
+            ssl_certfile=str(cert_file) if cert_file else None,
+            ssl_keyfile=str(key_file) if key_file else None,
+            http=guarded_protocol(self.http_limits),
             timeout_graceful_shutdown=HTTP_STOP_GRACE,
-            ssl_certfile=str(settings.tls_cert) if settings.tls_cert else None,
-            ssl_keyfile=str(settings.tls_key) if settings.tls_key else None,
         )
         self._http = _EmbeddedServer(config)
         self._http_task = asyncio.create_task(self._http.serve(sockets=[sock]), name="http")
@@ -263,6 +292,23 @@ class Provider:
                 if self._http_task.done():
                     raise ConfigError("the HTTP server failed to start (see the log)")
                 await asyncio.sleep(0.01)
+        if self.certificate is not None:
+            assert config.ssl is not None
+            self.certificate.attach(config.ssl)
+
+    async def _refresh_signatures(self) -> None:
+        """Signed zones that never change still never serve an expired signature."""
+        while True:
+            await asyncio.sleep(REFRESH_CHECK_SECONDS)
+            made = self.view.refresh_signatures()
+            if made:
+                log.info("DNSSEC: %d signatures made again before they expire", made)
+
+    def renew_certificate(self) -> None:
+        """SIGHUP: renew the ACME certificate now (nothing without tls_acme_directory)."""
+        if self.certificate is not None:
+            log.info("SIGHUP: renewing the ACME certificate")
+            self.certificate.renew_now()
 
     async def _sample_activity(self) -> None:
         """The operator's 24-hour charts: the counters once a minute (``homing.activity``)."""
@@ -271,6 +317,12 @@ class Provider:
             await asyncio.sleep(ACTIVITY_SECONDS)
 
     async def stop(self) -> None:
+        if self._refresh_task is not None:
+            self._refresh_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._refresh_task
+        if self.certificate is not None:
+            await self.certificate.stop()
         if self._activity_task is not None:
             self._activity_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -280,6 +332,8 @@ class Provider:
             await self._http_task
         if self.dns is not None:
             await self.dns.stop()
+        if self.refusals is not None:
+            self.refusals.flush()
         if self.writer is not None:
             await self.writer.stop()
         if self.workers is not None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from homing.core.brake import BrakeLimits
 from homing.domain.acme import Registration
 from homing.domain.addresses import AddressPolicy
 from homing.errors import ConfigError
@@ -36,12 +37,32 @@ class Settings:
     """Every operator setting of ``homing serve`` and the management commands."""
 
     data_dir: Path = _setting(Path("homing-data"), "Directory holding the SQLite database.")
+    database_url: str | None = _setting(
+        None,
+        "PostgreSQL database shared by every node: `postgresql://user:password@host:port/dbname` "
+        "(`postgresql+asyncpg://` too); none: SQLite in data_dir. Prefer the environment or "
+        "the file to the flag, which other local users can read in the process list.",
+    )
     dns_listen: list[str] = _setting(
         ["127.0.0.1:8053"], "DNS listen addresses (UDP and TCP), HOST:PORT, IPv6 in brackets."
     )
     http_listen: str = _setting("127.0.0.1:8080", "HTTP(S) listen address, HOST:PORT.")
     tls_cert: Path | None = _setting(None, "PEM certificate chain: serve HTTPS instead of HTTP.")
     tls_key: Path | None = _setting(None, "PEM private key for tls_cert.")
+    tls_acme_directory: str | None = _setting(
+        None,
+        "ACME directory URL of a certificate authority: `homing serve` gets its own HTTPS "
+        "certificate for tls_acme_domains by answering DNS-01 itself, and renews it.",
+    )
+    tls_acme_domains: list[str] = _setting(
+        [], "Names for the ACME certificate (wildcards allowed), all within served zones."
+    )
+    tls_acme_email: str | None = _setting(
+        None, "Contact address for the ACME account (expiry notices from the CA)."
+    )
+    tls_acme_ca_bundle: Path | None = _setting(
+        None, "PEM bundle to trust for the ACME directory's own HTTPS (a private CA)."
+    )
     allow_plain_http: bool = _setting(
         False, "Allow plain HTTP on a non-loopback address (passwords would cross in clear)."
     )
@@ -70,7 +91,10 @@ class Settings:
     )
     max_hosts_per_update: int = _setting(20, "Most hostnames in one dyndns2 request (numhost).")
     auth_max_failures: int = _setting(
-        10, "Failed logins per address or account within auth_window_seconds before lock-out."
+        10,
+        "Failed password checks per (login, address), failed tokens per address, within "
+        "auth_window_seconds before that address is locked out (three times as many password "
+        "failures across logins lock the address as a whole).",
     )
     auth_window_seconds: float = _setting(300.0, "Window for counting failed logins.")
     auth_lockout_seconds: float = _setting(900.0, "How long a locked-out address/account waits.")
@@ -85,6 +109,25 @@ class Settings:
         None,
         "DNS worker processes answering UDP on the DNS ports (SO_REUSEPORT); default: one per "
         "CPU this process may use; 0: the main process answers alone.",
+    )
+    dns_udp_max_payload: int = _setting(
+        1232,
+        "Largest DNS answer sent over UDP, whatever size the client offers; a larger one goes "
+        "out truncated (TC) so the client retries over TCP. 1232 avoids IP fragments and "
+        "keeps amplification small.",
+    )
+    dns_tcp_max_connections: int = _setting(
+        1000,
+        "DNS TCP connections held open at once; when all are taken, the source holding the "
+        "most gives up its oldest idle one to a newcomer.",
+    )
+    dns_tcp_max_per_source: int = _setting(
+        20, "DNS TCP connections one client address may hold at once."
+    )
+    dns_tcp_timeout_seconds: float = _setting(
+        10.0,
+        "A DNS TCP connection is closed after this long without a query, or when its client "
+        "has not read an answer for this long.",
     )
     dns_rrl_responses_per_second: int = _setting(
         200,
@@ -102,6 +145,9 @@ class Settings:
     ixfr_journal_entries: int = _setting(
         1000,
         "Changes kept per zone for IXFR; a secondary further behind gets the whole zone.",
+    )
+    history_retention_days: float = _setting(
+        90.0, "History rows (updates, refusals, audit) older than this are deleted; 0 keeps all."
     )
     journal_poll_seconds: float = _setting(
         0.25, "How often the server looks for changes made by management commands."
@@ -142,6 +188,18 @@ class Settings:
     alert_stale_check_seconds: float = _setting(
         300.0, "How often hosts are checked for having gone stale (per-user stale_hours)."
     )
+    http_max_header_bytes: int = _setting(
+        16384,
+        "Largest request head (request line and headers) before `431`; lines over 8 KiB `414`.",
+    )
+    http_header_timeout_seconds: float = _setting(
+        10.0, "A request head must be complete this long after it began, else `408` and close."
+    )
+    http_max_connections_per_source: int = _setting(
+        64,
+        "Open HTTP connections one address may hold; more are closed at once "
+        "(trusted_proxies are exempt).",
+    )
     public_url: str | None = _setting(
         None,
         "The server's public base URL (`https://ddns.example.net`) shown in the web UI's "
@@ -158,6 +216,11 @@ class Settings:
     )
 
     @property
+    def serves_tls(self) -> bool:
+        """HTTPS with a configured certificate, or one of our own from ACME."""
+        return self.tls_cert is not None or self.tls_acme_directory is not None
+
+    @property
     def policy(self) -> AddressPolicy:
         return AddressPolicy(self.address_policy)
 
@@ -168,6 +231,14 @@ class Settings:
             slip=self.dns_rrl_slip,
             ipv4_prefix=self.dns_rrl_ipv4_prefix,
             ipv6_prefix=self.dns_rrl_ipv6_prefix,
+        )
+
+    @property
+    def brake_limits(self) -> BrakeLimits:
+        return BrakeLimits(
+            max_failures=self.auth_max_failures,
+            window=self.auth_window_seconds,
+            lockout=self.auth_lockout_seconds,
         )
 
     @property
@@ -228,35 +299,73 @@ def _validate(settings: Settings) -> None:
     for name in (
         "max_hosts_per_update",
         "auth_max_failures",
+        "http_max_connections_per_source",
         "nochg_limit",
         "ixfr_journal_entries",
     ):
         if getattr(settings, name) < 1:
             raise ConfigError(f"setting {name}: must be at least 1")
-    for name in ("auth_window_seconds", "auth_lockout_seconds", "nochg_window_seconds"):
+    if not 1024 <= settings.http_max_header_bytes <= 1_048_576:
+        raise ConfigError("setting http_max_header_bytes: must be between 1024 and 1048576")
+    for name in (
+        "auth_window_seconds",
+        "auth_lockout_seconds",
+        "nochg_window_seconds",
+        "http_header_timeout_seconds",
+    ):
         if getattr(settings, name) <= 0:
             raise ConfigError(f"setting {name}: must be positive")
-    for name, top in (
-        ("dns_rrl_responses_per_second", 1_000_000),
-        ("dns_rrl_slip", 100),
-        ("dns_rrl_ipv4_prefix", 32),
-        ("dns_rrl_ipv6_prefix", 128),
+    for name, low, top in (
+        ("dns_udp_max_payload", 512, 4096),
+        ("dns_tcp_max_connections", 1, 100_000),
+        ("dns_tcp_max_per_source", 1, 100_000),
+        ("dns_tcp_timeout_seconds", 0.1, 3600),
+        ("dns_rrl_responses_per_second", 0, 1_000_000),
+        ("dns_rrl_slip", 0, 100),
+        ("dns_rrl_ipv4_prefix", 1, 32),
+        ("dns_rrl_ipv6_prefix", 1, 128),
     ):
-        low = 1 if name.endswith("prefix") else 0
         if not low <= getattr(settings, name) <= top:
             raise ConfigError(f"setting {name}: must be between {low} and {top}")
     if settings.dns_workers is not None and not 0 <= settings.dns_workers <= MAX_DNS_WORKERS:
         raise ConfigError(f"setting dns_workers: must be between 0 and {MAX_DNS_WORKERS}")
+    if settings.history_retention_days < 0:
+        raise ConfigError("setting history_retention_days: must be 0 (keep all) or positive")
     if not 0.01 <= settings.journal_poll_seconds <= 10:
         raise ConfigError("setting journal_poll_seconds: must be between 0.01 and 10")
     if (settings.tls_cert is None) != (settings.tls_key is None):
         raise ConfigError("settings tls_cert and tls_key: set both or neither")
+    _validate_acme(settings)
     if settings.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError("setting log_level: must be DEBUG, INFO, WARNING or ERROR")
     if not settings.dns_listen:
         raise ConfigError("setting dns_listen: at least one address is needed")
+    if settings.database_url and not settings.database_url.startswith(
+        ("postgresql://", "postgresql+asyncpg://")
+    ):
+        # The rest of the URL is checked when the store opens; never echo it (a password).
+        raise ConfigError(
+            "setting database_url: must start with postgresql:// or postgresql+asyncpg://"
+        )
     _validate_alerts(settings)
     _validate_web(settings)
+
+
+def _validate_acme(settings: Settings) -> None:
+    if settings.tls_acme_directory is None:
+        if settings.tls_acme_domains:
+            raise ConfigError("setting tls_acme_domains: needs tls_acme_directory too")
+        return
+    if not settings.tls_acme_directory.startswith("https://"):
+        raise ConfigError("setting tls_acme_directory: must be an https:// URL")
+    if settings.tls_cert is not None:
+        raise ConfigError("settings tls_acme_directory and tls_cert: set one or the other")
+    if not settings.tls_acme_domains:
+        raise ConfigError("setting tls_acme_domains: name at least one domain for the certificate")
+    for name in settings.tls_acme_domains:
+        bare = name.removeprefix("*.")
+        if not bare or "*" in bare or " " in bare or "." not in bare.strip("."):
+            raise ConfigError(f"setting tls_acme_domains: {name!r} is not a domain name")
 
 
 def _validate_web(settings: Settings) -> None:
@@ -285,6 +394,29 @@ def _validate_alerts(settings: Settings) -> None:
             raise ConfigError(f"setting {name}: must be positive")
 
 
+def _read_toml(path: Path) -> dict[str, Any]:
+    """The settings file as a table; any problem is one line naming the file, line and key."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_no = raw.count(b"\n", 0, exc.start) + 1
+        line = raw.split(b"\n")[line_no - 1].decode("utf-8", "replace")
+        key = line.partition("=")[0].strip() if "=" in line else ""
+        what = f"setting {key} holds" if key.isidentifier() else "holds"
+        raise ConfigError(
+            f"config file {path}, line {line_no}: {what} bytes that are not UTF-8 "
+            "(save the file as UTF-8)"
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+
+
 def load_settings(
     *,
     config_file: Path | None = None,
@@ -296,13 +428,7 @@ def load_settings(
     kinds = {f.name: str(f.type) for f in setting_fields()}
     values: dict[str, Any] = {}
     if config_file is not None:
-        try:
-            with config_file.open("rb") as handle:
-                data = tomllib.load(handle)
-        except OSError as exc:
-            raise ConfigError(f"cannot read config file {config_file}: {exc.strerror}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"config file {config_file} is not valid TOML: {exc}") from None
+        data = _read_toml(config_file)
         for key, value in data.items():
             if key not in kinds:
                 raise ConfigError(f"config file {config_file}: unknown setting {key!r}")

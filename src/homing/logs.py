@@ -4,7 +4,8 @@ The JSON form (``log_format = "json"``) carries ``time`` (UTC, ISO 8601),
 ``level``, ``logger`` and ``message`` (the %-arguments already applied), then
 every ``extra={...}`` field the call passed, and ``exception`` with the
 traceback when there is one. Only the standard library: a formatter on the
-root handler, so uvicorn's and dnspython's records come out the same way.
+root handler, so uvicorn's and dnspython's records come out the same way, and
+every line has the secrets of its URLs redacted (``homing.redact``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import logging
 import sys
 from datetime import UTC, datetime
 from typing import Any
+
+from homing.redact import RedactingFormatter
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
@@ -57,5 +60,5 @@ def setup_logging(level: str, log_format: str = "text") -> None:
     """Send every logger's records to standard error in ``log_format`` (text or json)."""
     handler = logging.StreamHandler(sys.stderr)
     formatter = JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
-    handler.setFormatter(formatter)
+    handler.setFormatter(RedactingFormatter(formatter))
     logging.basicConfig(level=level.upper(), handlers=[handler])

@@ -209,15 +209,16 @@ class ProviderMetrics:
         self.batch_jobs.observe(batch.jobs)
 
     def count_history(self, rows: Sequence[HistoryRow]) -> None:
-        """The alert follower's row listener: each committed history row is one result."""
+        """The alert follower's row listener: each committed history row is ``count`` results
+        (refusals are aggregated per source and window)."""
         for row in rows:
-            self.updates.labels(row.front_door, row.outcome).inc()
+            self.updates.labels(row.front_door, row.outcome).inc(row.count)
             if row.outcome in ACCEPTED:
-                self.accepted += 1
+                self.accepted += row.count
             else:
-                self.refused += 1
+                self.refused += row.count
             if is_auth_failure(row):
-                self.auth_failures.labels(row.front_door).inc()
+                self.auth_failures.labels(row.front_door).inc(row.count)
 
     def totals(self) -> dict[Series, int]:
         """The counters the operator's 24-hour charts follow (``homing.activity``)."""

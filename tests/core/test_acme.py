@@ -7,10 +7,11 @@ import asyncio
 import pytest
 
 from homing.core.acme import AcmeAccounts, AcmeCredentials, AcmeOutcome, AcmeUpdates
+from homing.core.brake import Brake, BrakeLimits
 from homing.core.credentials import token_hash
 from homing.domain.outcomes import FrontDoor
 from homing.domain.records import ZoneChange
-from homing.errors import ConflictError, InputError, NotFoundError
+from homing.errors import ConfigError, ConflictError, InputError, NotFoundError
 from support import Core
 
 A, B, C = ("A" * 43, "B" * 43, "C" * 43)
@@ -22,7 +23,10 @@ def services(
     return (
         AcmeAccounts(store=core.store, origin="acme-test", zone=zone),
         AcmeUpdates(
-            store=core.store, writer=core.writer, max_failures=max_failures, window=60, lockout=60
+            store=core.store,
+            writer=core.writer,
+            brake=Brake(limits=BrakeLimits(max_failures=max_failures, window=60, lockout=60)),
+            refusals=core.refusals,
         ),
     )
 
@@ -42,7 +46,7 @@ async def txt_at(core: Core, name: str) -> list[str]:
 
 async def test_register_stores_only_a_hash_and_needs_a_zone(core: Core) -> None:
     accounts, _ = services(core)
-    with pytest.raises(NotFoundError):
+    with pytest.raises(ConfigError, match="setting acme_zone: no zone exists"):
         await register(accounts)
     await core.admin.add_zone("dyn.example")
     account = await register(accounts, ["192.0.2.0/24"])
@@ -55,7 +59,7 @@ async def test_register_stores_only_a_hash_and_needs_a_zone(core: Core) -> None:
     with pytest.raises(InputError):
         await register(accounts, ["192.0.2.1"])
     await core.admin.add_zone("other.example")
-    with pytest.raises(NotFoundError):  # two zones: acme_zone must say which
+    with pytest.raises(ConfigError, match="setting acme_zone: 2 zones exist"):
         await register(accounts)
     chosen, _ = services(core, zone="other.example")
     assert (await register(chosen)).fulldomain.endswith(".other.example")

@@ -69,9 +69,7 @@ def clock() -> Clock:
 @pytest.fixture
 async def auth(core: Core, clock: Clock) -> Authenticator:
     await core.admin.add_user("alice", password="alice-password")
-    return Authenticator(
-        store=core.store, writer=core.writer, max_failures=5, window=60, lockout=60, clock=clock
-    )
+    return Authenticator(store=core.store, brake=core.brake, refusals=core.refusals, clock=clock)
 
 
 async def _turn_on(auth: Authenticator, core: Core) -> pyotp.TOTP:

@@ -99,7 +99,7 @@ async def test_registration_modes(core: Core, tmp_path: Path) -> None:
 async def test_register_refusals(core: Core, tmp_path: Path) -> None:
     async with api(core, tmp_path, acme_registration="open") as client:
         no_zone = await client.post("/register")
-        assert (no_zone.status_code, no_zone.json()) == (500, {"error": "db_error"})
+        assert (no_zone.status_code, no_zone.json()) == (503, {"error": "not_configured"})
         await seed(core)
         cases: list[tuple[bytes, int, str]] = [
             (b"{", 400, "malformed_json_payload"),

@@ -30,6 +30,8 @@ class Pebble:
     directory: str
     ca_bundle: Path
     log_path: Path
+    management: str
+    """Pebble's management API: ``/roots/0`` is the root its certificates chain to."""
 
     def log(self) -> str:
         return self.log_path.read_text() if self.log_path.exists() else ""
@@ -95,14 +97,14 @@ def running_pebble(folder: Path, *, dns: tuple[str, int]) -> Iterator[Pebble]:
     """Pebble on free loopback ports, validating against ``dns``; stopped on exit."""
     folder.mkdir(parents=True, exist_ok=True)
     ca, cert, key = make_tls(folder)
-    port = _free_port()
+    port, management = _free_port(), _free_port()
     config = folder / "pebble.json"
     config.write_text(
         json.dumps(
             {
                 "pebble": {
                     "listenAddress": f"127.0.0.1:{port}",
-                    "managementListenAddress": f"127.0.0.1:{_free_port()}",
+                    "managementListenAddress": f"127.0.0.1:{management}",
                     "certificate": str(cert),
                     "privateKey": str(key),
                     "httpPort": _free_port(),
@@ -123,13 +125,25 @@ def running_pebble(folder: Path, *, dns: tuple[str, int]) -> Iterator[Pebble]:
             stderr=subprocess.STDOUT,
             env=env,
         )
-    pebble = Pebble(directory=f"https://127.0.0.1:{port}/dir", ca_bundle=ca, log_path=log_path)
+    pebble = Pebble(
+        directory=f"https://127.0.0.1:{port}/dir",
+        ca_bundle=ca,
+        log_path=log_path,
+        management=f"https://127.0.0.1:{management}",
+    )
     try:
         _wait_ready(pebble, process)
         yield pebble
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def issuing_root(pebble: Pebble) -> str:
+    """The PEM root that pebble's issued certificates chain to (new at every start)."""
+    context = ssl.create_default_context(cafile=str(pebble.ca_bundle))
+    with urllib.request.urlopen(f"{pebble.management}/roots/0", context=context, timeout=5) as r:
+        return str(r.read().decode())
 
 
 def _wait_ready(pebble: Pebble, process: subprocess.Popen[bytes]) -> None:

@@ -46,8 +46,10 @@ class ServerProcess:
         config: Path | None = None,
         prefix: list[str] | None = None,
         start_timeout: float = START_TIMEOUT,
+        dns_listen: str = "127.0.0.1:0",
     ) -> None:
         self.start_timeout = start_timeout
+        self.dns_listen = dns_listen
         self.data = data
         self.prefix = prefix or []
         self.extra = extra
@@ -63,7 +65,7 @@ class ServerProcess:
         args = [*self.prefix, sys.executable, "-m", "homing", "--data", str(self.data)]
         if self.config is not None:
             args += ["--config", str(self.config)]
-        args += ["serve", "--dns", "127.0.0.1:0", "--http", "127.0.0.1:0", *self.extra]
+        args += ["serve", "--dns", self.dns_listen, "--http", "127.0.0.1:0", *self.extra]
         self.data.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("a")
         self.process = subprocess.Popen(

@@ -117,13 +117,15 @@ def test_dig_truncated_udp_then_tcp(v4: tuple[str, int]) -> None:
     assert len(section(retried, "ANSWER")) == BIG_TXT_COUNT
 
 
-def test_kdig_edns_buffer_size_is_honoured(v4: tuple[str, int]) -> None:
-    small = kdig(v4, "+bufsize=1232", "+ignore", "big.ddns.test", "TXT")
-    assert "tc" in flags(small)
-    large = kdig(v4, "+bufsize=4096", "big.ddns.test", "TXT")
-    assert "tc" not in flags(large)
-    assert "(UDP)" in large
-    assert large.count("\tTXT\t") == BIG_TXT_COUNT
+def test_kdig_udp_answers_stop_at_the_max_payload(v4: tuple[str, int]) -> None:
+    """A client offering 4096 bytes still gets at most 1232 over UDP (amplification)."""
+    for size in ("700", "1232", "4096"):
+        out = kdig(v4, f"+bufsize={size}", "+ignore", "big.ddns.test", "TXT")
+        assert "tc" in flags(out)
+        assert section(out, "ANSWER") == []
+    retried = kdig(v4, "+bufsize=4096", "big.ddns.test", "TXT")
+    assert "(TCP)" in retried
+    assert retried.count("\tTXT\t") == BIG_TXT_COUNT
 
 
 def test_nxdomain_and_nodata_carry_the_soa(v4: tuple[str, int]) -> None:
@@ -170,3 +172,18 @@ def test_ipv6_over_udp_and_tcp(servers: list[tuple[str, int]]) -> None:
     assert v6[0] == "::1"
     assert "2001:db8::1" in dig(v6, "home.ddns.test", "AAAA")
     assert "2001:db8::1" in kdig(v6, "+tcp", "home.ddns.test", "AAAA")
+
+
+def test_a_tcp_flood_from_one_address_leaves_room_for_others(v4: tuple[str, int]) -> None:
+    """1,100 connections from one address (the attack): others still get TCP answers."""
+    flood: list[socket.socket] = []
+    try:
+        for _ in range(1100):
+            sock = socket.create_connection(v4, timeout=5, source_address=("127.0.0.2", 0))
+            flood.append(sock)
+        out = dig(v4, "-b", "127.0.0.3", "+tcp", "home.ddns.test", "A")
+        assert status(out) == "NOERROR"
+        assert any("192.0.2.1" in line for line in section(out, "ANSWER"))
+    finally:
+        for sock in flood:
+            sock.close()

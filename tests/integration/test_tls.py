@@ -59,6 +59,7 @@ def test_updates_over_https(seeded: Seeded, tmp_path: Path) -> None:
             verify=verify,
         )
         assert response.text == "good 203.0.113.61\n"
+        assert response.headers["strict-transport-security"] == "max-age=31536000"
         plain = server.url.replace("https://", "http://")
         try:
             answered = httpx.get(f"{plain}/ip", timeout=5).status_code

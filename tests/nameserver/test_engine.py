@@ -221,13 +221,37 @@ def test_without_edns_a_large_answer_is_truncated(engine: Engine) -> None:
 
 
 def test_edns_buffer_size_is_honoured(engine: Engine) -> None:
-    small = ask(engine, "big.ddns.test.", "TXT", use_edns=0, payload=1232)
+    small = ask(engine, "big.ddns.test.", "TXT", use_edns=0, payload=700)
     assert small.flags & dns.flags.TC
+    assert small.edns == 0
+    assert small.payload == 1232
+
+
+@pytest.mark.parametrize("offered", [1232, 4096, 65535])
+def test_udp_answers_never_exceed_the_max_payload(engine: Engine, offered: int) -> None:
+    """Amplification: whatever size a client offers, no UDP answer exceeds 1232 bytes."""
+    query = dns.message.make_query("big.ddns.test.", "TXT", use_edns=0, payload=offered)
+    wire = engine.answer(query.to_wire(), tcp=False)
+    assert isinstance(wire, bytes)
+    assert len(wire) <= 1232
+    assert dns.message.from_wire(wire).flags & dns.flags.TC
+
+
+@pytest.mark.parametrize("kind", ["reference", "compiled"])
+def test_a_larger_max_payload_lets_large_answers_through(view: ZoneView, kind: str) -> None:
+    if kind == "reference":
+        engine = Engine(view, udp_max_payload=4096)
+    else:
+        compiled = CompiledView()
+        compiled.apply(snapshot())
+        engine = Engine(
+            compiled, fast=FastPath(compiled, udp_max_payload=4096), udp_max_payload=4096
+        )
     large = ask(engine, "big.ddns.test.", "TXT", use_edns=0, payload=4096)
     assert not large.flags & dns.flags.TC
     assert len(texts(large, "TXT")) == BIG_TXT_COUNT
-    assert large.edns == 0
-    assert large.payload == 1232
+    capped = ask(engine, "big.ddns.test.", "TXT", use_edns=0, payload=1232)
+    assert capped.flags & dns.flags.TC
 
 
 def test_tcp_carries_the_whole_answer(engine: Engine) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import dns.asyncquery
 import dns.flags
@@ -18,11 +19,12 @@ from homing.nameserver.view import ZoneView
 from .conftest import BIG_TXT_COUNT
 
 DEADLINE = 5.0
+SLOW_DEADLINE = 60.0
 
 
 @pytest.fixture
 async def server(view: ZoneView) -> AsyncIterator[DNSServer]:
-    running = DNSServer(view, [("127.0.0.1", 0)], tcp_idle_timeout=0.5, max_tcp_connections=4)
+    running = DNSServer(view, [("127.0.0.1", 0)], tcp_timeout=0.5, max_tcp_connections=4)
     await running.start()
     yield running
     await running.stop()
@@ -129,7 +131,7 @@ async def test_zero_length_message_ends_the_connection(server: DNSServer) -> Non
 
 async def test_connections_over_the_limit_are_closed(server: DNSServer) -> None:
     host, port = server.bound[0]
-    held = [await asyncio.open_connection(host, port) for _ in range(server.max_tcp_connections)]
+    held = [await asyncio.open_connection(host, port) for _ in range(server.tcp_slots.total)]
     for reader, writer in held:
         writer.write(framed(query_wire("home.ddns.test.")))
         await writer.drain()
@@ -174,3 +176,107 @@ async def test_a_taken_port_is_an_error(server: DNSServer, view: ZoneView) -> No
     with pytest.raises(OSError):
         await second.start()
     assert second.bound == []
+
+
+async def _connect(
+    host: str, port: int, source: str
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    return await asyncio.open_connection(host, port, local_addr=(source, 0))
+
+
+async def _answered(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+    writer.write(framed(query_wire("home.ddns.test.")))
+    await writer.drain()
+    return bool((await read_framed(reader)).answer)
+
+
+async def _closed_by_server(reader: asyncio.StreamReader) -> bool:
+    async with asyncio.timeout(DEADLINE):
+        return await reader.read() == b""
+
+
+async def _until(condition: Callable[[], bool], deadline: float = DEADLINE) -> None:
+    async with asyncio.timeout(deadline):
+        while not condition():
+            await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+async def shared(view: ZoneView) -> AsyncIterator[DNSServer]:
+    """Four slots in all, at most three per source."""
+    running = DNSServer(
+        view, [("127.0.0.1", 0)], tcp_timeout=0.5, max_tcp_connections=4, max_tcp_per_source=3
+    )
+    await running.start()
+    yield running
+    await running.stop()
+
+
+async def test_one_source_holds_at_most_its_cap_and_others_still_get_in(
+    shared: DNSServer,
+) -> None:
+    host, port = shared.bound[0]
+    flood = [await _connect(host, port, "127.0.0.2") for _ in range(3)]
+    for reader, writer in flood:
+        assert await _answered(reader, writer)
+    reader, writer = await _connect(host, port, "127.0.0.2")
+    assert await _closed_by_server(reader)
+    writer.close()
+    other = await _connect(host, port, "127.0.0.3")
+    assert await _answered(*other)
+    assert shared.tcp_slots.refused == 1
+    for _, held in [*flood, other]:
+        held.close()
+
+
+async def test_a_full_server_sheds_the_biggest_holders_oldest_idle_connection(
+    shared: DNSServer,
+) -> None:
+    host, port = shared.bound[0]
+    flood = [await _connect(host, port, "127.0.0.2") for _ in range(3)]
+    neighbour = await _connect(host, port, "127.0.0.3")
+    for connection in [*flood, neighbour]:
+        assert await _answered(*connection)
+    newcomer = await _connect(host, port, "127.0.0.4")
+    assert await _answered(*newcomer)
+    assert await _closed_by_server(flood[0][0])
+    assert shared.tcp_slots.evicted == 1
+    for reader, writer in [*flood[1:], neighbour]:
+        assert await _answered(reader, writer)
+    late = await _connect(host, port, "127.0.0.5")
+    # Every source now holds at most two: nobody has more than a newcomer's fair share.
+    assert await _closed_by_server(late[0])
+    for _, writer in [*flood, neighbour, newcomer, late]:
+        writer.close()
+
+
+async def test_a_client_that_never_reads_its_answers_is_cut_off(server: DNSServer) -> None:
+    host, port = server.bound[0]
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect((host, port))
+    sock.setblocking(False)
+    reader, writer = await asyncio.open_connection(sock=sock)
+    query = framed(query_wire("big.ddns.test.", "TXT"))
+    writer.write(query * 3000)
+    # Thousands of answers to produce first: a generous deadline for a busy machine.
+    await _until(lambda: len(server.tcp_slots) == 1, SLOW_DEADLINE)
+    await _until(lambda: len(server.tcp_slots) == 0, SLOW_DEADLINE)
+    # The server dropped the connection with the answers the client never read.
+    async with asyncio.timeout(SLOW_DEADLINE):
+        with contextlib.suppress(ConnectionResetError):
+            while await reader.read(1 << 16):
+                pass
+    writer.transport.abort()
+
+
+async def test_stop_closes_held_connections(view: ZoneView) -> None:
+    running = DNSServer(view, [("127.0.0.1", 0)])
+    await running.start()
+    host, port = running.bound[0]
+    reader, writer = await asyncio.open_connection(host, port)
+    await _until(lambda: len(running.tcp_slots) == 1)
+    await running.stop()
+    assert await _closed_by_server(reader)
+    assert len(running.tcp_slots) == 0
+    writer.close()

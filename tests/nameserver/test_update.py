@@ -24,7 +24,13 @@ ZONE = "dyn.example."
 @pytest.fixture
 async def engine(core: Core) -> Engine:
     await core.admin.add_zone("dyn.example")
-    updates = DynamicUpdates(store=core.store, writer=core.writer, unsigned_from=["127.0.0.0/8"])
+    updates = DynamicUpdates(
+        store=core.store,
+        writer=core.writer,
+        brake=core.brake,
+        refusals=core.refusals,
+        unsigned_from=["127.0.0.0/8"],
+    )
     return Engine(
         ZoneView(),
         handlers={dns.opcode.UPDATE: update_handler(updates, StoreKeyring(core.store))},

@@ -10,7 +10,13 @@ from support import Core
 async def test_prune_keeps_the_newest_entries_of_each_zone(core: Core) -> None:
     for zone in ("one.example", "two.example"):
         await core.admin.add_zone(zone)
-    updates = DynamicUpdates(store=core.store, writer=core.writer, unsigned_from=["192.0.2.0/24"])
+    updates = DynamicUpdates(
+        store=core.store,
+        writer=core.writer,
+        brake=core.brake,
+        refusals=core.refusals,
+        unsigned_from=["192.0.2.0/24"],
+    )
     for i in range(6):
         rcode = await updates.apply(
             zone="one.example.",

@@ -213,7 +213,7 @@ class AlertFollower:
                 digest = self._digests.setdefault(settings.user_id, _Digest(settings))
                 if len(digest.rows) < MAX_SAMPLES:
                     digest.rows.append(row)
-                digest.total += 1
+                digest.total += row.count
         self.flush_failures()
 
     def flush_failures(self) -> None:
@@ -234,6 +234,22 @@ class AlertFollower:
             self._flush_timer = None
         if next_due is not None:
             self._flush_timer = asyncio.get_running_loop().call_at(next_due, self.flush_failures)
+
+    async def tell_administrators(self, subject: str, lines: tuple[str, ...]) -> int:
+        """Alert every administrator who set a destination; returns how many were told."""
+        told = 0
+        for settings in await alert_store.alert_settings(self._store, administrators=True):
+            alert = Alert(
+                kind=AlertKind.SERVER,
+                user=settings.user,
+                subject=subject,
+                lines=lines,
+                at=self._clock(),
+                data={"detail": " ".join(lines)},
+            )
+            self._post(settings, alert)
+            told += 1
+        return told
 
     def _post(self, settings: AlertSettingsRow, alert: Alert) -> None:
         for destination in destinations(settings, self._outbox.channels):

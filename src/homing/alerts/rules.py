@@ -41,6 +41,8 @@ class AlertKind(StrEnum):
     FAILURE = "failure"
     STALE = "stale"
     TEST = "test"
+    SERVER = "server"
+    """Told to administrators: the server itself needs attention (its certificate)."""
 
 
 EVENT_OF = {

@@ -31,7 +31,7 @@ def _banner(provider: Provider, demo: DemoAccount | None) -> str:
     dns_lines = [f"  DNS  (UDP+TCP)  {h}:{p}" for h, p in provider.dns_addresses]
     assert provider.http_address is not None
     http_host, http_port = provider.http_address
-    scheme = "https" if provider.settings.tls_cert else "http"
+    scheme = "https" if provider.settings.serves_tls else "http"
     host_text = f"[{http_host}]" if ":" in http_host else http_host
     url = f"{scheme}://{host_text}:{http_port}"
     lines = [
@@ -75,6 +75,7 @@ def serve(ctx: Context, dns: tuple[str, ...], http: str | None, demo: bool) -> N
     from homing.core.admin import Admin
     from homing.core.journal import new_origin
     from homing.demo import ensure_demo
+    from homing.store.location import configured_database
     from homing.store.store import Store
 
     settings = ctx.settings(dns_listen=list(dns), http_listen=http)
@@ -83,7 +84,7 @@ def serve(ctx: Context, dns: tuple[str, ...], http: str | None, demo: bool) -> N
     async def serve_until_signal() -> None:
         account = None
         if demo:
-            store = await Store.open(settings.database)
+            store = await Store.open(configured_database(settings))
             try:
                 account = await ensure_demo(
                     Admin(store=store, origin=new_origin("demo")), settings.data_dir
@@ -95,6 +96,7 @@ def serve(ctx: Context, dns: tuple[str, ...], http: str | None, demo: bool) -> N
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(signal.SIGHUP, provider.renew_certificate)
         try:
             await provider.start()
             click.echo(_banner(provider, account), err=False)

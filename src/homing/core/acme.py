@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from homing.core.credentials import token_hash
+from homing.core.brake import Brake, CredentialKind
+from homing.core.credentials import redact_login, token_hash
 from homing.core.dynamic_update import ZoneUpdate, apply_zone_update
-from homing.core.ratelimit import FailureLimiter
+from homing.core.refusals import Refusals
 from homing.core.writer import ChangeWriter
 from homing.domain.acme import (
     allowed_from,
@@ -38,7 +39,7 @@ from homing.domain.acme import (
 from homing.domain.dnsupdate import UpdateRcode, UpdateRR
 from homing.domain.names import normalize_name
 from homing.domain.outcomes import FrontDoor, UpdateOutcome
-from homing.errors import InputError, NotFoundError, StoreError
+from homing.errors import ConfigError, InputError, NotFoundError, StoreError
 from homing.store.rows import AcmeAccountRow, NewHistory, ZoneRow
 from homing.store.store import Store
 from homing.store.transaction import WriteTransaction
@@ -84,13 +85,19 @@ class AcmeAccounts:
         self._zone = zone
 
     async def zone(self) -> str:
-        """The zone accounts are created in: the configured one, else the only zone."""
+        """The zone accounts are created in: the configured one, else the only zone.
+
+        Raises ``ConfigError`` naming the setting when there is none to take (an
+        operator's mistake, not the caller's).
+        """
         if self._zone:
             return normalize_name(self._zone)
         zones = await self._store.zones()
         if len(zones) != 1:
-            raise NotFoundError(
-                "acme-dns needs a zone for its names: set acme_zone (or default_zone)"
+            found = f"{len(zones)} zones exist" if zones else "no zone exists"
+            raise ConfigError(
+                f"setting acme_zone: {found}; set acme_zone (or default_zone) to the zone "
+                "that holds acme-dns challenge names"
             )
         return zones[0].name
 
@@ -113,7 +120,7 @@ class AcmeAccounts:
         async with self._store.write() as txn:
             zone = await txn.zone(zone_name)
             if zone is None:
-                raise NotFoundError(f"acme-dns zone {zone_name} does not exist")
+                raise ConfigError(f"setting acme_zone: zone {zone_name} does not exist")
             subdomain, fqdn = await self._free_name(txn, zone)
             await txn.insert(
                 "acme_accounts",
@@ -197,13 +204,13 @@ class AcmeUpdates:
         *,
         store: Store,
         writer: ChangeWriter,
-        max_failures: int,
-        window: float,
-        lockout: float,
+        brake: Brake,
+        refusals: Refusals,
     ) -> None:
         self._store = store
         self._writer = writer
-        self._failures = FailureLimiter(max_failures=max_failures, window=window, lockout=lockout)
+        self._brake = brake
+        self._refusals = refusals
 
     async def update(
         self,
@@ -264,38 +271,31 @@ class AcmeUpdates:
     async def _authenticate(
         self, username: str, key: str, source: str | None
     ) -> AcmeAccountRow | None:
-        source_key = f"ip:{source}"
-        if source is not None and self._failures.blocked(source_key):
-            self._refuse(None, username, source, "locked out after repeated failures")
-            return None
-        account = None
-        if 0 < len(username) <= MAX_LOGIN_LENGTH and 0 < len(key) <= MAX_KEY_LENGTH:
-            account = await self._store.find_acme_account(username)
-        stored = account.key_hash if account is not None else _NO_ACCOUNT_HASH
-        if account is not None and hmac.compare_digest(token_hash(key), stored):
-            if source is not None:
-                self._failures.success(source_key)
-            return account
-        self._refuse(None, username, source, "wrong acme-dns user or key")
-        if source is not None:
-            delay = self._failures.failure(source_key)
-            if delay:
-                await asyncio.sleep(delay)
+        # The key is 40 random characters: a token to the brake, limited per source only.
+        with self._brake.reserve(source=source, login=None, kind=CredentialKind.TOKEN) as ticket:
+            if ticket.refused is not None:
+                self._refuse(None, username, source, ticket.refused.value)
+                return None
+            account = None
+            if 0 < len(username) <= MAX_LOGIN_LENGTH and 0 < len(key) <= MAX_KEY_LENGTH:
+                account = await self._store.find_acme_account(username)
+            stored = account.key_hash if account is not None else _NO_ACCOUNT_HASH
+            if account is not None and hmac.compare_digest(token_hash(key), stored):
+                ticket.succeeded()
+                return account
+            self._refuse(None, username, source, "wrong acme-dns user or key")
+            delay = ticket.failed()
+        if delay:
+            await asyncio.sleep(delay)
         return None
 
     def _refuse(self, fqdn: str | None, username: str, source: str | None, why: str) -> None:
-        log.info("acme-dns update by %r from %s refused: %s", username[:64], source, why)
-        self._writer.record(
-            [
-                NewHistory(
-                    at=datetime.now(UTC),
-                    host_id=None,
-                    fqdn=fqdn,
-                    outcome=UpdateOutcome.BADAUTH.value,
-                    front_door=FrontDoor.ACMEDNS.value,
-                    credential=f"acmedns:{username[:MAX_LOGIN_LENGTH]}",
-                    source=source,
-                    detail=why,
-                )
-            ]
+        login = redact_login(username[:MAX_LOGIN_LENGTH])
+        self._refusals.record(
+            front_door=FrontDoor.ACMEDNS,
+            source=source,
+            detail=why,
+            fqdn=fqdn,
+            credential=f"acmedns:{login}"[:100],
+            login=login,
         )

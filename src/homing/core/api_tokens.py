@@ -5,8 +5,8 @@ are stored only as their SHA-256, so finding one is one indexed lookup. The
 ``hm_api_`` prefix makes a leaked token recognisable (secret scanners, logs).
 The scope narrows what the token's owner could do anyway: read-only, certain
 hosts, certain record types (deSEC's token policies, in small). Failed bearer
-authentications are counted per source address like the update API's
-(``FailureLimiter``): slowed, then locked out, and written to the history.
+authentications go through the one brake of every front door (``core/brake.py``):
+counted per source address, slowed, then locked out, and written to the history.
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from homing.core.brake import Brake, CredentialKind
 from homing.core.credentials import token_hash
-from homing.core.ratelimit import FailureLimiter
-from homing.core.writer import ChangeWriter
+from homing.core.refusals import Refusals
 from homing.domain.names import normalize_name
 from homing.domain.outcomes import FrontDoor, UpdateOutcome
 from homing.domain.records import RecordType
 from homing.errors import ForbiddenError, InputError, NameError_, NotFoundError
-from homing.store.rows import ApiTokenRow, HostRow, NewHistory
+from homing.store.rows import ApiTokenRow, HostRow
 from homing.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ MAX_SECRET_LENGTH = 256
 MAX_LIFETIME = timedelta(days=3650)
 _LIFETIME = re.compile(r"([1-9][0-9]{0,5})([smhdw])")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_SUMMARY_PART = re.compile(r"(?:^| )([A-Z][A-Z0-9]*)=")
 
 
 def new_api_token() -> str:
@@ -86,6 +87,25 @@ class TokenScope:
     def narrowed(self) -> bool:
         return bool(self.hosts or self.types)
 
+    def visible_values(self, summary: str | None) -> str | None:
+        """A history value (``A=192.0.2.1 TXT="a b" offline``) cut to the token's types.
+
+        A TXT-only token must not read addresses through the history any more
+        than through the records (issue 11).
+        """
+        if summary is None or not self.types:
+            return summary
+        starts = [m.start(1) for m in _SUMMARY_PART.finditer(summary)]
+        if not starts:
+            return summary
+        kept = [summary[: starts[0]].strip()] if starts[0] else []
+        for begin, end in zip(starts, [*starts[1:], len(summary)], strict=True):
+            part = summary[begin:end].strip()
+            rtype = part.partition("=")[0]
+            if rtype in self.types:
+                kept.append(part)
+        return " ".join(p for p in kept if p) or "-"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ApiPrincipal:
@@ -96,6 +116,8 @@ class ApiPrincipal:
     is_admin: bool
     token_id: int
     scope: TokenScope
+    expires_at: datetime | None = None
+    """The token's end: tokens it creates end no later (issue 11)."""
 
     @property
     def credential(self) -> str:
@@ -162,8 +184,13 @@ class ApiTokens:
         name: str,
         lifetime: timedelta | None = None,
         scope: TokenScope = TokenScope(),
+        not_after: datetime | None = None,
     ) -> tuple[ApiTokenRow, str]:
-        """A new token for ``user``; the secret is returned this once and never stored."""
+        """A new token for ``user``; the secret is returned this once and never stored.
+
+        ``not_after`` is the end of the token creating this one: the new token ends
+        then at the latest (no lifetime given: exactly then; a longer one: refused).
+        """
         label = name.strip()
         if not 0 < len(label) <= MAX_TOKEN_NAME or not label.isprintable():
             raise InputError(
@@ -177,6 +204,15 @@ class ApiTokens:
         hosts = await self._scope_hosts(scope.hosts, owner_id=account.id, admin=account.is_admin)
         secret = new_api_token()
         now = datetime.now(UTC)
+        expires_at = now + lifetime if lifetime is not None else None
+        if not_after is not None:
+            if expires_at is not None and expires_at > not_after:
+                raise InputError(
+                    "a token cannot outlive the token creating it (that one expires "
+                    f"{not_after:%Y-%m-%d %H:%M:%S} UTC)",
+                    field="expires_in",
+                )
+            expires_at = expires_at or not_after
         async with self._store.write() as txn:
             await txn.insert(
                 "api_tokens",
@@ -188,7 +224,7 @@ class ApiTokens:
                 hosts=" ".join(hosts),
                 types=" ".join(_types(scope.types)),
                 created_at=now,
-                expires_at=now + lifetime if lifetime is not None else None,
+                expires_at=expires_at,
             )
         row = await self._store.find_api_token(token_hash(secret))
         assert row is not None
@@ -226,64 +262,42 @@ class ApiTokens:
 
 
 class BearerAuth:
-    """Checks bearer tokens, with the failure brake and refusals in the history."""
+    """Checks bearer tokens, through the one brake, with refusals in the history."""
 
-    def __init__(
-        self,
-        *,
-        store: Store,
-        writer: ChangeWriter,
-        max_failures: int,
-        window: float,
-        lockout: float,
-    ) -> None:
+    def __init__(self, *, store: Store, brake: Brake, refusals: Refusals) -> None:
         self._store = store
-        self._writer = writer
-        self.lockout = lockout
-        self._failures = FailureLimiter(max_failures=max_failures, window=window, lockout=lockout)
+        self._brake = brake
+        self._refusals = refusals
 
     async def authenticate(self, secret: str | None, *, source: str | None) -> ApiAuthentication:
         """The principal behind a bearer token, or why there is none."""
-        key = f"ip:{source}"
-        if source is not None and self._failures.blocked(key):
-            self._refuse(source, "locked out after repeated failures", UpdateOutcome.ABUSE)
-            return ApiAuthentication(failure=AuthFailure.LOCKED_OUT)
-        if secret is None:
+        if secret is None and not self._brake.source_locked(source):
             return ApiAuthentication(failure=AuthFailure.MISSING)
-        row = None
-        if 0 < len(secret) <= MAX_SECRET_LENGTH:
-            row = await self._store.find_api_token(token_hash(secret))
-        failure: AuthFailure | None = None
-        if row is None or row.revoked_at is not None:
-            failure = AuthFailure.INVALID
-        elif row.expires_at is not None and utc(row.expires_at) <= datetime.now(UTC):
-            failure = AuthFailure.EXPIRED
-        if failure is not None or row is None:
-            detail = "expired API token" if failure is AuthFailure.EXPIRED else "bad API token"
-            self._refuse(source, detail, UpdateOutcome.BADAUTH)
-            if source is not None:
-                delay = self._failures.failure(key)
+        with self._brake.reserve(source=source, login=None, kind=CredentialKind.TOKEN) as ticket:
+            if ticket.refused is not None:
+                self._refuse(source, ticket.refused.value, UpdateOutcome.ABUSE)
+                return ApiAuthentication(failure=AuthFailure.LOCKED_OUT)
+            row = None
+            if secret is not None and 0 < len(secret) <= MAX_SECRET_LENGTH:
+                row = await self._store.find_api_token(token_hash(secret))
+            failure: AuthFailure | None = None
+            if row is None or row.revoked_at is not None:
+                failure = AuthFailure.INVALID
+            elif row.expires_at is not None and utc(row.expires_at) <= datetime.now(UTC):
+                failure = AuthFailure.EXPIRED
+            if failure is not None or row is None:
+                detail = "expired API token" if failure is AuthFailure.EXPIRED else "bad API token"
+                self._refuse(source, detail, UpdateOutcome.BADAUTH)
+                delay = ticket.failed()
                 if delay:
                     await asyncio.sleep(delay)
-            return ApiAuthentication(failure=failure or AuthFailure.INVALID)
-        if source is not None:
-            self._failures.success(key)
+                return ApiAuthentication(failure=failure or AuthFailure.INVALID)
+            ticket.succeeded()
         return ApiAuthentication(principal=principal_of(row))
 
     def _refuse(self, source: str | None, detail: str, outcome: UpdateOutcome) -> None:
-        log.info("API request from %s refused: %s", source, detail)
-        self._writer.record(
-            [
-                NewHistory(
-                    at=datetime.now(UTC),
-                    host_id=None,
-                    fqdn=None,
-                    outcome=outcome.value,
-                    front_door=FrontDoor.API.value,
-                    source=source,
-                    detail=detail,
-                )
-            ]
+        self._refusals.record(
+            front_door=FrontDoor.API, source=source, outcome=outcome, detail=detail
         )
 
 
@@ -294,4 +308,5 @@ def principal_of(row: ApiTokenRow) -> ApiPrincipal:
         is_admin=row.is_admin,
         token_id=row.id,
         scope=TokenScope(read_only=row.read_only, hosts=row.hosts, types=row.types),
+        expires_at=utc(row.expires_at) if row.expires_at is not None else None,
     )

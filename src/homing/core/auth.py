@@ -3,12 +3,15 @@
 Three kinds of credential reach the update API: an account's (user, password);
 an update token, alone (DuckDNS) or in the password field of Basic auth with
 the user name or the host name as login; argon2 verification runs in a worker
-thread so the DNS server on the same event loop never stalls. Failures are
-counted per source address and per login: first answers are slowed, then the
-address or login is locked out and gets ``abuse``. Every refusal is written to
-the history, with the host it was aimed at when the login or the request
-names one of ours, so that host's owner sees it on the audit page, in the
-badge and in failure alerts (the answer stays the same either way).
+thread so the DNS server on the same event loop never stalls. Every check
+first takes a reservation from the one brake of all front doors
+(``core/brake.py``): tokens are limited per source address, passwords per
+(login, source); a refused reservation gets ``abuse`` without a check. Every
+refusal goes to the history (``core/refusals.py``, counted per source and
+window), with the host it was aimed at when the login or the request names
+one of ours, so that host's owner sees it on the audit page, in the badge and
+in failure alerts (the answer stays the same either way). A login that looks
+like a token is cut to its first characters before it is logged or stored.
 
 An account with the TOTP second factor on is not opened by its password
 alone: the web sign-in (``two_step``) gets ``CODE_REQUIRED`` and then asks
@@ -24,16 +27,15 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from homing.core.credentials import TOKEN_PREFIX, PasswordVerifier, token_hash
-from homing.core.ratelimit import FailureLimiter
+from homing.core.brake import Brake, CredentialKind, Reservation
+from homing.core.credentials import TOKEN_PREFIX, PasswordVerifier, redact_login, token_hash
+from homing.core.refusals import Refusals
 from homing.core.totp import Clock, TwoFactor
-from homing.core.writer import ChangeWriter
 from homing.domain.names import normalize_name
-from homing.domain.outcomes import AuthOutcome, FrontDoor
+from homing.domain.outcomes import AuthOutcome, FrontDoor, UpdateOutcome
 from homing.errors import NameError_
-from homing.store.rows import HostRow, NewHistory, TokenRow, UserRow
+from homing.store.rows import HostRow, TokenRow, UserRow
 from homing.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -73,19 +75,14 @@ class Authenticator:
         self,
         *,
         store: Store,
-        writer: ChangeWriter,
-        max_failures: int,
-        window: float,
-        lockout: float,
+        brake: Brake,
+        refusals: Refusals,
         clock: Clock = time.time,
     ) -> None:
         self._store = store
-        self._writer = writer
+        self._brake = brake
+        self._refusals = refusals
         self._verifier = PasswordVerifier()
-        self._by_source = FailureLimiter(max_failures=max_failures, window=window, lockout=lockout)
-        self._by_login = FailureLimiter(
-            max_failures=max_failures * 2, window=window, lockout=lockout
-        )
         self.two_factor = TwoFactor(store=store, clock=clock)
 
     async def basic(
@@ -104,45 +101,41 @@ class Authenticator:
         a refusal); ``two_step`` callers can ask for a TOTP code next.
         """
         login = login.strip()
-        login_key = "login:" + login.lower().rstrip(".")
         attempt = _Attempt(login=login, source=source, front_door=front_door, targets=targets)
-        refused = self._refused(source, login_key)
-        if refused:
-            return await self._refuse(
-                AuthOutcome.ABUSE, attempt, "locked out after repeated failures"
-            )
-        if not login or len(login) > MAX_LOGIN_LENGTH or len(secret) > MAX_SECRET_LENGTH:
-            return await self._fail(login_key, attempt, "malformed credentials")
-        if secret.startswith(TOKEN_PREFIX):
-            principal = await self._token_for_login(login, secret)
-        else:
-            user = await self._password(login, secret)
-            principal = _account(user) if user is not None else None
-            if user is not None and user.has_totp:
-                if not two_step:
-                    detail = "password alone refused: two-factor sign-in is on (use a token)"
-                    return await self._fail(login_key, attempt, detail)
-                # The counters stay as they are: only the right code completes the sign-in.
-                return Authentication(outcome=AuthOutcome.CODE_REQUIRED, principal=principal)
-        if principal is None:
-            return await self._fail(login_key, attempt, "wrong login or secret")
-        self._succeeded(source, login_key)
+        kind = CredentialKind.TOKEN if secret.startswith(TOKEN_PREFIX) else CredentialKind.PASSWORD
+        with self._brake.reserve(source=source, login=login, kind=kind) as ticket:
+            if ticket.refused is not None:
+                return await self._refuse(AuthOutcome.ABUSE, attempt, ticket.refused.value)
+            if not login or len(login) > MAX_LOGIN_LENGTH or len(secret) > MAX_SECRET_LENGTH:
+                return await self._fail(ticket, attempt, "malformed credentials")
+            if kind is CredentialKind.TOKEN:
+                principal = await self._token_for_login(login, secret)
+            else:
+                user = await self._password(login, secret)
+                principal = _account(user) if user is not None else None
+                if user is not None and user.has_totp:
+                    if not two_step:
+                        detail = "password alone refused: two-factor sign-in is on (use a token)"
+                        return await self._fail(ticket, attempt, detail)
+                    # The counters stay as they are: only the right code completes the sign-in.
+                    return Authentication(outcome=AuthOutcome.CODE_REQUIRED, principal=principal)
+            if principal is None:
+                return await self._fail(ticket, attempt, "wrong login or secret")
+            ticket.succeeded()
         return Authentication(outcome=AuthOutcome.OK, principal=principal)
 
     async def one_time_code(
         self, user: str, code: str, *, source: str | None, front_door: FrontDoor
     ) -> Authentication:
         """The second step of a sign-in (or a change that needs a code): a TOTP code of ``user``."""
-        login_key = "login:" + user.lower()
         attempt = _Attempt(login=user, source=source, front_door=front_door, targets=())
-        if self._refused(source, login_key):
-            return await self._refuse(
-                AuthOutcome.ABUSE, attempt, "locked out after repeated failures"
-            )
-        account = await self._store.find_user(user)
-        if account is None or not await self.two_factor.check(account, code):
-            return await self._fail(login_key, attempt, "wrong or reused one-time code")
-        self._succeeded(source, login_key)
+        with self._brake.reserve(source=source, login=user, kind=CredentialKind.PASSWORD) as ticket:
+            if ticket.refused is not None:
+                return await self._refuse(AuthOutcome.ABUSE, attempt, ticket.refused.value)
+            account = await self._store.find_user(user)
+            if account is None or not await self.two_factor.check(account, code):
+                return await self._fail(ticket, attempt, "wrong or reused one-time code")
+            ticket.succeeded()
         return Authentication(outcome=AuthOutcome.OK, principal=_account(account))
 
     async def token(
@@ -155,16 +148,15 @@ class Authenticator:
     ) -> Authentication:
         """A bare update token (DuckDNS); ``targets`` as for ``basic``."""
         attempt = _Attempt(login=None, source=source, front_door=front_door, targets=targets)
-        if self._refused(source, None):
-            return await self._refuse(
-                AuthOutcome.ABUSE, attempt, "locked out after repeated failures"
-            )
-        found = None
-        if 0 < len(secret) <= MAX_SECRET_LENGTH:
-            found = await self._store.find_token(token_hash(secret))
-        if found is None or found.revoked_at is not None:
-            return await self._fail(None, attempt, "unknown or revoked token")
-        self._succeeded(source, None)
+        with self._brake.reserve(source=source, login=None, kind=CredentialKind.TOKEN) as ticket:
+            if ticket.refused is not None:
+                return await self._refuse(AuthOutcome.ABUSE, attempt, ticket.refused.value)
+            found = None
+            if 0 < len(secret) <= MAX_SECRET_LENGTH:
+                found = await self._store.find_token(token_hash(secret))
+            if found is None or found.revoked_at is not None:
+                return await self._fail(ticket, attempt, "unknown or revoked token")
+            ticket.succeeded()
         return Authentication(outcome=AuthOutcome.OK, principal=self._from_token(found))
 
     async def _password(self, login: str, secret: str) -> UserRow | None:
@@ -204,44 +196,25 @@ class Authenticator:
             credential=_token_label(token),
         )
 
-    def _refused(self, source: str | None, login_key: str | None) -> bool:
-        by_source = source is not None and self._by_source.blocked("ip:" + source)
-        return by_source or (login_key is not None and self._by_login.blocked(login_key))
-
-    def _succeeded(self, source: str | None, login_key: str | None) -> None:
-        if source is not None:
-            self._by_source.success("ip:" + source)
-        if login_key is not None:
-            self._by_login.success(login_key)
-
-    async def _fail(self, login_key: str | None, attempt: _Attempt, detail: str) -> Authentication:
-        delay = 0.0
-        if attempt.source is not None:
-            delay = self._by_source.failure("ip:" + attempt.source)
-        if login_key is not None:
-            delay = max(delay, self._by_login.failure(login_key))
+    async def _fail(self, ticket: Reservation, attempt: _Attempt, detail: str) -> Authentication:
+        delay = ticket.failed()
         if delay:
             await asyncio.sleep(delay)
         return await self._refuse(AuthOutcome.BADAUTH, attempt, detail)
 
     async def _refuse(self, outcome: AuthOutcome, attempt: _Attempt, detail: str) -> Authentication:
-        login, source, front_door = attempt.login, attempt.source, attempt.front_door
-        log.info("refused %s login %r from %s: %s", front_door.value, login, source, detail)
+        login = redact_login(attempt.login) if attempt.login else attempt.login
         host = await self._aimed_at(attempt)
         if host is not None and login and login.lower().rstrip(".") + "." != host.fqdn:
             detail = f"{detail} (login {login[:64]!r})"
-        self._writer.record(
-            [
-                NewHistory(
-                    at=datetime.now(UTC),
-                    host_id=host.id if host else None,
-                    fqdn=host.fqdn if host else (login[:MAX_LOGIN_LENGTH] if login else None),
-                    outcome=outcome.value,
-                    front_door=front_door.value,
-                    source=source,
-                    detail=detail,
-                )
-            ]
+        self._refusals.record(
+            front_door=attempt.front_door,
+            source=attempt.source,
+            outcome=UpdateOutcome(outcome.value),
+            detail=detail,
+            host_id=host.id if host else None,
+            fqdn=host.fqdn if host else (login[:MAX_LOGIN_LENGTH] if login else None),
+            login=login,
         )
         return Authentication(outcome=outcome)
 

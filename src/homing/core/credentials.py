@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import time
 
@@ -21,6 +22,8 @@ TOKEN_PREFIX = "hm_"  # noqa: S105 - a public marker, not a secret
 TOKEN_BYTES = 24
 VERIFIED_TTL_SECONDS = 300.0
 VERIFIED_MAX_ENTRIES = 10_000
+_SECRET_LIKE = re.compile(r"[A-Za-z0-9_\-+/=]{20,}")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
 _hasher = PasswordHasher()
 
@@ -41,6 +44,26 @@ def token_hash(token: str) -> str:
 def token_prefix(token: str) -> str:
     """The first characters of a token: enough to recognise it in a list, useless to guess it."""
     return token[: len(TOKEN_PREFIX) + 4]
+
+
+def looks_like_secret(text: str) -> bool:
+    """A login that is probably a token or key typed into the user-name field.
+
+    Ours carry a prefix; others' (acme-dns keys, pasted API keys) are long runs
+    of base64 or hex without the dots of a host name. acme-dns user names are
+    UUIDs and stay readable.
+    """
+    text = text.strip()
+    if text.startswith(TOKEN_PREFIX):
+        return True
+    return _SECRET_LIKE.fullmatch(text) is not None and _UUID.fullmatch(text) is None
+
+
+def redact_login(login: str) -> str:
+    """``login`` as it may be logged or stored: a secret-looking one cut to its first characters."""
+    if looks_like_secret(login):
+        return login.strip()[:4] + "…(redacted)"
+    return login
 
 
 class PasswordVerifier:

@@ -10,29 +10,24 @@ types the key may change, so a key never removes records it does not own.
 from __future__ import annotations
 
 import ipaddress
-import logging
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
 
+from homing.core.brake import Brake, CredentialKind
 from homing.core.dynamic_update import ZoneUpdate
-from homing.core.ratelimit import FloodCounter
+from homing.core.refusals import Refusals
 from homing.core.tsig import DEFAULT_TYPES, KeyScope
 from homing.core.writer import ChangeWriter
 from homing.domain.dnsupdate import UpdateRcode, UpdateRR, prescan
-from homing.domain.outcomes import FrontDoor, UpdateOutcome
-from homing.store.rows import NewHistory, TsigKeyRow
+from homing.domain.outcomes import FrontDoor
+from homing.store.rows import TsigKeyRow
 from homing.store.store import Store
-
-log = logging.getLogger(__name__)
 
 MAX_UPDATE_RRS = 200
 REPLAY_WINDOW_SECONDS = 600.0
 """Twice TSIG's usual fudge (300 s): a signature older than that fails the time check anyway."""
 MAX_REMEMBERED_SIGNATURES = 100_000
-FAILURES_RECORDED_PER_MINUTE = 20
-"""History rows for bad signatures per source and minute; more are only logged."""
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -63,35 +58,34 @@ class DynamicUpdates:
     """Authorises RFC 2136 updates and hands them to the writer."""
 
     def __init__(
-        self, *, store: Store, writer: ChangeWriter, unsigned_from: Sequence[str] = ()
+        self,
+        *,
+        store: Store,
+        writer: ChangeWriter,
+        brake: Brake,
+        refusals: Refusals,
+        unsigned_from: Sequence[str] = (),
     ) -> None:
         self._store = store
         self._writer = writer
+        self._brake = brake
+        self._refusals = refusals
         self._unsigned_from: list[Network] = [
             ipaddress.ip_network(n, strict=False) for n in unsigned_from
         ]
         self._replays = ReplayGuard()
-        self._bad_signatures = FloodCounter(limit=FAILURES_RECORDED_PER_MINUTE, window=60.0)
 
     def record_bad_signature(self, source: str, error: str) -> None:
-        """Keep a failed TSIG check in the history (a few per source and minute)."""
-        log.info("TSIG check failed for a message from %s: %s", source, error)
-        if self._bad_signatures.exceeded(source):
-            return
-        self._bad_signatures.count(source)
-        self._writer.record(
-            [
-                NewHistory(
-                    at=datetime.now(UTC),
-                    host_id=None,
-                    fqdn=None,
-                    outcome=UpdateOutcome.BADAUTH.value,
-                    front_door=FrontDoor.RFC2136.value,
-                    credential="tsig",
-                    source=source,
-                    detail=f"NOTAUTH: TSIG {error}",
-                )
-            ]
+        """A failed TSIG check: a token failure of ``source`` for the brake, and a refusal
+        (logged and kept in the history once per source and window, then counted)."""
+        with self._brake.reserve(source=source, login=None, kind=CredentialKind.TOKEN) as ticket:
+            if ticket.refused is None:
+                ticket.failed()
+        self._refusals.record(
+            front_door=FrontDoor.RFC2136,
+            source=source,
+            credential="tsig",
+            detail=f"NOTAUTH: TSIG {error}",
         )
 
     async def apply(
@@ -115,6 +109,10 @@ class DynamicUpdates:
         failed = prescan(zone, prerequisites, updates)
         if failed is not None:
             return failed
+        if self._brake.source_locked(source):
+            # TSIG was verified while the message was parsed; an address locked out for
+            # failed signatures (or guessed credentials elsewhere) is refused all the same.
+            return self._refuse(zone, key, source, "locked out after repeated failures")
         if key is None:
             if not self._unsigned_allowed(source):
                 return self._refuse(zone, None, source, "unsigned update not allowed from here")
@@ -148,20 +146,12 @@ class DynamicUpdates:
         return any(address in network for network in self._unsigned_from)
 
     def _refuse(self, zone: str, key: TsigKeyRow | None, source: str, why: str) -> UpdateRcode:
-        log.info("RFC 2136 update of %s from %s refused: %s", zone, source, why)
-        self._writer.record(
-            [
-                NewHistory(
-                    at=datetime.now(UTC),
-                    host_id=None,
-                    fqdn=zone,
-                    outcome=UpdateOutcome.BADAUTH.value,
-                    front_door=FrontDoor.RFC2136.value,
-                    credential=f"tsig:{key.name}" if key else "unsigned",
-                    source=source,
-                    detail=f"REFUSED: {why}",
-                )
-            ]
+        self._refusals.record(
+            front_door=FrontDoor.RFC2136,
+            source=source,
+            fqdn=zone,
+            credential=f"tsig:{key.name}" if key else "unsigned",
+            detail=f"REFUSED: {why}",
         )
         return UpdateRcode.REFUSED
 

@@ -7,7 +7,9 @@ acknowledged update is both durable and already visible in DNS. The same
 task follows the journal for changes written by other processes (management
 commands): it reads them inside its own transaction, or
 every ``poll_interval`` seconds when idle, so all view changes happen in one
-task, in commit order.
+task, in commit order. On PostgreSQL the store also wakes it as soon as
+another node commits (LISTEN/NOTIFY, ``Store.follow_commits``); the poll
+remains the fallback.
 
 After each transaction the writer tells its commit listeners (``on_commit``)
 how many jobs it carried and how long it took: metrics time the store with
@@ -23,7 +25,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from homing.core.dynamic_update import ZoneUpdate, apply_zone_update
 from homing.core.events import EventBus
@@ -42,6 +44,7 @@ log = logging.getLogger(__name__)
 
 JOURNAL_PAGE = 1000
 PRUNE_INTERVAL = 60.0
+HISTORY_PRUNE_BATCH = 10_000
 
 
 @dataclass(slots=True, kw_only=True)
@@ -59,6 +62,13 @@ class _HistoryJob:
 @dataclass(slots=True, kw_only=True)
 class _SyncJob:
     future: asyncio.Future[None]
+    probe: bool = False
+    """Write the probe row too: the commit then proves that writes reach the disk."""
+
+
+@dataclass(slots=True, kw_only=True)
+class _WakeJob:
+    """Another process committed to the journal (the store heard it): read it now."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -94,15 +104,17 @@ class ChangeWriter:
         max_batch: int = 512,
         poll_interval: float = 0.25,
         journal_keep: int = 1000,
+        history_days: float | None = None,
     ) -> None:
         self._store = store
         self._journal_keep = journal_keep
+        self._history_keep = timedelta(days=history_days) if history_days else None
         self._next_prune = 0.0
         self._bus = bus
         self._origin = origin
         self._max_batch = max_batch
         self._poll_interval = poll_interval
-        self._queue: asyncio.Queue[_Job] = asyncio.Queue()
+        self._queue: asyncio.Queue[_Job | _WakeJob] = asyncio.Queue()
         self._last_seen = 0
         self._task: asyncio.Task[None] | None = None
         self._listeners: list[CommitListener] = []
@@ -129,6 +141,7 @@ class ChangeWriter:
                     self._bus.publish(snapshot)
             del snapshots
         self._task = asyncio.create_task(self._run(), name="homing-writer")
+        self._store.follow_commits(lambda: self._queue.put_nowait(_WakeJob()))
 
     async def stop(self) -> None:
         """Finish what is queued (so nothing accepted is dropped), then stop."""
@@ -159,6 +172,13 @@ class ChangeWriter:
         if rows:
             self._queue.put_nowait(_HistoryJob(rows=rows))
 
+    async def probe(self) -> None:
+        """Commit a one-row write; raises ``StoreError`` when writes fail (full disk,
+        read-only file system, database down), so ``/health`` can say so."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_SyncJob(future=future, probe=True))
+        await future
+
     async def sync(self) -> None:
         """Wait until everything queued so far is committed and foreign changes are applied."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -176,11 +196,17 @@ class ChangeWriter:
             batch = [first]
             while len(batch) < self._max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
-            await self._run_batch(batch)
+            # A write transaction reads the foreign journal anyway; alone, a wake-up reads it.
+            work: list[_Job] = [job for job in batch if not isinstance(job, _WakeJob)]
+            if work:
+                await self._run_batch(work)
+            else:
+                await self._catch_up()
             await self._maybe_prune()
 
     async def _maybe_prune(self) -> None:
-        """Keep the journal bounded: the newest ``journal_keep`` entries per zone (IXFR's reach).
+        """Keep the journal bounded: the newest ``journal_keep`` entries per zone (IXFR's reach),
+        and the history to ``history_days`` (a batch per round, so no round holds the lock long).
 
         Followers poll every ``poll_interval``, so they never fall that far behind.
         """
@@ -191,11 +217,18 @@ class ChangeWriter:
         try:
             async with self._store.write() as txn:
                 removed = await txn.prune_journal(keep=self._journal_keep)
+                old_history = 0
+                if self._history_keep is not None:
+                    old_history = await txn.prune_history(
+                        before=datetime.now(UTC) - self._history_keep, limit=HISTORY_PRUNE_BATCH
+                    )
         except Exception:
-            log.exception("could not prune the journal; will retry")
+            log.exception("could not prune the journal and history; will retry")
             return
         if removed:
             log.info("pruned %d old journal entries", removed)
+        if old_history:
+            log.info("pruned %d history rows older than the retention", old_history)
 
     async def _catch_up(self) -> None:
         try:
@@ -268,6 +301,8 @@ class ChangeWriter:
                     if change is not None:
                         own.append(change)
                 last_own = await txn.last_journal_id()
+                if any(isinstance(job, _SyncJob) and job.probe for job in batch):
+                    await txn.update_row("write_probe", 1, at=datetime.now(UTC))
         except Exception as exc:
             log.exception("write batch of %d jobs failed", len(batch))
             error = StoreError(f"the update could not be stored: {exc}")

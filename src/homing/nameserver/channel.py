@@ -36,6 +36,7 @@ class Setup:
     inherited: list[int]
     """File descriptors of sockets handed over already bound (one per address, or -1)."""
     rate_limit: RateLimitSettings
+    udp_max_payload: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,13 +39,13 @@ import dns.rdatatype
 import dns.rrset
 import dns.tsig
 
-from homing.nameserver.fastpath import FastPath
+from homing.nameserver.fastpath import DEFAULT_UDP_MAX_PAYLOAD, FastPath
+from homing.nameserver.signed_answers import add_signatures, wants_signatures
 from homing.nameserver.view import ANY_PREFERENCE, ZoneContents, ZoneLookup
 
 log = logging.getLogger(__name__)
 
 MIN_UDP_SIZE = 512
-MAX_UDP_SIZE = 4096
 TCP_MAX_SIZE = 65535
 OUR_EDNS_PAYLOAD = 1232
 MAX_CNAME_CHAIN = 8
@@ -147,10 +147,10 @@ def _tsig_error(wire: bytes, exc: Exception, keyring: Keyring) -> bytes:
     return response.to_wire()
 
 
-def _udp_limit(query: dns.message.Message) -> int:
+def _udp_limit(query: dns.message.Message, most: int) -> int:
     if query.edns < 0:
         return MIN_UDP_SIZE
-    return max(MIN_UDP_SIZE, min(MAX_UDP_SIZE, query.payload))
+    return max(MIN_UDP_SIZE, min(most, query.payload))
 
 
 def _rrset_at(owner: dns.name.Name, rrset: dns.rrset.RRset) -> dns.rrset.RRset:
@@ -180,8 +180,11 @@ class Engine:
         keyring: Keyring | None = None,
         on_tsig_failure: Callable[[str, str], None] | None = None,
         fast: FastPath | None = None,
+        udp_max_payload: int = DEFAULT_UDP_MAX_PAYLOAD,
     ) -> None:
         self.view = view
+        self.udp_max_payload = udp_max_payload
+        """UDP answers larger than this (or the client's size) go out truncated (TC)."""
         self.handlers = dict(handlers or {})
         self.transfer = transfer
         self.keyring = keyring
@@ -237,9 +240,10 @@ class Engine:
             return self.transfer
         return None
 
-    @staticmethod
-    def _render(query: dns.message.Message, response: dns.message.Message, *, tcp: bool) -> bytes:
-        limit = TCP_MAX_SIZE if tcp else _udp_limit(query)
+    def _render(
+        self, query: dns.message.Message, response: dns.message.Message, *, tcp: bool
+    ) -> bytes:
+        limit = TCP_MAX_SIZE if tcp else _udp_limit(query, self.udp_max_payload)
         try:
             # Records keep their stored order (as NSD and Knot do by default): the same
             # question gets the same bytes, which is what lets answers be compiled.
@@ -265,6 +269,9 @@ class Engine:
         response = _make_response(query)
         response.flags |= dns.flags.AA
         self._lookup(zone, question.name, question.rdtype, response)
+        signatures = zone.dnssec
+        if signatures is not None and wants_signatures(query):
+            add_signatures(zone, signatures, question.name, response)
         return response
 
     @staticmethod

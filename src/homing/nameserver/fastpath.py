@@ -35,10 +35,13 @@ CLASS_IN = b"\x00\x01"
 OPT_TYPE = b"\x00\x29"
 OPT_FIXED = 11
 """Root name, type, class (payload), TTL (extended rcode, version, flags), rdata length."""
+DO_BIT = 0x80
+"""DNSSEC OK, in the first byte of the OPT record's flags: signed answers are the engine's."""
 OUR_OPT = b"\x00\x00\x29\x04\xd0\x00\x00\x00\x00\x00\x00"
 """Our OPT: root, type 41, payload 1232 (engine.OUR_EDNS_PAYLOAD), no flags, no options."""
 MIN_UDP_SIZE = 512
-MAX_UDP_SIZE = 4096
+DEFAULT_UDP_MAX_PAYLOAD = 1232
+"""The largest UDP answer by default (DNS flag day 2020): no fragments, little amplification."""
 TCP_MAX_SIZE = 65535
 MAX_LABEL = 63
 MAX_NAME = 255
@@ -99,8 +102,12 @@ def _index(node: Node, qtype: int) -> int:
 class FastPath:
     """Answers plain queries from a CompiledView; None means: ask the reference engine."""
 
-    def __init__(self, view: CompiledView) -> None:
+    def __init__(
+        self, view: CompiledView, *, udp_max_payload: int = DEFAULT_UDP_MAX_PAYLOAD
+    ) -> None:
         self.view = view
+        self.udp_max_payload = udp_max_payload
+        """UDP answers larger than this (or the client's size) go out truncated (TC)."""
         self.noerror = [0] * 65536
         self.nxdomain = [0] * 65536
         self.refused = [0] * 65536
@@ -143,6 +150,8 @@ class FastPath:
         lower = wire[HEADER_SIZE : zero + 1].lower()
         for suffix, zone in self.view.by_length:
             if lower.endswith(suffix):
+                if zone.dnssec is not None and edns and wire[qend + 7] & DO_BIT:
+                    return None
                 node = zone.nodes.get(lower)
                 if node is not None:
                     # The first type is the common case: no call, no scan.
@@ -196,7 +205,7 @@ class FastPath:
             if length and not _options_plain(wire, qend + OPT_FIXED, size):
                 return None
             payload = wire[qend + 3] << 8 | wire[qend + 4]
-            shape = (min(MAX_UDP_SIZE, max(MIN_UDP_SIZE, payload)), 1, OUR_OPT)
+            shape = (min(self.udp_max_payload, max(MIN_UDP_SIZE, payload)), 1, OUR_OPT)
             if length:
                 return shape
         else:
@@ -242,6 +251,8 @@ class FastPath:
             self.refused[qtype] += 1
             flags = NOT_AUTHORITATIVE[rd] + RCODE_BYTE[REFUSED]
             return _message(wire, qend, flags, NO_RECORDS, NO_RECORDS, edns, b"", tail)
+        if zone.dnssec is not None and edns and wire[qend + 7] & DO_BIT:
+            return None
         node = zone.nodes.get(lower)
         if node is not None:
             at = _index(node, qtype)

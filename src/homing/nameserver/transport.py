@@ -6,7 +6,9 @@ process keeps TCP and only reserves each UDP port: the socket is bound with
 SO_REUSEPORT and handed to the first worker (``reserved_udp``), and the
 workers answer UDP. TCP messages carry a two-byte length
 (RFC 1035 4.2.2, RFC 7766): several queries may follow on one connection and
-are answered in order; an idle connection is closed after a timeout.
+are answered in order; a connection idle for ``tcp_timeout`` is closed, and
+so is one whose client stops reading its answers for as long. How many
+connections a source may hold is ``TCPSlots``' business.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any, cast
 
 from homing.nameserver.engine import Engine
 from homing.nameserver.ratelimit import SLIP, ResponseRateLimit, truncated
+from homing.nameserver.tcp_slots import TCPSlots
 from homing.nameserver.view import ZoneLookup
 
 log = logging.getLogger(__name__)
@@ -99,19 +102,19 @@ class DNSServer:
         addresses: list[tuple[str, int]],
         *,
         engine: Engine | None = None,
-        tcp_idle_timeout: float = 10.0,
+        tcp_timeout: float = 10.0,
         max_tcp_connections: int = 1000,
+        max_tcp_per_source: int = 20,
         serve_udp: bool = True,
         rate_limit: ResponseRateLimit | None = None,
     ) -> None:
         self.engine = engine or Engine(view)
         self.addresses = addresses
-        self.tcp_idle_timeout = tcp_idle_timeout
-        self.max_tcp_connections = max_tcp_connections
+        self.tcp_timeout = tcp_timeout
+        self.tcp_slots = TCPSlots(total=max_tcp_connections, per_source=max_tcp_per_source)
         self.bound: list[tuple[str, int]] = []
         self._udp: list[asyncio.DatagramTransport] = []
         self._tcp: list[asyncio.Server] = []
-        self._connections: set[asyncio.Task[None]] = set()
         self.serve_udp = serve_udp
         self.rate_limit = rate_limit
         """Response rate limiting of the UDP answers given here (none over TCP)."""
@@ -167,9 +170,10 @@ class DNSServer:
             transport.close()
         for server in self._tcp:
             server.close()
-        for task in list(self._connections):
+        connections = self.tcp_slots.tasks()
+        for task in connections:
             task.cancel()
-        for task in list(self._connections):
+        for task in connections:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         for server in self._tcp:
@@ -181,32 +185,44 @@ class DNSServer:
     async def _serve_tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
-        if len(self._connections) >= self.max_tcp_connections:
+        peername = writer.get_extra_info("peername")
+        peer = str(peername[0]) if peername else ""
+        if not self.tcp_slots.admit(peer, task):
+            log.debug("TCP connection from %s refused: no slot left for it", peer)
             writer.close()
             return
-        self._connections.add(task)
         try:
-            await self._tcp_session(reader, writer)
+            await self._tcp_session(reader, writer, peer, task)
         except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
             pass
         finally:
-            self._connections.discard(task)
-            writer.close()
-            with contextlib.suppress(ConnectionError, asyncio.CancelledError):
+            self.tcp_slots.release(peer, task)
+            await self._close(writer)
+
+    async def _close(self, writer: asyncio.StreamWriter) -> None:
+        """Close, flushing what is buffered, but never wait on a client that does not read."""
+        writer.close()
+        try:
+            async with asyncio.timeout(self.tcp_timeout):
                 await writer.wait_closed()
+        except (TimeoutError, ConnectionError, asyncio.CancelledError):
+            writer.transport.abort()
 
     async def _tcp_session(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        peer: str,
+        task: asyncio.Task[None],
     ) -> None:
-        peername = writer.get_extra_info("peername")
-        peer = str(peername[0]) if peername else ""
         while True:
-            async with asyncio.timeout(self.tcp_idle_timeout):
+            async with asyncio.timeout(self.tcp_timeout):
                 prefix = await reader.readexactly(TCP_LENGTH_BYTES)
                 length = int.from_bytes(prefix, "big")
                 if length == 0:
                     return
                 wire = await reader.readexactly(length)
+            self.tcp_slots.busy(peer, task, True)
             try:
                 reply = self.engine.answer(wire, tcp=True, peer=peer)
                 # Handlers are awaited here, so answers on a connection stay in order.
@@ -214,6 +230,10 @@ class DNSServer:
             except Exception:
                 log.exception("answer failed for a TCP query from %s", peer)
                 return
+            finally:
+                self.tcp_slots.busy(peer, task, False)
             for message in messages:
                 writer.write(len(message).to_bytes(TCP_LENGTH_BYTES, "big") + message)
-            await writer.drain()
+            # A client that sends queries but never reads the answers is cut off.
+            async with asyncio.timeout(self.tcp_timeout):
+                await writer.drain()

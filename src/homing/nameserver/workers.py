@@ -218,6 +218,7 @@ class WorkerPool:
                     log_format=log_format,
                     inherited=inherited or [-1] * len(self._addresses),
                     rate_limit=self._rate_limit,
+                    udp_max_payload=self._engine.udp_max_payload,
                 )
             )
         )

@@ -98,6 +98,8 @@ class HistoryRow:
     source: str | None
     front_door: str
     detail: str | None
+    count: int = 1
+    """Refusals this row stands for (one row per source and window, see core/refusals.py)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,6 +116,7 @@ class NewHistory:
     credential: str | None = None
     source: str | None = None
     detail: str | None = None
+    count: int = 1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

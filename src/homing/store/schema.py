@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -24,7 +25,7 @@ zones = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(255), nullable=False, unique=True),
-    Column("serial", Integer, nullable=False),
+    Column("serial", BigInteger, nullable=False),
     Column("mname", String(255), nullable=False),
     Column("rname", String(255), nullable=False),
     Column("nameservers", Text, nullable=False),
@@ -126,6 +127,7 @@ history = Table(
     Column("source", String(64), nullable=True),
     Column("front_door", String(16), nullable=False),
     Column("detail", Text, nullable=True),
+    Column("count", Integer, nullable=False, server_default="1"),
 )
 Index("ix_history_host_at", history.c.host_id, history.c.at)
 Index("ix_history_at", history.c.at)
@@ -146,7 +148,7 @@ journal = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Column("zone_id", Integer, ForeignKey("zones.id", ondelete="CASCADE"), nullable=True),
     Column("zone", String(255), nullable=False),
-    Column("serial", Integer, nullable=False),
+    Column("serial", BigInteger, nullable=False),
     Column("kind", String(16), nullable=False),
     Column("origin", String(40), nullable=False),
     Column("payload", Text, nullable=False),
@@ -228,6 +230,14 @@ alert_settings = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+write_probe = Table(
+    "write_probe",
+    metadata,
+    # One row (id 1), rewritten by /health through the writer to learn whether writes succeed.
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=True),
+)
+
 alert_cursor = Table(
     "alert_cursor",
     metadata,
@@ -243,3 +253,18 @@ stale_alerts = Table(
     # The host's last update that the stale alert was about: a newer update re-arms it.
     Column("last_update", DateTime(timezone=True), nullable=False),
 )
+
+# DNSSEC (homing.dnssec): a signed zone's keys. The private key never leaves the server.
+dnssec_keys = Table(
+    "dnssec_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("zone_id", Integer, ForeignKey("zones.id", ondelete="CASCADE"), nullable=False),
+    Column("algorithm", Integer, nullable=False),
+    Column("flags", Integer, nullable=False),
+    Column("private_key", Text, nullable=False),
+    # active: signs the zone; published: in the DNSKEY set, not signing yet; retired: gone soon.
+    Column("state", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_dnssec_keys_zone", dnssec_keys.c.zone_id)

@@ -65,3 +65,14 @@ async def test_bad_parameters_name_the_field(api: Api) -> None:
         answer = await api.client.get(f"/api/v1/history?{query}", headers=api.alice)
         assert answer.status_code == 422, query
         assert answer.json()["error"]["field"] == field
+
+
+async def test_a_txt_token_reads_no_addresses_through_the_history(api: Api) -> None:
+    await api.client.put(f"{HOME}/records/A", headers=api.alice, json={"values": ["192.0.2.7"]})
+    await api.client.put(f"{HOME}/records/TXT", headers=api.alice, json={"values": ["a b"]})
+    txt_only = await api.token("alice", types=("TXT",))
+    rows = (await api.client.get("/api/v1/history", headers=txt_only)).json()["items"]
+    values = " ".join(f"{r['old_value']} {r['new_value']}" for r in rows)
+    assert "192.0.2.7" not in values and '"a b"' in values
+    full = (await api.client.get("/api/v1/history", headers=api.alice)).json()["items"]
+    assert any("192.0.2.7" in (r["new_value"] or "") for r in full)

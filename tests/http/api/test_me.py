@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from .conftest import Api, bearer
 
 
@@ -52,3 +54,28 @@ async def test_token_creation_is_validated(api: Api) -> None:
         answer = await api.client.post("/api/v1/me/tokens", headers=api.alice, json=body)
         assert answer.status_code == 422, body
         assert answer.json()["error"]["field"] == field
+
+
+async def test_a_token_never_creates_one_that_outlives_it(api: Api) -> None:
+    hourly = await api.token("alice", lifetime=timedelta(hours=1))
+    child = await api.client.post("/api/v1/me/tokens", headers=hourly, json={"name": "child"})
+    assert child.status_code == 201
+    parent_end = (await api.client.get("/api/v1/me", headers=hourly)).json()["token"]
+    assert child.json()["expires_at"] == parent_end["expires_at"]
+    longer = await api.client.post(
+        "/api/v1/me/tokens", headers=hourly, json={"name": "x", "expires_in": "2h"}
+    )
+    assert longer.status_code == 422 and longer.json()["error"]["field"] == "expires_in"
+    shorter = await api.client.post(
+        "/api/v1/me/tokens", headers=hourly, json={"name": "x", "expires_in": "10m"}
+    )
+    assert shorter.status_code == 201
+
+
+async def test_an_expiring_host_token_mints_no_permanent_update_token(api: Api) -> None:
+    scoped = await api.token("alice", lifetime=timedelta(hours=1), hosts=("home.dyn.example",))
+    minted = await api.client.post(
+        "/api/v1/hosts/home.dyn.example/tokens", headers=scoped, json={"label": "router"}
+    )
+    assert minted.status_code == 403
+    assert [t.label for t in await api.core.admin.tokens(host="home.dyn.example")] == ["initial"]

@@ -60,3 +60,16 @@ async def test_admins_see_zones_keys_secondaries_and_charts(web: Web) -> None:
     await web.signed_in(alice, "alice")
     assert (await alice.get("/admin/server")).status_code == 404
     assert 'href="/admin/server"' not in (await alice.get("/")).text
+
+
+async def test_a_signed_zone_shows_its_ds_ready_to_copy(web: Web) -> None:
+    root = web.new_client()
+    await web.signed_in(root, "root")
+    before = await root.get("/admin/server")
+    assert "homing dnssec enable dyn.example" in before.text
+    status = await web.app_context.api.dnssec.enable("dyn.example")
+    page = await root.get("/admin/server")
+    [ds] = status.ds
+    assert f'readonly rows="3" aria-label="DS record of dyn.example">{ds}</textarea>' in page.text
+    assert f"key tag {status.key_tag}" in page.text
+    assert "PRIVATE" not in page.text

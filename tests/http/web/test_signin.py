@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from homing.domain.outcomes import FrontDoor
-from homing.http.web.access import SESSION_COOKIE
+from homing.http.web.access import SESSION_COOKIE, safe_next
 
 from .conftest import PASSWORDS, Web, csrf_of, sign_in
 
@@ -90,6 +93,20 @@ async def test_next_goes_back_but_never_off_site(web: Web) -> None:
         other = web.new_client()
         response = await sign_in(other, "alice", PASSWORDS["alice"], next_path=target)
         assert response.headers["location"] == "/"
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=40).map(lambda tail: "/" + tail))
+def test_next_is_a_same_site_path_of_printable_ascii(target: str) -> None:
+    chosen = safe_next(target)
+    assert chosen == "/" or (chosen == target and not chosen.startswith("//"))
+    assert all("!" <= ch <= "~" and ch != "\\" for ch in chosen)
+
+
+def test_next_with_controls_or_whitespace_goes_home() -> None:
+    for target in ("/\t/evil.example", "/\x0b", "/a\r\nSet-Cookie: x=1", "/\u2028", "/a b", "/é"):
+        assert safe_next(target) == "/"
+    assert safe_next("/hosts/home.dyn.example?tab=history") == "/hosts/home.dyn.example?tab=history"
 
 
 async def test_signed_in_login_page_goes_home_and_logout_ends_the_session(web: Web) -> None:

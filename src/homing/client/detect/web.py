@@ -21,6 +21,7 @@ from homing.client.errors import DetectionError
 from homing.client.http import new_http_client
 from homing.client.options import Options
 from homing.domain.addresses import IPAddress
+from homing.redact import redact_urls
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ class WebSource(PollingSource):
         except httpx.TimeoutException:
             raise DetectionError("timed out") from None
         except httpx.HTTPError as exc:
-            raise DetectionError(str(exc) or type(exc).__name__) from None
+            raise DetectionError(redact_urls(str(exc)) or type(exc).__name__) from None
         if response.status_code != 200:
             raise DetectionError(f"HTTP {response.status_code}")
         if len(response.content) > MAX_BODY:

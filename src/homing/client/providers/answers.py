@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from homing.client.providers import AnswerKind, ProviderAnswer
+from homing.redact import redact_urls
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +23,9 @@ MAX_SHOWN = 60
 
 
 def shown(text: str) -> str:
-    """A provider's words cut to one short line, for logs and the state file."""
-    line = " ".join(text.split())
+    """A provider's words cut to one short line, for logs and the state file (URLs redacted:
+    httpx's error texts carry the request URL, and some URLs carry the credential)."""
+    line = " ".join(redact_urls(text).split())
     return line if len(line) <= MAX_SHOWN else line[: MAX_SHOWN - 1] + "…"
 
 

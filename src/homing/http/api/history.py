@@ -63,7 +63,7 @@ async def list_history(call: Call) -> Response:
     more = len(rows) > limit
     return ok(
         {
-            "items": [render.history(r) for r in page],
+            "items": [render.history(r, call.principal.scope) for r in page],
             "next_cursor": str(page[-1].id) if more and page else None,
         }
     )

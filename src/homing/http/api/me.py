@@ -1,7 +1,8 @@
 """``/me``: the caller's own account, and the API tokens they create and revoke themselves.
 
 Creating or revoking an API token needs a token that is neither read-only
-nor scoped, so a narrowed token can never mint a broader one.
+nor scoped, so a narrowed token can never mint a broader one; and a token
+it creates ends no later than it does.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ async def create_api_token(call: Call) -> Response:
         name=name,
         lifetime=parse_lifetime(expires_in) if expires_in is not None else None,
         scope=TokenScope(read_only=read_only, hosts=tuple(hosts), types=tuple(types)),
+        not_after=call.principal.expires_at,
     )
     return ok({**render.api_token(row), "token": secret}, status=201)
 

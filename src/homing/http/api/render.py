@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from homing.core.api_tokens import utc
+from homing.core.api_tokens import TokenScope, utc
+from homing.core.dnssec import DnssecStatus
 from homing.core.host_records import shown_value
 from homing.domain.records import RRset
 from homing.store.rows import (
@@ -34,6 +35,19 @@ def zone(row: ZoneRow) -> dict[str, object]:
         "nameservers": [name(n) for n in row.nameservers],
         "record_types": list(row.record_types),
     }
+
+
+def zone_dnssec(status: DnssecStatus) -> dict[str, object]:
+    """A zone's DNSSEC state: never the private key, only what the parent needs."""
+    found: dict[str, object] = {
+        "zone": name(status.zone),
+        "signed": status.signed,
+        "ds": list(status.ds),
+        "dnskey": list(status.dnskey),
+    }
+    if status.signed:
+        found.update(algorithm=status.algorithm, key_tag=status.key_tag, denial="nsec3")
+    return found
 
 
 def user(row: UserRow) -> dict[str, object]:
@@ -99,16 +113,18 @@ def api_token(row: ApiTokenRow) -> dict[str, object]:
     }
 
 
-def history(row: HistoryRow) -> dict[str, object]:
+def history(row: HistoryRow, scope: TokenScope) -> dict[str, object]:
+    """One history row as the caller's token may see it (values cut to its record types)."""
     return {
         "id": row.id,
         "at": when(row.at),
         "host": name(row.fqdn),
         "result": row.outcome,
-        "old_value": row.old_value,
-        "new_value": row.new_value,
+        "old_value": scope.visible_values(row.old_value),
+        "new_value": scope.visible_values(row.new_value),
         "credential": row.credential,
         "source": row.source,
         "front_door": row.front_door,
         "detail": row.detail,
+        "count": row.count,
     }

@@ -23,6 +23,17 @@ def _require_untyped(call: Call) -> None:
         raise ApiError("forbidden", "a token scoped to record types cannot manage update tokens")
 
 
+def _require_lasting(call: Call) -> None:
+    """Update tokens never expire, so an expiring API token may not create one (it would
+    outlive its parent)."""
+    if call.principal.expires_at is not None:
+        raise ApiError(
+            "forbidden",
+            "an expiring API token cannot create update tokens (they do not expire); "
+            "use a token without an expiry or the web UI",
+        )
+
+
 async def list_tokens(call: Call) -> Response:
     host = await visible_host(call, call.path("fqdn"))
     query = call.query()
@@ -36,6 +47,7 @@ async def list_tokens(call: Call) -> Response:
 async def create_token(call: Call) -> Response:
     host = await visible_host(call, call.path("fqdn"), write=True)
     _require_untyped(call)
+    _require_lasting(call)
     body = await call.body()
     label = body.text("label", max_length=100) or ""
     body.finish()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from homing.core.admin import DEFAULT_SOA_TTL, MAX_TTL, MIN_TTL
+from homing.dnssec.keys import Algorithm
 from homing.domain.names import normalize_name
 from homing.errors import NameError_
 from homing.http.api import render
@@ -84,6 +85,33 @@ async def delete_zone(call: Call) -> Response:
     return no_content()
 
 
+async def get_dnssec(call: Call) -> Response:
+    zone = await _zone(call)
+    return ok(render.zone_dnssec(await call.api.dnssec.status(zone.name)))
+
+
+async def enable_dnssec(call: Call) -> Response:
+    """Sign the zone (admins); answers once this server serves it signed."""
+    call.principal.require_admin(write=True)
+    zone = await _zone(call)
+    body = await call.body()
+    text = body.text("algorithm", max_length=20) or "ecdsap256sha256"
+    body.finish()
+    with about("algorithm"):
+        algorithm = Algorithm.parse(text)
+        status = await call.api.dnssec.enable(zone.name, algorithm)
+    await call.api.writer.sync()
+    return ok(render.zone_dnssec(status), status=201)
+
+
+async def disable_dnssec(call: Call) -> Response:
+    call.principal.require_admin(write=True)
+    zone = await _zone(call)
+    await call.api.dnssec.disable(zone.name)
+    await call.api.writer.sync()
+    return no_content()
+
+
 def operations() -> list[Operation]:
     return [
         Operation(
@@ -128,6 +156,38 @@ def operations() -> list[Operation]:
             tag=TAG,
             request="ZoneUpdate",
             response=ref("Zone"),
+        ),
+        Operation(
+            method="GET",
+            path="/zones/{zone}/dnssec",
+            handler=get_dnssec,
+            operation_id="getZoneDnssec",
+            summary="Whether the zone is signed, its algorithm and key tag, and the DS records "
+            "to give the parent (never the private key).",
+            tag=TAG,
+            response=ref("ZoneDnssec"),
+        ),
+        Operation(
+            method="POST",
+            path="/zones/{zone}/dnssec",
+            handler=enable_dnssec,
+            operation_id="enableZoneDnssec",
+            summary="Sign the zone online (admins): ecdsap256sha256 (default) or ed25519.",
+            tag=TAG,
+            status=201,
+            request="ZoneDnssecEnable",
+            response=ref("ZoneDnssec"),
+            errors=(401, 403, 404, 409, 422, 429),
+        ),
+        Operation(
+            method="DELETE",
+            path="/zones/{zone}/dnssec",
+            handler=disable_dnssec,
+            operation_id="disableZoneDnssec",
+            summary="Stop signing the zone (admins); remove the DS at the parent first.",
+            tag=TAG,
+            status=204,
+            errors=(401, 403, 404, 429),
         ),
         Operation(
             method="DELETE",

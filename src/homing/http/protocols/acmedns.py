@@ -3,10 +3,12 @@
 What lego's, acme.sh's and certbot-dns-acmedns's acme-dns clients speak:
 JSON in, JSON out, errors as ``{"error": "<code>"}`` with acme-dns's codes
 (``forbidden``, ``bad_txt``, ``bad_subdomain``, ``malformed_json_payload``,
-``invalid_allowfrom_cidr``, ``db_error``). Two additions, each a clear error
+``invalid_allowfrom_cidr``, ``db_error``). Three additions, each a clear error
 where acme-dns would have none: ``body_too_large`` (413) for bodies over
-``MAX_BODY_BYTES``, and ``registration_closed`` (403) when the operator
-turned registration off (acme-dns drops the route instead).
+``MAX_BODY_BYTES``, ``registration_closed`` (403) when the operator
+turned registration off (acme-dns drops the route instead), and
+``not_configured`` (503) when no zone for the names can be chosen (the log
+names the setting, ``acme_zone``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from starlette.routing import Route
 from homing.core.acme import AcmeOutcome
 from homing.domain.acme import Registration
 from homing.domain.outcomes import AuthOutcome, FrontDoor
-from homing.errors import InputError, NotFoundError, StoreError
+from homing.errors import ConfigError, InputError, NotFoundError, StoreError
 from homing.http.context import HttpContext
 from homing.http.protocols.dyndns2 import basic_credentials
 
@@ -123,6 +125,9 @@ def routes(ctx: HttpContext) -> list[Route]:
             )
         except InputError:
             return _error("invalid_allowfrom_cidr", 400)
+        except ConfigError as exc:
+            log.error("acme-dns registration refused: %s", exc)
+            return _error("not_configured", 503)
         except (NotFoundError, StoreError) as exc:
             log.error("acme-dns registration failed: %s", exc)
             return _error("db_error", 500)

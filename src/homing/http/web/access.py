@@ -58,8 +58,16 @@ def set_session_cookie(site: WebSite, request: Request, response: Response, valu
 
 
 def safe_next(target: str | None) -> str:
-    """Only paths on this site: ``//evil.example`` and ``https://…`` become ``/``."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+    """Only paths on this site: ``//evil.example`` and ``https://…`` become ``/``.
+
+    Browsers drop tabs and newlines from a ``Location`` (a slash, a tab and
+    ``/evil.example`` is ``//evil.example`` to them) and a header cannot carry
+    control characters, so anything beyond printable ASCII without spaces or
+    backslashes goes to ``/`` too; a browser sends a path percent-encoded anyway.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if any(not "!" <= ch <= "~" or ch == "\\" for ch in target):
         return "/"
     return target
 

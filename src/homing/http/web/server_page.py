@@ -57,6 +57,7 @@ async def server_page(site: WebSite, request: Request) -> Response:
                 zone,
                 [s for s in secondaries if s.zone_id == zone.id],
                 [k for k in keys if k.zone_id == zone.id],
+                await site.ctx.api.dnssec.status(zone.name),
             )
             for zone in zones
         ],

@@ -5,8 +5,8 @@ A page of an owner's hosts sorted by name, the count of stale hosts and a
 user's update tokens are each a range of one index instead of a scan and a
 sort of every row: a million hosts in one account answer like three.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-01
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 REFUSED_SQL = "outcome NOT IN ('good', 'nochg')"
 
-revision = "0008"
-down_revision = "0007"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

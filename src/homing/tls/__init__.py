@@ -1,0 +1,1 @@
+"""HTTPS for ``homing serve``: its own certificate from an ACME CA, answered over DNS-01."""

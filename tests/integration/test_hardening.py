@@ -1,0 +1,356 @@
+"""Issue 11's attacks replayed against a real ``homing serve`` on loopback, and the defences.
+
+"Another address" is another source address in 127.0.0.0/8: each test uses
+its own, so the brake's counts of one test never touch another's. One server
+serves the module; the tests that must stop it (counts written at shutdown,
+a full disk) start their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import os
+import re
+import socket
+import sqlite3
+import stat
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import dns.message
+import dns.query
+import dns.rcode
+import dns.tsig
+import dns.tsigkeyring
+import dns.update
+import httpx
+import pytest
+
+from .server import ServerProcess, homing
+
+CONFIG = """
+auth_max_failures = 5
+auth_lockout_seconds = 600
+http_header_timeout_seconds = 1
+acme_registration = "open"
+"""
+TOKEN_RE = re.compile(r"hm_[A-Za-z0-9_-]+")
+
+
+@dataclass
+class Served:
+    server: ServerProcess
+    data: Path
+    tokens: dict[str, str]
+
+    def client(self, source: str) -> httpx.Client:
+        transport = httpx.HTTPTransport(local_address=source)
+        return httpx.Client(base_url=self.server.url, transport=transport, timeout=20)
+
+
+def _seed(data: Path) -> dict[str, str]:
+    homing(data, "zone", "add", "dyn.example", "--ns", "ns1.dyn.example")
+    tokens = {}
+    for user, host in (("alice", "home"), ("carol", "carol"), ("dave", "dave")):
+        homing(data, "user", "add", user, "--password-stdin", stdin=f"{user}-password\n")
+        out = homing(data, "host", "add", f"{host}.dyn.example", "--owner", user).stdout
+        tokens[host] = out.strip().splitlines()[-1]
+    return tokens
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    data = tmp_path_factory.mktemp("hardening") / "data"
+    tokens = _seed(data)
+    # An install as an older release left it: readable by every local user.
+    data.chmod(0o755)
+    (data / "homing.sqlite3").chmod(0o644)
+    config = data.parent / "homing.toml"
+    config.write_text(CONFIG)
+    server = ServerProcess(data, config=config).start()
+    yield Served(server=server, data=data, tokens=tokens)
+    assert server.stop() == 0, server.log()
+
+
+def _update(client: httpx.Client, login: str, secret: str, host: str) -> str:
+    answer = client.get(
+        "/nic/update", params={"hostname": host, "myip": "203.0.113.5"}, auth=(login, secret)
+    )
+    return answer.text.split()[0]
+
+
+async def _concurrent_guesses(url: str, source: str, count: int) -> list[str]:
+    async def one(i: int) -> str:
+        transport = httpx.AsyncHTTPTransport(local_address=source)
+        async with httpx.AsyncClient(base_url=url, transport=transport, timeout=30) as client:
+            answer = await client.get(
+                "/nic/update",
+                params={"hostname": "carol.dyn.example", "myip": "203.0.113.9"},
+                auth=("carol", f"guess-{i}"),
+            )
+            return answer.text.split()[0]
+
+    return await asyncio.gather(*(one(i) for i in range(count)))
+
+
+def test_sixty_simultaneous_guesses_get_only_the_budget_checked(served: Served) -> None:
+    answers = asyncio.run(_concurrent_guesses(served.server.url, "127.0.0.2", 60))
+    # Reserved before the check: at most auth_max_failures are checked, fewer when the
+    # per-login cap on checks in flight refuses some at once.
+    assert 1 <= answers.count("badauth") <= 5
+    assert answers.count("badauth") + answers.count("abuse") == 60
+
+
+def test_a_sprayer_with_a_valid_token_of_its_own_gains_nothing(served: Served) -> None:
+    outcomes = []
+    with served.client("127.0.0.3") as sprayer:
+        for i in range(36):
+            outcomes.append(_update(sprayer, "alice", f"spray-{i}", "home.dyn.example"))
+            if i % 9 == 8:
+                assert _update(sprayer, "dave", served.tokens["dave"], "dave.dyn.example") in {
+                    "good",
+                    "nochg",
+                }
+    assert outcomes.count("badauth") == 5 and outcomes.count("abuse") == 31
+
+
+def test_guesses_from_elsewhere_never_lock_the_owner_out(served: Served) -> None:
+    for source in ("127.0.0.4", "127.0.0.5", "127.0.0.6"):
+        with served.client(source) as attacker:
+            for i in range(9):
+                _update(attacker, "home.dyn.example", f"hm_wrong{i}", "home.dyn.example")
+                _update(attacker, "alice", f"wrong-{i}", "home.dyn.example")
+    with served.client("127.0.0.7") as router:
+        assert _update(router, "home.dyn.example", served.tokens["home"], "home.dyn.example") in {
+            "good",
+            "nochg",
+        }
+    with served.client("127.0.0.8") as owner:
+        assert _update(owner, "alice", "alice-password", "home.dyn.example") in {"good", "nochg"}
+        page = owner.get("/login")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert csrf is not None
+        signed_in = owner.post(
+            "/login",
+            data={"user": "alice", "password": "alice-password", "csrf": csrf.group(1)},
+        )
+        assert signed_in.status_code == 303
+
+
+def _raw(source: str, port: int, payload: bytes) -> bytes:
+    address = ("127.0.0.1", port)
+    with socket.create_connection(address, timeout=10, source_address=(source, 0)) as sock:
+        with contextlib.suppress(OSError):  # refused mid-send: the answer is on its way
+            sock.sendall(payload)
+        chunks = []
+        try:
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+        except ConnectionResetError:
+            pass  # the server closed with our unread bytes in its buffer
+        return b"".join(chunks)
+
+
+def test_oversized_and_dripping_request_heads_are_refused(served: Served) -> None:
+    port = int(served.server.url.rsplit(":", 1)[1])
+    huge = b"GET /ip HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (4 << 20) + b"\r\n\r\n"
+    assert _raw("127.0.0.11", port, huge).startswith(b"HTTP/1.1 431 ")
+    long_line = b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+    assert _raw("127.0.0.11", port, long_line).startswith(b"HTTP/1.1 414 ")
+    drippers = []
+    for _ in range(40):
+        sock = socket.create_connection(("127.0.0.1", port), source_address=("127.0.0.12", 0))
+        sock.sendall(b"GET /ip HTTP/1.1\r\nHost: x\r\nX-Slow: a")
+        sock.settimeout(10)
+        drippers.append(sock)
+    try:
+        for sock in drippers:
+            assert sock.recv(200).startswith(b"HTTP/1.1 408 ")  # http_header_timeout_seconds
+    finally:
+        for sock in drippers:
+            sock.close()
+
+
+def test_one_address_holds_a_bounded_number_of_connections(served: Served) -> None:
+    port = int(served.server.url.rsplit(":", 1)[1])
+    held = [
+        socket.create_connection(("127.0.0.1", port), source_address=("127.0.0.13", 0))
+        for _ in range(64)  # http_max_connections_per_source
+    ]
+    try:
+        extra = socket.create_connection(("127.0.0.1", port), source_address=("127.0.0.13", 0))
+        extra.settimeout(5)
+        try:
+            assert extra.recv(10) == b""  # closed at once, before the header timeout
+        except ConnectionResetError:
+            pass
+        finally:
+            extra.close()
+        with served.client("127.0.0.14") as elsewhere:
+            assert elsewhere.get("/ip").text.strip() == "127.0.0.14"
+    finally:
+        for sock in held:
+            sock.close()
+
+
+def test_sign_in_next_stays_on_site_and_never_fails(served: Served) -> None:
+    with served.client("127.0.0.15") as browser:
+        csrf = re.search(r'name="csrf" value="([^"]+)"', browser.get("/login").text)
+        assert csrf is not None
+        form = {"user": "alice", "password": "alice-password", "csrf": csrf.group(1)}
+        assert browser.post("/login", data=form).status_code == 303
+        for raw in ("/%09/evil.example", "/%0B", "/%0D%0ASet-Cookie:%20x=1", "/%E2%80%A8x"):
+            answer = browser.get(f"/login?next={raw}")
+            assert (answer.status_code, answer.headers["location"]) == (303, "/"), raw
+        assert browser.get("/login?next=/audit").headers["location"] == "/audit"
+
+
+def _api_token(data: Path, *args: str) -> dict[str, str]:
+    out = homing(data, "apitoken", "create", "--user", "alice", "--name", "t", *args).stdout
+    return {"Authorization": "Bearer " + re.findall(r"hm_api_\S+", out)[-1]}
+
+
+def test_tokens_never_outlive_nor_outreach_their_parent(served: Served) -> None:
+    hourly = _api_token(served.data, "--expires", "1h")
+    scoped = _api_token(served.data, "--expires", "1h", "--hosts", "home.dyn.example")
+    txt_only = _api_token(served.data, "--types", "TXT")
+    with served.client("127.0.0.16") as api:
+        child = api.post("/api/v1/me/tokens", headers=hourly, json={"name": "child"})
+        parent = api.get("/api/v1/me", headers=hourly).json()["token"]
+        assert child.status_code == 201 and child.json()["expires_at"] == parent["expires_at"]
+        minted = api.post("/api/v1/hosts/home.dyn.example/tokens", headers=scoped, json={})
+        assert minted.status_code == 403
+        assert _update(api, "alice", "alice-password", "home.dyn.example") in {"good", "nochg"}
+        rows = api.get("/api/v1/history", headers=txt_only).json()["items"]
+        assert rows and not any("203.0.113" in f"{r['old_value']}{r['new_value']}" for r in rows)
+
+
+def test_secrets_are_private_and_tokens_never_logged(served: Served) -> None:
+    assert stat.S_IMODE(served.data.stat().st_mode) == 0o700
+    for path in served.data.iterdir():
+        if path.is_file() and path.name != "serve.log":
+            assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+    typed_in = served.tokens["carol"]
+    with served.client("127.0.0.17") as confused:
+        confused.get("/nic/update", params={"hostname": "x.dyn.example"}, auth=(typed_in, "pw"))
+        csrf = re.search(r'name="csrf" value="([^"]+)"', confused.get("/login").text)
+        assert csrf is not None
+        confused.post("/login", data={"user": typed_in, "password": "pw", "csrf": csrf.group(1)})
+    deadline = time.monotonic() + 10
+    stored = ""
+    while stored.count("(redacted)") < 2:  # the dyndns2 and the web refusal
+        assert time.monotonic() < deadline, stored
+        time.sleep(0.05)
+        with sqlite3.connect(served.data / "homing.sqlite3") as db:
+            stored = " ".join(str(v) for row in db.execute("SELECT * FROM history") for v in row)
+    assert typed_in not in stored
+    assert "(redacted)" in served.server.log() and typed_in not in served.server.log()
+
+
+def test_register_without_a_zone_to_choose_is_one_clear_line(served: Served) -> None:
+    homing(served.data, "zone", "add", "second.example", "--ns", "ns1.second.example")
+    with served.client("127.0.0.18") as client:
+        answer = client.post("/register")
+    assert (answer.status_code, answer.json()) == (503, {"error": "not_configured"})
+    assert "setting acme_zone: 2 zones exist" in served.server.log()
+
+
+def test_a_non_utf8_settings_file_is_one_line_naming_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "homing.toml"
+    config.write_bytes(b"public_url = 'https://caf\xe9.example'\n")
+    failed = homing(tmp_path / "data", "serve", "--config", str(config), check=False)
+    assert failed.returncode != 0 and "Traceback" not in failed.stderr
+    assert failed.stderr.strip().count("\n") == 0 and "setting public_url" in failed.stderr
+
+
+def test_refusals_are_counted_and_tsig_failures_logged_once(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    tokens = _seed(data)
+    config = tmp_path / "homing.toml"
+    config.write_text(CONFIG)
+    server = ServerProcess(data, config=config).start()
+    try:
+        with httpx.Client(
+            base_url=server.url, transport=httpx.HTTPTransport(local_address="127.0.0.19")
+        ) as attacker:
+            answers = [
+                _update(attacker, "home.dyn.example", f"hm_bad{i}", "home.dyn.example")
+                for i in range(300)
+            ]
+        assert answers[:5] == ["badauth"] * 5 and set(answers[5:]) == {"abuse"}
+        keyring = dns.tsigkeyring.from_text({"nokey.": base64.b64encode(b"x" * 32).decode()})
+        for _ in range(50):
+            update = dns.update.UpdateMessage("dyn.example", keyring=keyring)
+            update.add("t.dyn.example.", 60, "TXT", '"x"')
+            with pytest.raises(dns.tsig.PeerBadKey):  # NOTAUTH(BADKEY), as RFC 8945 says
+                dns.query.udp(update, server.dns[0], port=server.dns[1], timeout=5)
+        with sqlite3.connect(data / "homing.sqlite3") as db:
+            early = db.execute("SELECT COUNT(*) FROM history WHERE outcome != 'good'").fetchone()
+        assert early[0] <= 4  # one row per source, target and outcome so far
+        assert tokens["home"] not in server.log()
+    finally:
+        assert server.stop() == 0, server.log()
+    with sqlite3.connect(data / "homing.sqlite3") as db:
+        rows = db.execute(
+            "SELECT outcome, front_door, count FROM history WHERE outcome != 'good'"
+        ).fetchall()
+    dyndns = [(o, c) for o, door, c in rows if door == "dyndns2"]
+    assert sum(c for o, c in dyndns if o == "badauth") == 5
+    assert sum(c for o, c in dyndns if o == "abuse") == 295
+    assert sum(c for _, door, c in rows if door == "rfc2136") == 50
+    assert len(rows) <= 6
+    assert server.log().count("TSIG") <= 2  # the first, and the count when the window closed
+
+
+def _mount_tmpfs(where: Path, size: str) -> bool:
+    where.mkdir(parents=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+        capture_output=True,
+        check=False,
+    )
+    return mounted.returncode == 0
+
+
+def test_health_fails_while_writes_fail(tmp_path: Path) -> None:
+    disk = tmp_path / "disk"
+    if not _mount_tmpfs(disk, "6m"):
+        if os.environ.get("CI") == "true":
+            pytest.fail("cannot mount a tmpfs to fill (needs root)")
+        pytest.skip("cannot mount a tmpfs to fill (needs root)")
+    try:
+        data = disk / "data"
+        tokens = _seed(data)
+        server = ServerProcess(data, config=None).start()
+        try:
+            with httpx.Client(base_url=server.url, timeout=20) as client:
+                assert client.get("/health").status_code == 200
+                filler = disk / "filler"
+                with filler.open("wb") as handle:
+                    try:
+                        while True:
+                            handle.write(b"\0" * 65536)
+                    except OSError:
+                        pass
+                params = {"domains": "home", "token": tokens["home"], "ip": "192.0.2.77"}
+                failed = client.get("/update", params=params)
+                assert failed.text != "OK"
+                deadline = time.monotonic() + 30
+                while client.get("/health").status_code != 503:
+                    assert time.monotonic() < deadline, "health never reported the full disk"
+                    time.sleep(0.2)
+                filler.unlink()
+                while client.get("/health").status_code != 200:
+                    assert time.monotonic() < deadline + 30, "health never recovered"
+                    time.sleep(0.2)
+                again = client.get("/update", params={**params, "ip": "192.0.2.78"})
+                assert again.text == "OK"
+        finally:
+            server.stop()
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
