@@ -37,12 +37,14 @@ async def test_admins_see_zones_keys_secondaries_and_charts(web: Web) -> None:
     await Secondaries(store=web.core.store).add(
         "dyn.example", "127.0.0.1:5399", tsig="ddns-key.dyn.example"
     )
+    root = web.new_client()
+    await web.signed_in(root, "root")
+    empty = (await root.get("/admin/server")).text
+    assert empty.count("Nothing recorded yet") == 3 and 'class="bar"' not in empty
     activity = web.app_context.activity
     for minute in range(30):
         counts = {Series.UPDATES: 2 * minute, Series.REFUSED: minute, Series.QUERIES: 60 * minute}
         activity.sample(counts, now=1_800_000_000 + 60 * minute)
-    root = web.new_client()
-    await web.signed_in(root, "root")
     page = await root.get("/admin/server")
     assert page.status_code == 200
     assert "dyn.<wbr>example" in page.text and "127.0.0.1:5399" in page.text
@@ -50,6 +52,7 @@ async def test_admins_see_zones_keys_secondaries_and_charts(web: Web) -> None:
     assert secret not in page.text
     assert page.text.count('class="bar"') == 3 * 3  # 29 minutes: three ten-minute bars each
     assert "last minute 2.00" in page.text and "0 h so far" in page.text
+    assert "Nothing recorded yet" not in page.text
     assert re.search(
         r"2 hosts · <a href=\"/admin/users\">3 accounts</a> \(1 administrator\)", page.text
     )
