@@ -4,17 +4,23 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DATA ?= homing-data
 STAMP := $(VENV)/.installed
+# The server's own dependencies (make run), and the test toolchain on top (make test, lint).
+SERVER_STAMP := $(VENV)/.installed-server
 
 .PHONY: run test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); echo 'error: cannot create a virtual environment; on Debian: apt-get install python3-venv' >&2; exit 1; }
 
-$(STAMP): $(BIN)/python pyproject.toml
+$(SERVER_STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(SERVER_STAMP)
+
+$(STAMP): $(SERVER_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)
+run: $(SERVER_STAMP)
 	$(BIN)/homing --data $(DATA) serve --demo
 
 lint: $(STAMP)

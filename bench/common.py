@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from homing.core.admin import Admin  # noqa: E402
 from homing.core.credentials import new_token, token_hash, token_prefix  # noqa: E402
 from homing.domain.records import RRset  # noqa: E402
+from homing.store.location import Database  # noqa: E402
 from homing.store.store import Store  # noqa: E402
 from integration.server import ServerProcess  # noqa: E402
 
@@ -31,6 +32,7 @@ START_TIMEOUT = 600.0
 """A million hosts: the benchmark waits for them, and reports how long it took."""
 LABEL_ALPHABET = string.ascii_lowercase + string.digits
 SERVER_CPU = "0"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 CLIENT_CPU = "1" if (os.cpu_count() or 1) > 1 else "0"
 
 
@@ -38,9 +40,12 @@ def address_of(i: int) -> str:
     return f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}"
 
 
-async def seed(data: Path, hosts: int) -> list[str]:
-    """A zone with ``hosts`` hosts h0..hN (one A record each); returns their tokens."""
-    store = await Store.open(data / "homing.sqlite3")
+async def seed(data: Path, hosts: int, *, database: Database | None = None) -> list[str]:
+    """A zone with ``hosts`` hosts h0..hN (one A record each); returns their tokens.
+
+    In the data directory's SQLite file, or in ``database`` (PostgreSQL) when given.
+    """
+    store = await Store.open(database or data / "homing.sqlite3")
     admin = Admin(store=store, origin="bench-seed")
     zone = await admin.add_zone(ZONE, nameservers=[f"ns1.{ZONE}"])
     user = await admin.add_user("bench", password="bench-password")
@@ -75,9 +80,9 @@ async def seed(data: Path, hosts: int) -> list[str]:
     return tokens
 
 
-async def zone_text(data: Path) -> str:
+async def zone_text(data: Path, *, database: Database | None = None) -> str:
     """The seeded zone in master-file format, for NSD and Knot to serve the same data."""
-    store = await Store.open(data / "homing.sqlite3")
+    store = await Store.open(database or data / "homing.sqlite3")
     async with store.read() as txn:
         snapshot = await txn.zone_snapshot(ZONE)
     await store.close()
@@ -104,6 +109,25 @@ async def zone_text(data: Path) -> str:
                 rrset.ttl,
             )
     return zone.to_text()
+
+
+def tree(pid: int) -> list[int]:
+    """The process and its descendants (processes, not threads)."""
+    found = [pid]
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        found.extend(tree(int(child)))
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
 
 
 def start_homing(

@@ -46,14 +46,15 @@ from common import (
     ZONE,
     Population,
     address_of,
+    cpu_seconds,
     population_zone,
     seed_many,
     start_homing,
+    tree,
 )
 from references import free_port, knot, nsd
 from updates import Connection
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 HOT_SET = 200
 
@@ -74,25 +75,6 @@ def query_file(path: Path, population: Population, mix: str, count: int = 500_00
         else:
             lines.append(f"{names[i]} {'A' if n % 2 else 'AAAA'}")
     path.write_text("\n".join(lines) + "\n")
-
-
-def tree(pid: int) -> list[int]:
-    """The process and its descendants (processes, not threads)."""
-    found = [pid]
-    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
-        found.extend(tree(int(child)))
-    return found
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / CLOCK_TICKS
 
 
 def memory_mib(pids: list[int]) -> dict[str, float]:

@@ -12,7 +12,14 @@ HERE = Path(__file__).resolve().parent
 def main() -> None:
     results = HERE / "results"
     results.mkdir(exist_ok=True)
-    for script in ("dns_qps.py", "updates.py", "secondary_delay.py", "guesses.py", "fuzz.py"):
+    for script in (
+        "dns_qps.py",
+        "updates.py",
+        "secondary_delay.py",
+        "nodes.py",
+        "guesses.py",
+        "fuzz.py",
+    ):
         print(f"== {script}", flush=True)
         subprocess.run(
             [

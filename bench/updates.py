@@ -15,7 +15,13 @@ The reference is SQLite itself on the same disk: single-row transactions with
 the same durability settings (WAL, synchronous=FULL), one per fsync. Group
 commit is what lets homing exceed that rate.
 
+``--database postgresql`` stores everything in a PostgreSQL server of its own
+(Debian's, started in the temporary directory with its durable defaults:
+fsync, synchronous_commit) instead of the SQLite file, pinned to the server's
+CPU as well, so the two backends are compared on the same machine (issue 9).
+
     python bench/updates.py [--hosts 200] [--seconds 10] [--connections 64] [--rate 1000]
+                            [--database sqlite|postgresql]
 """
 
 from __future__ import annotations
@@ -38,8 +44,23 @@ import dns.message
 import dns.rcode
 import dns.rdatatype
 import dns.update
-from common import CLIENT_CPU, ZONE, address_of, seed, start_homing, zone_text
+from common import (
+    CLIENT_CPU,
+    SERVER_CPU,
+    ZONE,
+    address_of,
+    cpu_seconds,
+    seed,
+    start_homing,
+    tree,
+    zone_text,
+)
 from references import free_port, knot
+
+from homing.core.dnssec import Dnssec
+from homing.store.location import Database
+from homing.store.store import Store
+from pgserver import PostgresServer
 
 SOURCES = 8
 
@@ -122,6 +143,7 @@ async def saturation(
     await asyncio.gather(*(worker(c) for c in range(connections)))
     elapsed = time.perf_counter() - started
     return {
+        "updates": len(latencies),
         "updates_per_s": len(latencies) / elapsed,
         "p50_ms": percentile(latencies, 0.50) * 1000,
         "p99_ms": percentile(latencies, 0.99) * 1000,
@@ -216,11 +238,16 @@ async def update_to_answer(
 
 
 async def knot_reference(
-    workdir: Path, data: Path, hosts: int, concurrency: int, seconds: float
+    workdir: Path,
+    data: Path,
+    hosts: int,
+    concurrency: int,
+    seconds: float,
+    database: Database | None,
 ) -> dict[str, float]:
     """Knot's own durable RFC 2136 path on the same names: UPDATEs from ``concurrency`` senders."""
     zonefile = workdir / "knot-bench.zone"
-    zonefile.write_text(await zone_text(data))
+    zonefile.write_text(await zone_text(data, database=database))
     port = free_port()
     latencies: list[float] = []
     failures = 0
@@ -276,16 +303,39 @@ def sqlite_reference(directory: Path, seconds: float) -> dict[str, float]:
     return {"commits_per_s": commits / seconds, "p50_ms": statistics.median(latencies) * 1000}
 
 
-async def run(args: argparse.Namespace, work: Path) -> dict[str, dict[str, float]]:
+async def run(
+    args: argparse.Namespace, work: Path, postgres: PostgresServer | None
+) -> dict[str, dict[str, float]]:
     data = work / "data"
-    tokens = await seed(data, args.hosts)
+    database = Database.postgresql(postgres.new_database()) if postgres else None
+    tokens = await seed(data, args.hosts, database=database)
+    if args.dnssec:
+        store = await Store.open(database or data / "homing.sqlite3")
+        try:
+            await Dnssec(store=store, origin="bench-seed").enable(ZONE)
+        finally:
+            await store.close()
     config = work / "homing.toml"
-    config.write_text(f"dns_workers = {args.workers}\ndns_rrl_responses_per_second = 0\n")
+    settings = f"dns_workers = {args.workers}\ndns_rrl_responses_per_second = 0\n"
+    if database is not None:
+        settings += f'database_url = "{database.url.render_as_string(hide_password=False)}"\n'
+    config.write_text(settings)
     server = start_homing(data, config=config)
     http_port = int(server.url.rsplit(":", 1)[1])
+    assert server.process is not None
+    roots = [server.process.pid] + ([postgres.postmaster_pid()] if postgres else [])
     try:
+        before = [cpu_seconds(tree(pid)) for pid in roots]
         results = {
             "saturation": await saturation(http_port, tokens, args.connections, args.seconds),
+        }
+        # CPU per update (the server's processes, and PostgreSQL's): steadier than the
+        # rate on a shared machine, and where the two backends differ.
+        used = [cpu_seconds(tree(pid)) - b for pid, b in zip(roots, before, strict=True)]
+        count = max(results["saturation"]["updates"], 1)
+        results["saturation"]["homing_cpu_ms"] = used[0] / count * 1000
+        results["saturation"]["postgres_cpu_ms"] = used[1] / count * 1000 if postgres else 0.0
+        results |= {
             "fixed_rate": await fixed_rate(
                 http_port, tokens, args.rate, args.seconds, args.connections
             ),
@@ -296,7 +346,7 @@ async def run(args: argparse.Namespace, work: Path) -> dict[str, dict[str, float
     finally:
         server.stop()
     results["knot_rfc2136"] = await knot_reference(
-        work, data, args.hosts, args.connections, args.seconds
+        work, data, args.hosts, args.connections, args.seconds, database
     )
     results["sqlite_reference"] = sqlite_reference(data, min(args.seconds, 5))
     return results
@@ -311,11 +361,24 @@ def main() -> None:
     parser.add_argument("--answers", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2, help="DNS workers (on the server CPU)")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument(
+        "--dnssec", action="store_true", help="sign the zone: every update is signed online"
+    )
     args = parser.parse_args()
+    postgres = None
+    if args.database == "postgresql":
+        # The database server shares the homing server's CPU: the same budget as SQLite.
+        postgres = PostgresServer(durable=True, cpus=SERVER_CPU)
+        postgres.start()
     # The load generator keeps off the servers' CPU, as dnsperf does in dns_qps.py.
     os.sched_setaffinity(0, {int(CLIENT_CPU)})
-    with tempfile.TemporaryDirectory(prefix="homing-bench-") as tmp:
-        results = asyncio.run(run(args, Path(tmp)))
+    try:
+        with tempfile.TemporaryDirectory(prefix="homing-bench-") as tmp:
+            results = asyncio.run(run(args, Path(tmp), postgres))
+    finally:
+        if postgres is not None:
+            postgres.stop()
     s, f, u, k, r = (
         results[name]
         for name in (
@@ -326,9 +389,12 @@ def main() -> None:
             "sqlite_reference",
         )
     )
+    print(f"database: {args.database}")
     print(
         f"saturation ({args.connections} connections): {s['updates_per_s']:.0f} updates/s, "
-        f"p50 {s['p50_ms']:.1f} ms, p99 {s['p99_ms']:.1f} ms, failures {s['failures']:.0f}"
+        f"p50 {s['p50_ms']:.1f} ms, p99 {s['p99_ms']:.1f} ms, failures {s['failures']:.0f}; "
+        f"CPU per update: homing {s['homing_cpu_ms']:.2f} ms, "
+        f"PostgreSQL {s['postgres_cpu_ms']:.2f} ms"
     )
     print(
         f"fixed rate {f['rate']:.0f}/s: p50 {f['p50_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms, "

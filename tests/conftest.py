@@ -1,8 +1,15 @@
-"""Fixtures shared by the whole suite: a store in a fresh data directory, the core on top."""
+"""Fixtures shared by the whole suite: a store in a fresh data directory, the core on top.
+
+``postgres_server`` is one real PostgreSQL per session (tests/pgserver.py), started
+only when a test asks for a PostgreSQL database (``postgres_url``). tests/store runs
+on both backends; ``HOMING_TEST_DATABASE=postgresql`` puts every other test's store
+on PostgreSQL too (slower: a database and its migrations per test).
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,13 +23,32 @@ from homing.core.refusals import Refusals
 from homing.core.updates import UpdateLimits, UpdateService
 from homing.core.writer import ChangeWriter
 from homing.domain.records import ViewEvent
+from homing.store.location import Database
 from homing.store.store import Store
+from pgserver import PostgresServer
 from support import Core
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = PostgresServer()
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "homing.sqlite3")
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """The URL of a new, empty PostgreSQL database for this test alone."""
+    return postgres_server.new_database()
+
+
+@pytest.fixture
+async def store(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Store]:
+    where: Path | Database = tmp_path / "homing.sqlite3"
+    if os.environ.get("HOMING_TEST_DATABASE") == "postgresql":
+        where = Database.postgresql(request.getfixturevalue("postgres_url"))
+    opened = await Store.open(where)
     yield opened
     await opened.close()
 

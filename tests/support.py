@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +17,7 @@ from homing.core.api_services import ApiServices
 from homing.core.api_tokens import ApiTokens, BearerAuth
 from homing.core.auth import Authenticator
 from homing.core.brake import Brake
+from homing.core.dnssec import Dnssec
 from homing.core.host_records import HostRecords
 from homing.core.refusals import Refusals
 from homing.core.updates import UpdateService
@@ -54,8 +59,31 @@ def http_context(core: Core, settings: Settings) -> HttpContext:
             tokens=ApiTokens(store=core.store),
             bearer=BearerAuth(store=core.store, brake=core.brake, refusals=core.refusals),
             records=HostRecords(store=core.store, writer=core.writer, policy=settings.policy),
+            dnssec=Dnssec(store=core.store, origin="api-test"),
         ),
     )
+
+
+@contextmanager
+def provider_in_thread(settings: Settings) -> Iterator[str]:
+    """A real provider (``homing serve`` without the CLI) in its own thread and event loop,
+    for synchronous clients over loopback HTTP; yields its base URL."""
+    from homing.app import Provider
+
+    loop = asyncio.new_event_loop()
+    provider = Provider(settings)
+    loop.run_until_complete(provider.start())
+    thread = threading.Thread(target=loop.run_forever, name="provider", daemon=True)
+    thread.start()
+    try:
+        assert provider.http_address is not None
+        host, port = provider.http_address
+        yield f"http://{host}:{port}"
+    finally:
+        asyncio.run_coroutine_threadsafe(provider.stop(), loop).result(timeout=30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=30)
+        loop.close()
 
 
 def require_tool(name: str) -> str:

@@ -14,11 +14,13 @@ import ipaddress
 import logging
 import os
 import socket
+import time
 from collections.abc import Generator
 
 import dns.opcode
 import uvicorn
 
+from homing.activity import ActivityWindow
 from homing.alerts.follower import AlertFollower, follower_from_settings
 from homing.config import Settings, parse_hostport
 from homing.core.acme import AcmeAccounts, AcmeUpdates
@@ -27,6 +29,7 @@ from homing.core.api_services import ApiServices
 from homing.core.api_tokens import ApiTokens, BearerAuth
 from homing.core.auth import Authenticator
 from homing.core.brake import Brake
+from homing.core.dnssec import Dnssec
 from homing.core.events import EventBus
 from homing.core.host_records import HostRecords
 from homing.core.journal import new_origin
@@ -45,10 +48,12 @@ from homing.nameserver.engine import Engine
 from homing.nameserver.fastpath import FastPath
 from homing.nameserver.notify import Notifier
 from homing.nameserver.ratelimit import ResponseRateLimit
+from homing.nameserver.signatures import REFRESH_CHECK_SECONDS
 from homing.nameserver.transfer import transfer_handler
 from homing.nameserver.transport import DNSServer
 from homing.nameserver.update import update_handler
 from homing.nameserver.workers import WorkerPool
+from homing.store.location import configured_database
 from homing.store.permissions import restrict_umask, secure_data_dir
 from homing.store.store import Store
 from homing.tls.own_certificate import OwnCertificate
@@ -56,6 +61,10 @@ from homing.tls.own_certificate import OwnCertificate
 log = logging.getLogger(__name__)
 
 HTTP_START_TIMEOUT = 10.0
+ACTIVITY_SECONDS = 60.0
+HTTP_STOP_GRACE = 3
+"""Seconds running requests get at shutdown before they are cancelled: SIGTERM during a heavy
+request stops the server within seconds, not when the request is done (issue 15)."""
 WORKER_START_TIMEOUT = 120.0
 """A million names take a few seconds per worker to arrive and be unpickled."""
 
@@ -109,10 +118,13 @@ class Provider:
         self.workers: WorkerPool | None = None
         self.notifier: Notifier | None = None
         self.metrics = ProviderMetrics()
+        self.activity = ActivityWindow()
+        self._activity_task: asyncio.Task[None] | None = None
         self.alerts: AlertFollower | None = None
         self.refusals: Refusals | None = None
         self.http_limits: ConnectionLimits | None = None
         self.certificate: OwnCertificate | None = None
+        self._refresh_task: asyncio.Task[None] | None = None
         self._http: _EmbeddedServer | None = None
         self._http_task: asyncio.Task[None] | None = None
         self.http_address: tuple[str, int] | None = None
@@ -128,7 +140,7 @@ class Provider:
         _check_plain_http(settings, http_host)
         restrict_umask()
         secure_data_dir(settings.data_dir)
-        self.store = await Store.open(settings.database)
+        self.store = await Store.open(configured_database(settings))
         keyring = StoreKeyring(self.store)
         self.notifier = Notifier(store=self.store, view=self.view, keyring=keyring)
         # Subscribed before the writer starts, so secondaries hear of every zone at start-up.
@@ -196,6 +208,7 @@ class Provider:
             await self.dns.start()
         except OSError as exc:
             raise ConfigError(f"cannot listen for DNS on {settings.dns_listen}: {exc}") from None
+        self._refresh_task = asyncio.create_task(self._refresh_signatures(), name="dnssec")
         if workers:
             self.workers = WorkerPool(
                 view=self.view,
@@ -234,9 +247,12 @@ class Provider:
                     records=HostRecords(
                         store=self.store, writer=self.writer, policy=settings.policy
                     ),
+                    dnssec=Dnssec(store=self.store, origin=new_origin("api")),
                 ),
                 metrics=self.metrics.render,
                 unknown_parameters=self.metrics.unknown_parameters,
+                dns_addresses=tuple(self.dns.bound),
+                activity=self.activity,
             )
         )
         self.http_limits = ConnectionLimits(
@@ -255,6 +271,7 @@ class Provider:
             )
             await self.certificate.ensure()
             cert_file, key_file = self.certificate.cert_file, self.certificate.key_file
+        self._activity_task = asyncio.create_task(self._sample_activity(), name="activity")
         sock = _http_socket(http_host, http_port)
         self.http_address = sock.getsockname()[:2]
         config = uvicorn.Config(
@@ -267,6 +284,7 @@ class Provider:
             ssl_certfile=str(cert_file) if cert_file else None,
             ssl_keyfile=str(key_file) if key_file else None,
             http=guarded_protocol(self.http_limits),
+            timeout_graceful_shutdown=HTTP_STOP_GRACE,
         )
         self._http = _EmbeddedServer(config)
         self._http_task = asyncio.create_task(self._http.serve(sockets=[sock]), name="http")
@@ -279,15 +297,37 @@ class Provider:
             assert config.ssl is not None
             self.certificate.attach(config.ssl)
 
+    async def _refresh_signatures(self) -> None:
+        """Signed zones that never change still never serve an expired signature."""
+        while True:
+            await asyncio.sleep(REFRESH_CHECK_SECONDS)
+            made = self.view.refresh_signatures()
+            if made:
+                log.info("DNSSEC: %d signatures made again before they expire", made)
+
     def renew_certificate(self) -> None:
         """SIGHUP: renew the ACME certificate now (nothing without tls_acme_directory)."""
         if self.certificate is not None:
             log.info("SIGHUP: renewing the ACME certificate")
             self.certificate.renew_now()
 
+    async def _sample_activity(self) -> None:
+        """The operator's 24-hour charts: the counters once a minute (``homing.activity``)."""
+        while True:
+            self.activity.sample(self.metrics.totals(), now=time.time())
+            await asyncio.sleep(ACTIVITY_SECONDS)
+
     async def stop(self) -> None:
+        if self._refresh_task is not None:
+            self._refresh_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._refresh_task
         if self.certificate is not None:
             await self.certificate.stop()
+        if self._activity_task is not None:
+            self._activity_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._activity_task
         if self._http is not None and self._http_task is not None:
             self._http.should_exit = True
             await self._http_task

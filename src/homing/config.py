@@ -37,6 +37,12 @@ class Settings:
     """Every operator setting of ``homing serve`` and the management commands."""
 
     data_dir: Path = _setting(Path("homing-data"), "Directory holding the SQLite database.")
+    database_url: str | None = _setting(
+        None,
+        "PostgreSQL database shared by every node: `postgresql://user:password@host:port/dbname` "
+        "(`postgresql+asyncpg://` too); none: SQLite in data_dir. Prefer the environment or "
+        "the file to the flag, which other local users can read in the process list.",
+    )
     dns_listen: list[str] = _setting(
         ["127.0.0.1:8053"], "DNS listen addresses (UDP and TCP), HOST:PORT, IPv6 in brackets."
     )
@@ -334,6 +340,13 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("setting log_level: must be DEBUG, INFO, WARNING or ERROR")
     if not settings.dns_listen:
         raise ConfigError("setting dns_listen: at least one address is needed")
+    if settings.database_url and not settings.database_url.startswith(
+        ("postgresql://", "postgresql+asyncpg://")
+    ):
+        # The rest of the URL is checked when the store opens; never echo it (a password).
+        raise ConfigError(
+            "setting database_url: must start with postgresql:// or postgresql+asyncpg://"
+        )
     _validate_alerts(settings)
     _validate_web(settings)
 

@@ -23,6 +23,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.process_collector import ProcessCollector
 from prometheus_client.registry import Collector
 
+from homing.activity import Series
 from homing.alerts.outbox import Outbox
 from homing.alerts.rules import is_auth_failure
 from homing.core.writer import BatchCommitted
@@ -33,6 +34,7 @@ from homing.nameserver.ratelimit import ResponseRateLimit
 from homing.nameserver.workers import WorkerPool
 from homing.store.rows import HistoryRow
 
+ACCEPTED = frozenset({"good", "nochg"})
 COMMIT_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
 
@@ -192,6 +194,9 @@ class ProviderMetrics:
             ["front_door"],
             registry=self.registry,
         )
+        self.accepted = 0
+        self.refused = 0
+        """Committed history rows: accepted updates (good, nochg) and refusals, for ``totals``."""
         self.registry.register(_Sources(self))
         ProcessCollector(registry=self.registry)
 
@@ -208,8 +213,23 @@ class ProviderMetrics:
         (refusals are aggregated per source and window)."""
         for row in rows:
             self.updates.labels(row.front_door, row.outcome).inc(row.count)
+            if row.outcome in ACCEPTED:
+                self.accepted += row.count
+            else:
+                self.refused += row.count
             if is_auth_failure(row):
                 self.auth_failures.labels(row.front_door).inc(row.count)
+
+    def totals(self) -> dict[Series, int]:
+        """The counters the operator's 24-hour charts follow (``homing.activity``)."""
+        queries = sum(self.engine.counts().values()) if self.engine is not None else 0
+        if self.workers is not None:
+            queries += sum(self.workers.counts().values())
+        return {
+            Series.UPDATES: self.accepted,
+            Series.REFUSED: self.refused,
+            Series.QUERIES: queries,
+        }
 
     def render(self) -> tuple[bytes, str]:
         """The text exposition format and its content type."""

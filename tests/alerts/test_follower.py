@@ -53,7 +53,13 @@ async def test_a_change_is_sent_by_email_and_webhook(
 ) -> None:
     token = await _account(core)
     async with WebhookReceiver().running() as hook, smtp_sink() as (port, mails):
-        await set_alerts(core.store, "alice", email="alice@example.net", webhook=hook.url)
+        await set_alerts(
+            core.store,
+            "alice",
+            email="alice@example.net",
+            webhook=hook.url,
+            allow_private_webhook=True,
+        )
         follower = make_follower(smtp_port=port)
         await follower.start()
         try:
@@ -77,7 +83,9 @@ async def test_refused_attempts_are_summed_up_per_user(
 ) -> None:
     await _account(core)
     async with WebhookReceiver().running() as hook:
-        await set_alerts(core.store, "alice", webhook=hook.url, events=["failures"])
+        await set_alerts(
+            core.store, "alice", webhook=hook.url, events=["failures"], allow_private_webhook=True
+        )
         # A first follower stores its cursor; the refusals then land while none runs, so
         # the next one reads all three at once, whatever the speed of the machine.
         first = make_follower()
@@ -107,7 +115,7 @@ async def test_a_failing_receiver_gets_the_alert_on_a_retry(
 ) -> None:
     token = await _account(core)
     async with WebhookReceiver(statuses=[500, 503]).running() as hook:
-        await set_alerts(core.store, "alice", webhook=hook.url)
+        await set_alerts(core.store, "alice", webhook=hook.url, allow_private_webhook=True)
         follower = make_follower()
         await follower.start()
         try:
@@ -125,7 +133,7 @@ async def test_a_hanging_receiver_never_delays_updates_nor_loses_alerts(
 ) -> None:
     token = await _account(core)
     async with WebhookReceiver(hang=True).running() as stuck:
-        await set_alerts(core.store, "alice", webhook=stuck.url)
+        await set_alerts(core.store, "alice", webhook=stuck.url, allow_private_webhook=True)
         follower = make_follower()
         await follower.start()
         await _update(core, token, "203.0.113.1")
@@ -141,7 +149,7 @@ async def test_a_hanging_receiver_never_delays_updates_nor_loses_alerts(
     cursor = await alert_store.alert_cursor(core.store)
     assert cursor is not None and cursor < first_row
     async with WebhookReceiver().running() as hook:
-        await set_alerts(core.store, "alice", webhook=hook.url)
+        await set_alerts(core.store, "alice", webhook=hook.url, allow_private_webhook=True)
         restarted = make_follower()
         await restarted.start()
         try:
@@ -156,7 +164,14 @@ async def test_a_host_gone_stale_is_reported_once_per_silence(
 ) -> None:
     token = await _account(core)
     async with WebhookReceiver().running() as hook:
-        await set_alerts(core.store, "alice", webhook=hook.url, events=["stale"], stale_hours=2)
+        await set_alerts(
+            core.store,
+            "alice",
+            webhook=hook.url,
+            events=["stale"],
+            stale_hours=2,
+            allow_private_webhook=True,
+        )
         follower = make_follower()
         await follower.start()
         try:

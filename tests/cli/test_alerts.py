@@ -50,6 +50,8 @@ def test_set_show_and_test(tmp_path: Path, webhook: tuple[str, list[dict[str, An
     assert _homing(tmp_path, "user", "add", "alice").exit_code == 0
     shown = _homing(tmp_path, "alert", "show", "alice")
     assert "email     -" in shown.output and "on        -" in shown.output
+    private = _homing(tmp_path, "alert", "set", "alice", "--webhook", url)
+    assert private.exit_code == 1 and "alert_webhook_private" in private.output
     result = _homing(
         tmp_path,
         "alert",
@@ -61,6 +63,7 @@ def test_set_show_and_test(tmp_path: Path, webhook: tuple[str, list[dict[str, An
         "changes,stale",
         "--stale-hours",
         "12",
+        env=PRIVATE_OK,
     )
     assert result.exit_code == 0, result.output
     shown = _homing(tmp_path, "alert", "show", "alice").output

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import html
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+import httpx
+import pytest
 
 from ..integration.server import ServerProcess
 
@@ -42,7 +47,12 @@ def test_once_status_check(tmp_path: Path, served: tuple[ServerProcess, str]) ->
     assert "homing:home.dyn.example\tMISMATCH" in before.stdout
     once = _client("once", *common)
     assert once.returncode == 0, once.stdout + once.stderr
-    assert "homing:home.dyn.example\tdone: up to date (93.184.216.34)" in once.stdout
+    assert (
+        "homing:home.dyn.example\tdone: updated to 93.184.216.34 (good 93.184.216.34)"
+        in once.stdout
+    )
+    again = _client("once", *common)
+    assert "homing:home.dyn.example\tdone: up to date (93.184.216.34)" in again.stdout
     status = _client("status", *common)
     assert status.returncode == 0
     assert "ipv4\t93.184.216.34\tpushed 2" in status.stdout
@@ -50,6 +60,43 @@ def test_once_status_check(tmp_path: Path, served: tuple[ServerProcess, str]) ->
     after = _client("check", *common)
     assert after.returncode == 0, after.stdout
     assert "homing:home.dyn.example\tok" in after.stdout
+
+
+SNIPPET = re.compile(r'<pre class="code" id="snippet-homing"><code>(.*?)</code></pre>', re.S)
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def test_the_web_uis_snippet_works_as_pasted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, served: tuple[ServerProcess, str]
+) -> None:
+    """The host page's ``homing client`` snippet, with a new token, into a file as it is:
+    ``once`` pushes and says so, ``check`` passes though the zone is delegated nowhere (it
+    asks the provider's DNS server the snippet names), the state goes under $HOME."""
+    server, _ = served
+    with httpx.Client(base_url=server.url, timeout=30) as browser:
+        login = browser.get("/login")
+        fields = {"user": "alice", "password": "alice-password", "next": "/"}
+        signed = browser.post("/login", data={"csrf": CSRF.findall(login.text)[0], **fields})
+        assert signed.status_code == 303
+        host = browser.get("/hosts/home.dyn.example")
+        made = browser.post(
+            "/hosts/home.dyn.example/tokens",
+            data={"csrf": CSRF.findall(host.text)[0], "label": "laptop"},
+        )
+        assert made.status_code == 303
+        page = browser.get(made.headers["location"])
+    found = SNIPPET.search(page.text)
+    assert found is not None
+    config = tmp_path / "client.toml"
+    config.write_text(html.unescape(found.group(1)))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    once = _client("once", "--config", str(config))
+    assert once.returncode == 0, once.stdout + once.stderr
+    assert "homing:home.dyn.example\tdone: updated to 192.0.2.10 (good 192.0.2.10)" in once.stdout
+    check = _client("check", "--config", str(config))
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "homing:home.dyn.example\tok" in check.stdout
+    assert (tmp_path / "home/.local/state/homing-client/state.json").exists()
 
 
 def test_bad_config_is_one_line_and_exit_1(tmp_path: Path) -> None:

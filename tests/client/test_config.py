@@ -138,7 +138,11 @@ def test_fingerprint_follows_the_secret(tmp_path: Path) -> None:
         ),
         ('names = ["bob.example.com"]', 'names = ["bob..example.com"]', r"update\[2\]\.names: "),
         ('names = ["bob.example.com"]', 'names = ["home.example.net"]\nprovider_ = 1', "provider_"),
-        ('dns_server = "192.0.2.53"', 'dns_server = "ns1.example.org"', r"update\[3\]\.dns_server"),
+        (
+            'dns_server = "192.0.2.53"',
+            'dns_server = "ns1.example.org:99999"',
+            r"update\[3\]\.dns_server",
+        ),
         (
             '[[update]]\nprovider = "cloudflare"',
             '[[update]]\nprovider = "homing"',

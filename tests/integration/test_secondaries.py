@@ -144,3 +144,24 @@ def test_management(seeded: Seeded) -> None:
     secondary_id = listed.split()[0]
     homing(seeded.data, "secondary", "remove", secondary_id)
     assert homing(seeded.data, "secondary", "list").stdout == ""
+
+
+def test_knot_serves_the_signed_zone_with_fresh_signatures(
+    primary: ServerProcess, seeded: Seeded, tmp_path: Path
+) -> None:
+    """A signed zone transfers signed: Knot serves RRSIGs, also for a name changed by dyndns2."""
+    homing(seeded.data, "dnssec", "enable", "dyn.example")
+    port = free_port("127.0.0.2")
+    homing(seeded.data, "secondary", "add", "dyn.example", f"127.0.0.2:{port}")
+    secondary = knot(
+        tmp_path / "knot", zone=ZONE, primary=primary.dns, address="127.0.0.2", port=port
+    )
+    try:
+        follows(primary, secondary)
+        out = kdig(secondary.server, "+dnssec", "home.dyn.example", "A")
+        assert "198.51.100.42" in out and "RRSIG" in out, out
+        assert "NSEC3" in kdig(secondary.server, "+dnssec", "nobody.dyn.example", "A")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n--- secondary log:\n{secondary.log()}") from None
+    finally:
+        secondary.stop()

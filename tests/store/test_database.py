@@ -1,14 +1,27 @@
-"""The store's schema bookkeeping and durability settings."""
+"""The store's schema bookkeeping and durability settings; migrations on both backends."""
 
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
-from homing.store.database import MIGRATIONS, SCHEMA_HEAD, migrate, schema_version
+from homing.store.database import (
+    MIGRATIONS,
+    SCHEMA_HEAD,
+    alembic_config,
+    database_schema_version,
+    migrate,
+    migrate_database,
+    schema_version,
+)
+from homing.store.location import Database
+from homing.store.store import Store
 
 
 def test_schema_head_matches_the_newest_migration() -> None:
@@ -85,3 +98,60 @@ def test_an_upgrade_keeps_every_host_record_and_token(tmp_path: Path) -> None:
 
 
 TABLES = ("hosts", "records", "tokens")
+
+
+EARLIER = [f"{n:04d}" for n in range(1, int(SCHEMA_HEAD))]
+
+
+async def _upgrade_database_to(database: Database, revision: str) -> None:
+    """``_upgrade_to`` for either backend, through the async engine as the store migrates."""
+    from alembic import command
+    from sqlalchemy import Connection
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    def upgrade(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+        connection.commit()
+
+    engine = create_async_engine(database.url)
+    try:
+        async with engine.connect() as conn:
+            await conn.run_sync(upgrade)
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize("revision", EARLIER)
+async def test_every_earlier_revision_upgrades_to_the_head(
+    database: Database, revision: str
+) -> None:
+    """From empty to ``revision``, a zone written there, then ``homing db upgrade``'s path."""
+    await _upgrade_database_to(database, revision)
+    assert await database_schema_version(database) == revision
+    store = Store(database)
+    try:
+        async with store.write() as txn:
+            await txn.conn.execute(
+                text(
+                    "INSERT INTO zones (name, serial, mname, rname, nameservers, default_ttl,"
+                    " soa_ttl, refresh, retry, expire, minimum, created_at) VALUES ('kept.',"
+                    " 1, 'ns.kept.', 'h.kept.', 'ns.kept.', 60, 60, 60, 60, 60, 60, :at)"
+                ),
+                {"at": datetime(2026, 12, 1, tzinfo=UTC)},
+            )
+    finally:
+        await store.close()
+    await migrate_database(database)
+    assert await database_schema_version(database) == SCHEMA_HEAD
+    store = await Store.open(database)
+    try:
+        zone = await store.find_zone("kept.")
+        assert zone is not None
+        async with store.write() as txn:
+            await txn.update_row("zones", zone.id, serial=2**32 - 1)
+        zone = await store.find_zone("kept.")
+        assert zone is not None and zone.serial == 2**32 - 1
+    finally:
+        await store.close()

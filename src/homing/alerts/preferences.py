@@ -7,6 +7,7 @@ failure alerts unless ``events`` says otherwise.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -71,7 +72,10 @@ def check_email(value: str) -> str:
     return value
 
 
-def check_webhook(value: str) -> str:
+def check_webhook(value: str, *, allow_private: bool) -> str:
+    """An http(s) URL; unless ``allow_private``, not one that names a private, loopback or
+    link-local address outright (``http://10.0.0.5/``, ``http://localhost/``), since delivery
+    would refuse it every time (issue 15). Names are resolved only when an alert is sent."""
     try:
         url = httpx.URL(value)
     except httpx.InvalidURL:
@@ -80,7 +84,28 @@ def check_webhook(value: str) -> str:
         raise InputError(f"a webhook must be an http:// or https:// URL, not {value!r}")
     if len(value) > MAX_URL_LENGTH:
         raise InputError(f"a webhook URL has at most {MAX_URL_LENGTH} characters")
+    if not allow_private and _names_a_private_address(url.host):
+        raise InputError(
+            f"the webhook {url.host} is not a public address, so alerts could never be "
+            "delivered there (the operator allows private ones with alert_webhook_private)"
+        )
     return value
+
+
+LOCAL_SUFFIXES = ("localhost", ".localhost", ".local", ".internal", ".lan", ".home.arpa")
+
+
+def _names_a_private_address(host: str) -> bool:
+    name = host.rstrip(".").lower()
+    if name.endswith(LOCAL_SUFFIXES) or name == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(name.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return not address.is_global
 
 
 def check_events(values: Sequence[str]) -> tuple[str, ...]:
@@ -100,15 +125,19 @@ async def set_alerts(
     webhook: str | None = None,
     events: Sequence[str] | None = None,
     stale_hours: int | None = None,
+    allow_private_webhook: bool,
 ) -> AlertPreferences:
-    """Change what is given; ``None`` keeps a value, an empty email or webhook removes it."""
+    """Change what is given; ``None`` keeps a value, an empty email or webhook removes it.
+    ``allow_private_webhook`` is the setting ``alert_webhook_private``."""
     current = await show_alerts(store, user)
     if stale_hours is not None and not 1 <= stale_hours <= MAX_STALE_HOURS:
         raise InputError(f"stale hours must be between 1 and {MAX_STALE_HOURS}")
     chosen = check_events(events) if events is not None else current.events or DEFAULT_EVENTS
     new_email = current.email if email is None else (check_email(email) if email else None)
     new_webhook = (
-        current.webhook if webhook is None else (check_webhook(webhook) if webhook else None)
+        current.webhook
+        if webhook is None
+        else (check_webhook(webhook, allow_private=allow_private_webhook) if webhook else None)
     )
     await alert_store.save_alert_settings(
         store,

@@ -45,6 +45,7 @@ def alert_set(
             webhook=webhook,
             events=_events(events),
             stale_hours=stale_hours,
+            allow_private_webhook=ctx.settings().alert_webhook_private,
         ),
     )
     _show(preferences.user, preferences.email, preferences.webhook, preferences.events)

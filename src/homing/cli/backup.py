@@ -7,7 +7,18 @@ from pathlib import Path
 import click
 
 from homing.cli.base import Context, common_options, main, pass_context
+from homing.config import Settings
+from homing.errors import ConfigError
 from homing.logs import setup_logging
+
+
+def _sqlite_only(settings: Settings, command: str) -> None:
+    """A PostgreSQL installation is backed up with PostgreSQL's tools (docs/nodes.md)."""
+    if settings.database_url:
+        raise ConfigError(
+            f"homing {command} covers the SQLite file of a data directory; this installation "
+            "uses PostgreSQL (database_url): use pg_dump and pg_restore"
+        )
 
 
 @main.command("backup")
@@ -23,6 +34,7 @@ def backup(ctx: Context, file: Path) -> None:
     from homing.store.backup import create_backup
 
     settings = ctx.settings()
+    _sqlite_only(settings, "backup")
     setup_logging("WARNING")
     info = create_backup(settings.data_dir, file)
     size = file.stat().st_size
@@ -41,6 +53,7 @@ def restore(ctx: Context, file: Path) -> None:
     from homing.store.backup import restore_backup
 
     settings = ctx.settings()
+    _sqlite_only(settings, "restore")
     setup_logging("WARNING")
     info = restore_backup(file, settings.data_dir)
     click.echo(

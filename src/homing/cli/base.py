@@ -3,7 +3,7 @@
 The commands live in sibling modules: a thin click layer over the app wiring
 and the management use cases.
 
-Every command takes ``--data`` and ``--config``; errors reach the user as one
+Every command takes ``--data``, ``--config`` and ``--database-url``; errors reach the user as one
 line (``error: ...``) with exit status 1, details go to the log.
 """
 
@@ -61,10 +61,12 @@ class Context:
     def __init__(self, data: Path | None, config: Path | None) -> None:
         self.data = data
         self.config = config
+        self.database_url: str | None = None
 
     def settings(self, **overrides: Any) -> Settings:
         return load_settings(
-            config_file=self.config, overrides={"data_dir": self.data, **overrides}
+            config_file=self.config,
+            overrides={"data_dir": self.data, "database_url": self.database_url, **overrides},
         )
 
 
@@ -81,8 +83,26 @@ def _set_config(ctx: click.Context, _param: click.Parameter, value: Path | None)
         ctx.ensure_object(Context).config = value
 
 
+def _set_database_url(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(Context).database_url = value
+
+
+DATABASE_URL_HELP = (
+    "PostgreSQL database (postgresql://user:password@host:port/dbname) instead of the data "
+    "directory's SQLite file; $HOMING_DATABASE_URL keeps the password out of the process list."
+)
+
+
 def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """``--data`` and ``--config`` after the subcommand too (``homing serve --data DIR``)."""
+    """``--data``, ``--config`` and ``--database-url`` after the subcommand too."""
+    command = click.option(
+        "--database-url",
+        metavar="URL",
+        expose_value=False,
+        callback=_set_database_url,
+        help=DATABASE_URL_HELP,
+    )(command)
     command = click.option(
         "--data",
         type=click.Path(file_okay=False, path_type=Path),
@@ -101,13 +121,14 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def store_call(ctx: Context, action: Callable[[Store], Awaitable[T]]) -> T:
     """Run one management action on the data directory's store, then close it."""
+    from homing.store.location import configured_database
     from homing.store.store import Store
 
     settings = ctx.settings()
     setup_logging("WARNING")
 
     async def call() -> T:
-        store = await Store.open(settings.database)
+        store = await Store.open(configured_database(settings))
         try:
             return await action(store)
         finally:
@@ -148,10 +169,14 @@ class _Group(click.Group):
     envvar="HOMING_CONFIG",
     help="TOML settings file; flags and HOMING_* variables override it.",
 )
+@click.option("--database-url", metavar="URL", help=DATABASE_URL_HELP)
 @click.pass_context
-def main(click_ctx: click.Context, data: Path | None, config: Path | None) -> None:
+def main(
+    click_ctx: click.Context, data: Path | None, config: Path | None, database_url: str | None
+) -> None:
     """Homing: a Dynamic DNS provider (authoritative DNS + update API) and client."""
     click_ctx.obj = Context(data, config)
+    click_ctx.obj.database_url = database_url
 
 
 @main.command("settings")

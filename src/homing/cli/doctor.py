@@ -55,7 +55,7 @@ def doctor(ctx: Context, resolver: str | None, port: int, timeout: float) -> Non
     )
     settings = ctx.settings()
     findings = local_findings(settings)
-    if settings.database.exists():
+    if settings.database_url or settings.database.exists():
         findings += store_call(ctx, lambda store: zone_findings(store, options))
     for finding in findings:
         click.echo(finding.line())

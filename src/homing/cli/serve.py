@@ -75,6 +75,7 @@ def serve(ctx: Context, dns: tuple[str, ...], http: str | None, demo: bool) -> N
     from homing.core.admin import Admin
     from homing.core.journal import new_origin
     from homing.demo import ensure_demo
+    from homing.store.location import configured_database
     from homing.store.store import Store
 
     settings = ctx.settings(dns_listen=list(dns), http_listen=http)
@@ -83,7 +84,7 @@ def serve(ctx: Context, dns: tuple[str, ...], http: str | None, demo: bool) -> N
     async def serve_until_signal() -> None:
         account = None
         if demo:
-            store = await Store.open(settings.database)
+            store = await Store.open(configured_database(settings))
             try:
                 account = await ensure_demo(
                     Admin(store=store, origin=new_origin("demo")), settings.data_dir

@@ -165,7 +165,9 @@ def _targets(tables: list[Options], sources: Mapping[Family, SourceSettings]) ->
             raise options.error(
                 "families", f"{provider} publishes only {kinds} records: set families = [{values}]"
             )
-        dns_server = options.host_port("dns_server", default_port=53, what="a DNS server")
+        dns_server = options.host_port(
+            "dns_server", default_port=53, what="a DNS server", names=True
+        )
         suffix = parse_suffix(options)
         settings = PROVIDERS[provider].parse(options)
         options.finish()

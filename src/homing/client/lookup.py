@@ -41,10 +41,27 @@ async def authoritative_servers(name: str) -> list[tuple[str, int]]:
 
 
 async def server_for(target: Target) -> tuple[str, int]:
-    """The configured ``dns_server``, else the first of the zone's own servers."""
+    """The configured ``dns_server`` (a name resolved here), else the first of the zone's own
+    servers; a zone not delegated yet is a problem that says what to set."""
     if target.dns_server is not None:
-        return target.dns_server
-    servers = await authoritative_servers(target.name)
+        host, port = target.dns_server
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            answer = await dns.asyncresolver.resolve_name(host)
+            addresses = list(answer.addresses())
+            if not addresses:
+                raise LookupProblem(f"dns_server {host} has no address") from None
+            return addresses[0], port
+        return host, port
+    try:
+        servers = await authoritative_servers(target.name)
+    except dns.exception.DNSException as exc:
+        raise LookupProblem(
+            f"cannot find the DNS servers of {target.name} ({type(exc).__name__}): its zone may "
+            "not be delegated yet; set dns_server to your provider's DNS server in the "
+            "[[update]] table (the web UI's snippet has it)"
+        ) from None
     if not servers:
         raise LookupProblem("no authoritative server found")
     return servers[0]

@@ -25,6 +25,11 @@ from homing.errors import ConfigError
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\]?\s*(#.*)?$")
 
+HOST_NAME = re.compile(
+    r"(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z][A-Za-z0-9-]{0,61}[A-Za-z0-9]\.?"
+)
+"""A DNS host name whose last label is not all digits (so never mistaken for an address)."""
+
 
 class Secret:
     """A credential; its repr never shows the value, so logs and tracebacks stay clean."""
@@ -189,25 +194,33 @@ class Options:
             )
         return text.rstrip("/")
 
-    def host_port(self, key: str, *, default_port: int, what: str) -> tuple[str, int] | None:
-        """``IP``, ``IP:PORT`` or ``[IPv6]:PORT`` as (ip, port); None when absent."""
+    def host_port(
+        self, key: str, *, default_port: int, what: str, names: bool = False
+    ) -> tuple[str, int] | None:
+        """``IP``, ``IP:PORT`` or ``[IPv6]:PORT`` as (ip, port); with ``names`` also ``NAME``
+        and ``NAME:PORT`` (resolved when used); None when absent."""
         text = self.optional_string(key)
         if text is None:
             return None
         raw = text.strip()
+        shape = "IP, IP:PORT, NAME or NAME:PORT" if names else "IP or IP:PORT"
         try:
             return str(ipaddress.ip_address(raw)), default_port
         except ValueError:
             pass
+        if names and HOST_NAME.fullmatch(raw):
+            return raw.rstrip(".").lower(), default_port
         host, sep, port = raw.rpartition(":")
         host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
         try:
             number = int(port)
             if not sep or not 0 < number < 65536:
                 raise ValueError(port)
+            if names and HOST_NAME.fullmatch(host):
+                return host.rstrip(".").lower(), number
             return str(ipaddress.ip_address(host)), number
         except ValueError:
-            raise self.error(key, f"expected {what} as IP or IP:PORT, got {text!r}") from None
+            raise self.error(key, f"expected {what} as {shape}, got {text!r}") from None
 
     def boolean(self, key: str, default: bool) -> bool:
         value: bool | None = self._get(key, bool, "true or false")

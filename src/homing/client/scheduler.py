@@ -145,6 +145,9 @@ class Pusher:
         log.log(level, "%s: %s (%s)", target.key, answer.text, answer.kind.value)
         if self._on_answer is not None:
             self._on_answer(target, before, after, answer)
+        if answer.kind.done:
+            # Said as what happened: "up to date" right after a push read as if nothing was sent.
+            return Decision(Action.DONE, f"updated to {sent} ({answer.text})")
         return decide(after, detected, now=self._clock())
 
     async def keep(self) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from homing.core.admin import Admin
 from homing.core.api_tokens import ApiTokens, BearerAuth
+from homing.core.dnssec import Dnssec
 from homing.core.host_records import HostRecords
 from homing.core.writer import ChangeWriter
 from homing.store.store import Store
@@ -21,3 +22,4 @@ class ApiServices:
     tokens: ApiTokens
     bearer: BearerAuth
     records: HostRecords
+    dnssec: Dnssec

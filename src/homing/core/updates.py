@@ -21,6 +21,7 @@ from homing.domain.edits import HostEdit
 from homing.domain.names import normalize_name
 from homing.domain.outcomes import FrontDoor, UpdateOutcome
 from homing.errors import NameError_, StoreError
+from homing.store.pages import HostFilter
 from homing.store.rows import HostRow
 from homing.store.store import Store
 
@@ -126,8 +127,9 @@ class UpdateService:
             host = (await self._store.find_hosts([named])).get(named)
             if host is not None and self._may_update(principal, host):
                 return [host.fqdn]
-        owned = await self._store.hosts(owner_id=principal.user_id)
-        return [owned[0].fqdn] if len(owned) == 1 else []
+        # Two rows tell "only one" from "several" without reading every host (issue 15).
+        owned = await self._store.host_page(HostFilter(owner_id=principal.user_id), limit=2)
+        return [owned.items[0].fqdn] if len(owned.items) == 1 else []
 
     async def refuse_input(
         self,

@@ -7,7 +7,9 @@ acknowledged update is both durable and already visible in DNS. The same
 task follows the journal for changes written by other processes (management
 commands): it reads them inside its own transaction, or
 every ``poll_interval`` seconds when idle, so all view changes happen in one
-task, in commit order.
+task, in commit order. On PostgreSQL the store also wakes it as soon as
+another node commits (LISTEN/NOTIFY, ``Store.follow_commits``); the poll
+remains the fallback.
 
 After each transaction the writer tells its commit listeners (``on_commit``)
 how many jobs it carried and how long it took: metrics time the store with
@@ -65,6 +67,11 @@ class _SyncJob:
 
 
 @dataclass(slots=True, kw_only=True)
+class _WakeJob:
+    """Another process committed to the journal (the store heard it): read it now."""
+
+
+@dataclass(slots=True, kw_only=True)
 class _ZoneUpdateJob:
     update: ZoneUpdate
     future: asyncio.Future[UpdatePlan]
@@ -107,7 +114,7 @@ class ChangeWriter:
         self._origin = origin
         self._max_batch = max_batch
         self._poll_interval = poll_interval
-        self._queue: asyncio.Queue[_Job] = asyncio.Queue()
+        self._queue: asyncio.Queue[_Job | _WakeJob] = asyncio.Queue()
         self._last_seen = 0
         self._task: asyncio.Task[None] | None = None
         self._listeners: list[CommitListener] = []
@@ -134,6 +141,7 @@ class ChangeWriter:
                     self._bus.publish(snapshot)
             del snapshots
         self._task = asyncio.create_task(self._run(), name="homing-writer")
+        self._store.follow_commits(lambda: self._queue.put_nowait(_WakeJob()))
 
     async def stop(self) -> None:
         """Finish what is queued (so nothing accepted is dropped), then stop."""
@@ -188,7 +196,12 @@ class ChangeWriter:
             batch = [first]
             while len(batch) < self._max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
-            await self._run_batch(batch)
+            # A write transaction reads the foreign journal anyway; alone, a wake-up reads it.
+            work: list[_Job] = [job for job in batch if not isinstance(job, _WakeJob)]
+            if work:
+                await self._run_batch(work)
+            else:
+                await self._catch_up()
             await self._maybe_prune()
 
     async def _maybe_prune(self) -> None:

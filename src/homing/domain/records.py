@@ -46,6 +46,14 @@ class SOAFields:
     ttl: int = 3600
 
 
+@dataclass(frozen=True, slots=True)
+class ZoneSigning:
+    """A signed zone's key as the DNS view needs it: the algorithm and the private key (PEM)."""
+
+    algorithm: int
+    private_pem: bytes = field(repr=False)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ZoneSnapshot:
     """A whole zone: what the DNS view loads at start and after a zone is (re)created."""
@@ -55,6 +63,8 @@ class ZoneSnapshot:
     nameservers: tuple[str, ...]
     ns_ttl: int
     rrsets: tuple[RRset, ...]
+    signing: ZoneSigning | None = None
+    """Set when the zone is signed (DNSSEC): the view signs what it serves."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from homing.http import api, metrics, web
 from homing.http.context import HttpContext
+from homing.http.disconnect import CancelOnDisconnect
 from homing.http.protocols import acmedns, checkip, duckdns, dyndns2, health, update_path
 
 HSTS = (b"strict-transport-security", b"max-age=31536000")
@@ -51,7 +53,11 @@ def build_http_app(ctx: HttpContext) -> Starlette:
         # Last: the web UI's paths never shadow a front door's.
         *web.routes(ctx),
     ]
-    app = Starlette(routes=routes, exception_handlers={404: _not_found})
+    app = Starlette(
+        routes=routes,
+        exception_handlers={404: _not_found},
+        middleware=[Middleware(CancelOnDisconnect)],
+    )
     if ctx.settings.serves_tls:
         app.add_middleware(StrictTransportSecurity)
     return app

@@ -10,6 +10,7 @@ from functools import cached_property
 
 from starlette.requests import Request
 
+from homing.activity import ActivityWindow
 from homing.config import Settings
 from homing.core.acme import AcmeAccounts, AcmeUpdates
 from homing.core.api_services import ApiServices
@@ -32,6 +33,10 @@ class HttpContext:
     """Renders ``/metrics`` (body, content type); None: no metrics route answers."""
     unknown_parameters: Counter[str] = field(default_factory=Counter)
     """Update parameters nobody defines, ignored, counted per front door for ``/metrics``."""
+    dns_addresses: tuple[tuple[str, int], ...] = ()
+    """Where the DNS server listens (host, port), for the clients' ``dns_server``."""
+    activity: ActivityWindow = field(default_factory=ActivityWindow)
+    """The last 24 hours, minute by minute, for the operator's charts (filled by the app)."""
 
     def caller(self, request: Request) -> str | None:
         """The caller's address; X-Forwarded-For counts only when the peer is a trusted proxy.

@@ -35,6 +35,7 @@ import dns.rrset
 
 from homing.domain.records import RRset, ViewEvent, ZoneChange, ZoneRemoved, ZoneSnapshot
 from homing.nameserver import compiler
+from homing.nameserver.signatures import ZoneSignatures
 from homing.nameserver.view import WILDCARD, build_rrset, changed_rrsets, soa_rrsets
 
 log = logging.getLogger(__name__)
@@ -154,6 +155,8 @@ class CompiledZone:
     wildcards: dict[bytes, dict[int, compiler.Template | None]] = field(default_factory=dict)
     """Closest encloser → the templates of ``*.encloser`` by type (None: not templatable)."""
     records: int = 0
+    dnssec: ZoneSignatures | None = None
+    """A signed zone's RRSIGs and NSEC3 chain, patched with every ``put``."""
 
     def node_exists_key(self, key: bytes) -> bool:
         return key in self.nodes or key in self.ents
@@ -182,6 +185,57 @@ class CompiledZone:
             self.nodes[key] = (*node[: at + 1], *entry, *node[at + 3 :])
         if key.startswith(WILDCARD_PREFIX):
             self._recompile_wildcard(key)
+        if self.dnssec is not None:
+            self._sign(key, rdtype, entry)
+
+    def _sign(self, key: bytes, rdtype: int, entry: Entry | None) -> None:
+        """Sign the RRset just put, and bring the name and its ancestors up to date in NSEC3."""
+        assert self.dnssec is not None
+        owner = dns.name.from_wire(key, 0)[0]
+        rrset = decode_entry(owner, rdtype, entry) if entry is not None else None
+        self.dnssec.signed(key, rrset, rdtype)
+        names: list[tuple[dns.name.Name, list[int] | None]] = []
+        at = key
+        while True:
+            name = dns.name.from_wire(at, 0)[0]
+            node = self.nodes.get(at)
+            if node is not None:
+                names.append((name, list(node[::3])))
+            else:
+                names.append((name, [] if at in self.ents else None))
+            if at == self.key or not at.endswith(self.key):
+                break
+            at = parent_key(at)
+        self.dnssec.names_changed(names)
+
+    def sign_everything(self, signatures: ZoneSignatures) -> None:
+        """Start signing: every RRset, and the NSEC3 chain over every node and non-terminal."""
+        self.dnssec = None
+        for rrset in signatures.apex(self.soa.ttl):
+            self.put(self.key, rrset.rdtype, pack_entry(*compiler.entry([rrset], self.origin)))
+        for key, node in self.nodes.items():
+            owner = dns.name.from_wire(key, 0)[0]
+            for rdtype, entry in node_items(node):
+                signatures.signed(key, decode_entry(owner, rdtype, entry), rdtype)
+        names: list[tuple[dns.name.Name, list[int] | None]] = [
+            (dns.name.from_wire(key, 0)[0], list(node[::3])) for key, node in self.nodes.items()
+        ]
+        names += [(dns.name.from_wire(key, 0)[0], []) for key in self.ents]
+        signatures.names_changed(names)
+        self.dnssec = signatures
+
+    def refresh_signatures(self) -> int:
+        """Sign again what nears its expiry (a zone that never changes still stays valid)."""
+        if self.dnssec is None:
+            return 0
+        stale = self.dnssec.stale()
+        for key, rdtype in stale:
+            node = self.nodes.get(key, ())
+            at = node.index(rdtype) if rdtype in node[::3] else -1
+            entry = (node[at + 1], node[at + 2]) if at >= 0 else None
+            owner = dns.name.from_wire(key, 0)[0]
+            self.dnssec.signed(key, decode_entry(owner, rdtype, entry) if entry else None, rdtype)
+        return len(stale) + self.dnssec.refresh_denial()
 
     def _count_ancestors(self, key: bytes, delta: int) -> None:
         if key == self.key:
@@ -249,6 +303,9 @@ def _zone_from(snapshot: ZoneSnapshot) -> CompiledZone:
     if ns is not None:
         zone.put(zone.key, dns.rdatatype.NS, pack_entry(*compiler.entry([ns], origin)))
     _load(zone, snapshot.rrsets)
+    if snapshot.signing is not None:
+        denial_ttl = negative_soa.ttl
+        zone.sign_everything(ZoneSignatures(origin, snapshot.signing, denial_ttl))
     return zone
 
 
@@ -317,6 +374,10 @@ class _Nodes(Mapping[dns.name.Name, dict[dns.rdatatype.RdataType, dns.rrset.RRse
             raise KeyError(name)
         return self._decode(name, node)
 
+    def __contains__(self, name: object) -> bool:
+        # Without this, Mapping would decode the whole node to answer yes or no.
+        return isinstance(name, dns.name.Name) and name_key(name) in self._zone.nodes
+
     def __iter__(self) -> Iterator[dns.name.Name]:
         return (dns.name.from_wire(key, 0)[0] for key in self._zone.nodes)
 
@@ -357,6 +418,10 @@ class ZoneReader:
 
     def node_exists(self, name: dns.name.Name) -> bool:
         return self.compiled.node_exists_key(name_key(name))
+
+    @property
+    def dnssec(self) -> ZoneSignatures | None:
+        return self.compiled.dnssec
 
 
 class CompiledView:
@@ -408,6 +473,10 @@ class CompiledView:
             if len(name.labels) <= 1:
                 return None
             name = name.parent()
+
+    def refresh_signatures(self) -> int:
+        """Sign again, in every signed zone, what nears expiry; returns how many were made."""
+        return sum(zone.refresh_signatures() for zone in self.zones.values())
 
     def serial(self, zone: str) -> int | None:
         found = self.zones.get(name_key(dns.name.from_text(zone)))

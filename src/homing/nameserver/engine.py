@@ -40,6 +40,7 @@ import dns.rrset
 import dns.tsig
 
 from homing.nameserver.fastpath import DEFAULT_UDP_MAX_PAYLOAD, FastPath
+from homing.nameserver.signed_answers import add_signatures, wants_signatures
 from homing.nameserver.view import ANY_PREFERENCE, ZoneContents, ZoneLookup
 
 log = logging.getLogger(__name__)
@@ -268,6 +269,9 @@ class Engine:
         response = _make_response(query)
         response.flags |= dns.flags.AA
         self._lookup(zone, question.name, question.rdtype, response)
+        signatures = zone.dnssec
+        if signatures is not None and wants_signatures(query):
+            add_signatures(zone, signatures, question.name, response)
         return response
 
     @staticmethod

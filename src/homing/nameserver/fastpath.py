@@ -35,6 +35,8 @@ CLASS_IN = b"\x00\x01"
 OPT_TYPE = b"\x00\x29"
 OPT_FIXED = 11
 """Root name, type, class (payload), TTL (extended rcode, version, flags), rdata length."""
+DO_BIT = 0x80
+"""DNSSEC OK, in the first byte of the OPT record's flags: signed answers are the engine's."""
 OUR_OPT = b"\x00\x00\x29\x04\xd0\x00\x00\x00\x00\x00\x00"
 """Our OPT: root, type 41, payload 1232 (engine.OUR_EDNS_PAYLOAD), no flags, no options."""
 MIN_UDP_SIZE = 512
@@ -148,6 +150,8 @@ class FastPath:
         lower = wire[HEADER_SIZE : zero + 1].lower()
         for suffix, zone in self.view.by_length:
             if lower.endswith(suffix):
+                if zone.dnssec is not None and edns and wire[qend + 7] & DO_BIT:
+                    return None
                 node = zone.nodes.get(lower)
                 if node is not None:
                     # The first type is the common case: no call, no scan.
@@ -247,6 +251,8 @@ class FastPath:
             self.refused[qtype] += 1
             flags = NOT_AUTHORITATIVE[rd] + RCODE_BYTE[REFUSED]
             return _message(wire, qend, flags, NO_RECORDS, NO_RECORDS, edns, b"", tail)
+        if zone.dnssec is not None and edns and wire[qend + 7] & DO_BIT:
+            return None
         node = zone.nodes.get(lower)
         if node is not None:
             at = _index(node, qtype)

@@ -4,9 +4,11 @@ AXFR sends the zone as the DNS view holds it, built in one go so it is one
 consistent version. IXFR answers from the journal: each committed change is
 already stored as (removed RRsets, added RRsets, new serial); when the
 journal does not reach back to the secondary's serial, or a zone reload
-happened in between, the answer is a full zone in IXFR form (RFC 1995 section
-4). Only listed addresses may transfer, signed with their key when one is set;
-TSIG runs across all messages of a transfer (RFC 8945 section 5.3.1).
+happened in between, or the zone is signed (the journal keeps the data, not
+the signatures), the answer is a full zone in IXFR form (RFC 1995 section
+4). A signed zone transfers with its RRSIGs and NSEC3 chain. Only listed
+addresses may transfer, signed with their key when one is set; TSIG runs
+across all messages of a transfer (RFC 8945 section 5.3.1).
 """
 
 from __future__ import annotations
@@ -76,6 +78,9 @@ def _zone_rrsets(zone: ZoneContents) -> list[dns.rrset.RRset]:
     for name, node in zone.nodes.items():
         if name != zone.origin:
             rrsets.extend(node.values())
+    if zone.dnssec is not None:
+        # A signed zone transfers signed: every RRSIG, and the NSEC3 chain with its own.
+        rrsets.extend(zone.dnssec.transfer_rrsets())
     return rrsets
 
 
@@ -91,6 +96,9 @@ def incremental(
     None means the journal cannot say (too short, or a zone reload in between):
     send the whole zone.
     """
+    if zone.dnssec is not None:
+        # The journal holds the data, not the signatures each change made: send it all.
+        return None
     base = next((i for i, e in enumerate(journal) if e.serial == client_serial), None)
     if base is None:
         return None

@@ -13,7 +13,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import dns.exception
 import dns.name
@@ -22,6 +22,9 @@ import dns.rdatatype
 import dns.rrset
 
 from homing.domain.records import RRset, ViewEvent, ZoneChange, ZoneRemoved, ZoneSnapshot
+
+if TYPE_CHECKING:
+    from homing.nameserver.signatures import ZoneSignatures
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +61,11 @@ class ZoneContents(Protocol):
     ) -> Mapping[dns.name.Name, Mapping[dns.rdatatype.RdataType, dns.rrset.RRset]]: ...
 
     def node_exists(self, name: dns.name.Name) -> bool: ...
+
+    @property
+    def dnssec(self) -> ZoneSignatures | None:
+        """A signed zone's signatures and NSEC3 chain; None for an unsigned zone."""
+        ...
 
 
 class ZoneLookup(Protocol):
@@ -126,6 +134,11 @@ class ZoneData:
     def node_exists(self, name: dns.name.Name) -> bool:
         """True for a name with records or with descendants (an empty non-terminal)."""
         return name in self.nodes or self.ancestors[name] > 0
+
+    @property
+    def dnssec(self) -> ZoneSignatures | None:
+        """The reference view serves unsigned zones only (signing is the compiled view's)."""
+        return None
 
     def put(
         self, name: dns.name.Name, rdtype: dns.rdatatype.RdataType, rrset: dns.rrset.RRset | None

@@ -40,6 +40,7 @@ from homing.nameserver.compiled import CompiledView
 from homing.nameserver.engine import Engine
 from homing.nameserver.fastpath import FastPath
 from homing.nameserver.ratelimit import SLIP, ResponseRateLimit, truncated
+from homing.nameserver.signatures import REFRESH_CHECK_SECONDS
 
 log = logging.getLogger("homing.nameserver.worker")  # also when run as __main__
 
@@ -101,6 +102,7 @@ class Worker:
         self.control.setblocking(False)
         self.poll.register(self.control.fileno(), select.EPOLLIN)
         next_counts = time.monotonic() + COUNTS_INTERVAL
+        next_refresh = time.monotonic() + REFRESH_CHECK_SECONDS
         while self.running:
             for fd, events in self.poll.poll(COUNTS_INTERVAL):
                 if fd == self.control.fileno():
@@ -117,6 +119,9 @@ class Worker:
             if now >= next_counts:
                 next_counts = now + COUNTS_INTERVAL
                 self._send_counts()
+            if now >= next_refresh:
+                next_refresh = now + REFRESH_CHECK_SECONDS
+                self.view.refresh_signatures()
 
     def _read_channel(self) -> None:
         while True:

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from homing.store import schema as t
@@ -86,11 +85,8 @@ async def save_alert_settings(
         "stale_hours": stale_hours,
         "updated_at": datetime.now(UTC),
     }
-    statement = sqlite_insert(t.alert_settings).values(user_id=user_id, **values)
     async with store.write() as txn:
-        await txn.conn.execute(
-            statement.on_conflict_do_update(index_elements=["user_id"], set_=values)
-        )
+        await txn.upsert("alert_settings", key={"user_id": user_id}, values=values)
 
 
 async def last_history_id(store: Store) -> int:
@@ -114,11 +110,8 @@ async def alert_cursor(store: Store) -> int | None:
 
 
 async def save_alert_cursor(store: Store, history_id: int) -> None:
-    statement = sqlite_insert(t.alert_cursor).values(id=CURSOR_ROW, history_id=history_id)
     async with store.write() as txn:
-        await txn.conn.execute(
-            statement.on_conflict_do_update(index_elements=["id"], set_={"history_id": history_id})
-        )
+        await txn.upsert("alert_cursor", key={"id": CURSOR_ROW}, values={"history_id": history_id})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -183,11 +176,6 @@ async def mark_stale(store: Store, marks: dict[int, datetime]) -> None:
         return
     async with store.write() as txn:
         for host_id, last_update in marks.items():
-            statement = sqlite_insert(t.stale_alerts).values(
-                host_id=host_id, last_update=last_update
-            )
-            await txn.conn.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["host_id"], set_={"last_update": last_update}
-                )
+            await txn.upsert(
+                "stale_alerts", key={"host_id": host_id}, values={"last_update": last_update}
             )

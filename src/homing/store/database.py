@@ -1,5 +1,8 @@
 """Opening the database: engines with the right SQLite pragmas, and schema migration.
 
+PostgreSQL's engines and migration live in ``store/postgres.py``;
+``migrate_database`` runs whichever the ``Database`` names.
+
 SQLite runs in WAL mode with ``synchronous=FULL`` so that a committed update
 survives a crash of the process or the machine. Writers start with ``BEGIN
 IMMEDIATE`` so that two processes (``homing serve`` and a management command)
@@ -13,17 +16,21 @@ import logging
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from homing.errors import StoreError
+from homing.store.location import Backend, Database
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0011"
 """The newest migration's revision; tests/store/test_database.py checks it against Alembic."""
 BUSY_TIMEOUT_MS = 10_000
 
@@ -109,12 +116,9 @@ def migrate(path: Path) -> None:
     """
     if schema_version(path) == SCHEMA_HEAD:
         return
-    # Alembic narrates every plugin and step at INFO (from its import on); one line of
-    # ours says enough.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     from alembic import command
-    from alembic.config import Config as AlembicConfig
 
+    config = alembic_config()
     log.info("migrating %s to schema %s", path, SCHEMA_HEAD)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     with contextlib.suppress(FileExistsError):
@@ -124,8 +128,6 @@ def migrate(path: Path) -> None:
     engine = create_engine(f"sqlite:///{path}")
     event.listen(engine, "connect", _migration_pragmas)
     event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
-    config = AlembicConfig()
-    config.set_main_option("script_location", str(MIGRATIONS))
     with engine.connect() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
@@ -139,3 +141,42 @@ def migrate(path: Path) -> None:
         connection.commit()
     engine.dispose()
     log.debug("database %s migrated", path)
+
+
+def alembic_config() -> AlembicConfig:
+    """Alembic pointed at our migrations, quiet: it narrates every step at INFO."""
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+async def migrate_database(database: Database) -> None:
+    """``migrate`` for either backend: the SQLite file, or the PostgreSQL database."""
+    from homing.store.postgres import migrate_postgresql
+
+    if database.path is not None:
+        migrate(database.path)
+    else:
+        await migrate_postgresql(database, head=SCHEMA_HEAD)
+
+
+async def database_schema_version(database: Database) -> str | None:
+    from homing.store.postgres import postgresql_schema_version
+
+    if database.backend is Backend.SQLITE:
+        return schema_version(database.path) if database.path is not None else None
+    return await postgresql_schema_version(database)
+
+
+def failure_reason(exc: BaseException) -> str:
+    """The driver's own message, first line only, for the one error line users see.
+
+    Not SQLAlchemy's text, which appends the statement's parameters: token
+    hashes, TSIG secrets.
+    """
+    inner = getattr(exc, "orig", None) or exc
+    message = str(inner).strip()
+    return message.splitlines()[0] if message else type(inner).__name__

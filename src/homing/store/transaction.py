@@ -10,17 +10,20 @@ from __future__ import annotations
 import functools
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from homing.domain.records import RRset, SOAFields, ZoneSnapshot
+from homing.domain.records import RRset, ZoneSigning, ZoneSnapshot
 from homing.store import schema as t
+from homing.store.postgres import advance_sequence
 from homing.store.reads import acme_query, acme_row, host_query, host_row, journal_row, zone_row
 from homing.store.rows import (
     AcmeAccountRow,
@@ -30,9 +33,11 @@ from homing.store.rows import (
     RecordRow,
     ZoneRow,
 )
+from homing.store.snapshots import snapshot_of
 
 SERIAL_MODULO = 2**32
 ZONE_RECORDS_SQL = "SELECT name, rtype, ttl, rdata FROM records WHERE zone_id = ? ORDER BY id"
+ZONE_RECORDS_SQL_POSTGRESQL = ZONE_RECORDS_SQL.replace("?", "$1")
 
 
 class ReadTransaction:
@@ -40,27 +45,46 @@ class ReadTransaction:
 
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
+        self._postgresql = conn.dialect.name == "postgresql"
 
     async def zone_snapshot(self, name: str) -> ZoneSnapshot | None:
         """The whole zone as the DNS view loads it."""
         zone = await self.zone(name)
         if zone is None:
             return None
-        return snapshot_of(zone, await self._zone_record_rows(zone.id))
+        snapshot = snapshot_of(zone, await self._zone_record_rows(zone.id))
+        signing = await self.zone_signing(zone.id)
+        return replace(snapshot, signing=signing) if signing else snapshot
+
+    async def zone_signing(self, zone_id: int) -> ZoneSigning | None:
+        """The active DNSSEC key of a zone, or None when the zone is not signed."""
+        keys = t.dnssec_keys
+        query = (
+            select(keys.c.algorithm, keys.c.private_key)
+            .where((keys.c.zone_id == zone_id) & (keys.c.state == "active"))
+            .order_by(keys.c.id.desc())
+        )
+        row = (await self.conn.execute(query)).first()
+        return ZoneSigning(int(row.algorithm), row.private_key.encode()) if row else None
 
     async def _zone_record_rows(self, zone_id: int) -> Iterable[Any]:
         """(name, rtype, ttl, rdata) of every record of a zone, in insertion order.
 
         A million hosts are two million rows: on SQLite they are fetched by the
         driver in one call, as plain tuples (4 s where SQLAlchemy's rows took 13
-        s with the grouping, bench/dns_qps.py start-up); other drivers go through
-        SQLAlchemy.
+        s with the grouping, bench/dns_qps.py start-up), and so they are on
+        PostgreSQL by asyncpg.
         """
         raw = await self.conn.get_raw_connection()
         driver = raw.driver_connection
         fetch_all = getattr(driver, "execute_fetchall", None)
         if fetch_all is not None:
             rows: Iterable[Any] = await fetch_all(ZONE_RECORDS_SQL, (zone_id,))
+            return rows
+        if self._postgresql and driver is not None:
+            # asyncpg's records unpack like tuples; the transaction (and its snapshot)
+            # is already open, begun by the zone's own read.
+            rows = await driver.fetch(ZONE_RECORDS_SQL_POSTGRESQL, zone_id)
             return rows
         return await self.conn.execute(
             select(t.records.c.name, t.records.c.rtype, t.records.c.ttl, t.records.c.rdata)
@@ -174,9 +198,18 @@ class ReadTransaction:
 
 
 class WriteTransaction(ReadTransaction):
-    """Statements inside one open write transaction (committed by ``Store.write``)."""
+    """Statements inside one open write transaction (committed by ``Store.write``).
+
+    ``touched`` names the tables written through the named methods, so that the
+    store can refresh what it keeps of them (the PostgreSQL keyring copy).
+    """
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        super().__init__(conn)
+        self.touched: set[str] = set()
 
     async def insert(self, table: str, **values: object) -> int:
+        self.touched.add(table)
         result = await self.conn.execute(insert(t.metadata.tables[table]).values(**values))
         key = result.inserted_primary_key
         assert key is not None
@@ -209,7 +242,11 @@ class WriteTransaction(ReadTransaction):
             columns.append(column)
         values = list(zip(*columns, strict=True))
         sql = str(compiled)
+        self.touched.add(table)
         await self.conn.exec_driver_sql(sql, values)
+        if self._postgresql and "id" in names:
+            # Ids given by the caller (above max_id) do not advance PostgreSQL's sequence.
+            await advance_sequence(self.conn, tab)
 
     @asynccontextmanager
     async def page_cache(self, mebibytes: int) -> AsyncIterator[None]:
@@ -217,7 +254,11 @@ class WriteTransaction(ReadTransaction):
 
         With the default 2 MiB, inserting 100,000 random token hashes into
         their unique index spills and re-reads pages: about 40% slower.
+        PostgreSQL's shared buffers are the server's to size: nothing to do there.
         """
+        if self._postgresql:
+            yield
+            return
         previous = (await self.conn.exec_driver_sql("PRAGMA cache_size")).scalar()
         await self.conn.exec_driver_sql(f"PRAGMA cache_size=-{int(mebibytes) * 1024}")
         try:
@@ -241,12 +282,33 @@ class WriteTransaction(ReadTransaction):
             used.update((await self.conn.execute(query)).scalars())
         return used
 
+    async def upsert(
+        self, table: str, *, key: Mapping[str, object], values: Mapping[str, object]
+    ) -> None:
+        """Insert the row, or update ``values`` of the row with this primary ``key``."""
+        self.touched.add(table)
+        tab = t.metadata.tables[table]
+        dialect_insert = postgresql_insert if self._postgresql else sqlite_insert
+        statement = dialect_insert(tab).values(**key, **values)
+        await self.conn.execute(
+            statement.on_conflict_do_update(index_elements=list(key), set_=dict(values))
+        )
+
     async def update_row(self, table: str, row_id: int, **values: object) -> int:
+        self.touched.add(table)
         tab = t.metadata.tables[table]
         result = await self.conn.execute(update(tab).where(tab.c.id == row_id).values(**values))
         return int(result.rowcount)
 
+    async def delete_where(self, table: str, **equal: object) -> int:
+        """Delete the rows whose columns equal the values given; returns how many."""
+        tab = t.metadata.tables[table]
+        condition = [tab.c[column] == value for column, value in equal.items()]
+        result = await self.conn.execute(delete(tab).where(*condition))
+        return int(result.rowcount)
+
     async def delete_row(self, table: str, row_id: int) -> int:
+        self.touched.add(table)
         tab = t.metadata.tables[table]
         result = await self.conn.execute(delete(tab).where(tab.c.id == row_id))
         return int(result.rowcount)
@@ -298,10 +360,13 @@ class WriteTransaction(ReadTransaction):
             await self.conn.execute(insert(t.history), [asdict(r) for r in rows])
 
     async def bump_serial(self, zone_id: int) -> int:
-        """Advance the zone serial (RFC 1982): at least +1, and at least the Unix time."""
-        current = (
-            await self.conn.execute(select(t.zones.c.serial).where(t.zones.c.id == zone_id))
-        ).scalar_one()
+        """Advance the zone serial (RFC 1982): at least +1, and at least the Unix time.
+
+        ``FOR UPDATE`` (PostgreSQL only; SQLite has one writer): two writers of one
+        zone never both read the old serial.
+        """
+        query = select(t.zones.c.serial).where(t.zones.c.id == zone_id).with_for_update()
+        current = (await self.conn.execute(query)).scalar_one()
         new = max(int(current) + 1, int(time.time())) % SERIAL_MODULO or 1
         await self.conn.execute(update(t.zones).where(t.zones.c.id == zone_id).values(serial=new))
         return new
@@ -362,62 +427,3 @@ class WriteTransaction(ReadTransaction):
             payload=payload,
             at=at,
         )
-
-
-def _grouped(records: Iterable[Any]) -> tuple[RRset, ...]:
-    """RRsets from rows in insertion order, each RRset where its first record is.
-
-    The records of an RRset are written together (``replace_rrsets``), so they
-    are nearly always adjacent: runs of one (name, type) are joined in one pass
-    without a dictionary of two million keys, and only when a (name, type)
-    turns up in two runs is the slower grouping by key used instead.
-    """
-    runs: list[tuple[str, str, int, list[str]]] = []
-    last_name = last_type = ""
-    values: list[str] = []
-    lowest = 0
-    for name, rtype, ttl, rdata in records:
-        if name == last_name and rtype == last_type:
-            values.append(rdata)
-            lowest = min(lowest, ttl)
-            continue
-        if values:
-            runs.append((last_name, last_type, lowest, values))
-        last_name, last_type, lowest, values = name, rtype, ttl, [rdata]
-    if values:
-        runs.append((last_name, last_type, lowest, values))
-    if len({(run[0], run[1]) for run in runs}) == len(runs):
-        return tuple(RRset(name, rtype, ttl, tuple(v)) for name, rtype, ttl, v in runs)
-    merged: dict[tuple[str, str], tuple[int, list[str]]] = {}
-    for name, rtype, ttl, more in runs:
-        found = merged.get((name, rtype))
-        if found is None:
-            merged[name, rtype] = (ttl, list(more))
-        else:
-            found[1].extend(more)
-            merged[name, rtype] = (min(found[0], ttl), found[1])
-    return tuple(RRset(name, rtype, ttl, tuple(v)) for (name, rtype), (ttl, v) in merged.items())
-
-
-def snapshot_of(zone: ZoneRow, records: Iterable[Any]) -> ZoneSnapshot:
-    """Group (name, rtype, ttl, rdata) rows into RRsets and wrap them with the zone's apex data.
-
-    Rows stay tuples (no object per record): a million hosts are two million rows.
-    """
-    rrsets = _grouped(records)
-    return ZoneSnapshot(
-        zone=zone.name,
-        soa=SOAFields(
-            mname=zone.mname,
-            rname=zone.rname,
-            serial=zone.serial,
-            refresh=zone.refresh,
-            retry=zone.retry,
-            expire=zone.expire,
-            minimum=zone.minimum,
-            ttl=zone.soa_ttl,
-        ),
-        nameservers=zone.nameservers,
-        ns_ttl=zone.soa_ttl,
-        rrsets=rrsets,
-    )

@@ -9,7 +9,7 @@ from .conftest import Api
 
 async def test_zones_are_listed_for_everyone(api: Api) -> None:
     answer = await api.client.get("/api/v1/zones", headers=api.alice)
-    [zone] = answer.json()
+    [zone] = answer.json()["items"]
     assert (zone["name"], zone["record_types"]) == ("dyn.example", ["A", "AAAA", "TXT"])
     one = await api.client.get("/api/v1/zones/dyn.example.", headers=api.alice)
     assert one.json() == zone
@@ -55,7 +55,7 @@ async def test_admin_manages_users(api: Api) -> None:
     dup = await api.client.post("/api/v1/users", headers=api.root, json={"name": "bob"})
     assert dup.status_code == 409
     listed = await api.client.get("/api/v1/users", headers=api.root)
-    assert [u["name"] for u in listed.json()] == ["alice", "bob", "carol", "root"]
+    assert [u["name"] for u in listed.json()["items"]] == ["alice", "bob", "carol", "root"]
     assert (await api.client.get("/api/v1/users/carol", headers=api.root)).status_code == 200
     self_removal = await api.client.delete("/api/v1/users/root", headers=api.root)
     assert self_removal.status_code == 409
@@ -63,3 +63,34 @@ async def test_admin_manages_users(api: Api) -> None:
     assert removed.status_code == 204
     assert await api.core.store.find_host("bob.dyn.example.") is None
     assert (await api.client.get("/api/v1/me", headers=api.bob)).status_code == 401
+
+
+async def test_admin_signs_a_zone_and_gets_the_ds(api: Api) -> None:
+    unsigned = await api.client.get("/api/v1/zones/dyn.example/dnssec", headers=api.alice)
+    assert unsigned.json() == {"zone": "dyn.example", "signed": False, "ds": [], "dnskey": []}
+    refused = await api.client.post("/api/v1/zones/dyn.example/dnssec", headers=api.alice, json={})
+    assert refused.status_code == 403
+    bad = await api.client.post(
+        "/api/v1/zones/dyn.example/dnssec", headers=api.root, json={"algorithm": "rsasha1"}
+    )
+    assert (bad.status_code, bad.json()["error"]["field"]) == (422, "algorithm")
+    signed = await api.client.post(
+        "/api/v1/zones/dyn.example/dnssec", headers=api.root, json={"algorithm": "ed25519"}
+    )
+    assert signed.status_code == 201
+    body = signed.json()
+    assert (body["signed"], body["algorithm"], body["denial"]) == (True, "ed25519", "nsec3")
+    [ds] = body["ds"]
+    assert ds.startswith(f"dyn.example. 3600 IN DS {body['key_tag']} 15 2 ")
+    assert "PRIVATE" not in signed.text
+    snapshot = [e for e in api.core.events if isinstance(e, ZoneSnapshot)][-1]
+    assert snapshot.zone == "dyn.example." and snapshot.signing is not None
+    again = await api.client.post("/api/v1/zones/dyn.example/dnssec", headers=api.root, json={})
+    assert again.status_code == 409
+    read = await api.client.get("/api/v1/zones/dyn.example/dnssec", headers=api.alice)
+    assert read.json() == body
+    gone = await api.client.delete("/api/v1/zones/dyn.example/dnssec", headers=api.root)
+    assert gone.status_code == 204
+    assert [e for e in api.core.events if isinstance(e, ZoneSnapshot)][-1].signing is None
+    missing = await api.client.delete("/api/v1/zones/dyn.example/dnssec", headers=api.root)
+    assert missing.status_code == 404

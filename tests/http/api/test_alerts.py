@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from alerts.receivers import WebhookReceiver
+from homing.alerts.preferences import set_alerts
 from homing.config import Settings
 from homing.http.app import build_http_app
 from support import http_context
@@ -104,8 +105,14 @@ async def test_a_test_alert_reaches_the_webhook_and_says_so(
 
 
 async def test_a_webhook_into_our_own_network_is_not_called(api: Api) -> None:
-    await api.client.put(
+    refused = await api.client.put(
         "/api/v1/me/alerts", headers=api.alice, json={"webhook": "http://127.0.0.1:9/hook"}
+    )
+    assert refused.status_code == 422 and refused.json()["error"]["field"] == "webhook"
+    assert "not a public address" in refused.json()["error"]["message"]
+    # Saved while the operator allowed it: delivery checks again, and refuses.
+    await set_alerts(
+        api.core.store, "alice", webhook="http://127.0.0.1:9/hook", allow_private_webhook=True
     )
     answer = await api.client.post("/api/v1/me/alerts/test", headers=api.alice)
     (result,) = answer.json()["results"]

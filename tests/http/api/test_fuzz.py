@@ -8,7 +8,6 @@ generated request must get an answer the schema describes, and never a 5xx.
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,11 +23,11 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from homing.app import Provider
 from homing.config import Settings
 from homing.core.admin import Admin
 from homing.core.api_tokens import ApiTokens
 from homing.store.store import Store
+from support import provider_in_thread
 
 MAX_EXAMPLES = 15
 KNOWN = {
@@ -38,7 +37,7 @@ KNOWN = {
     "rtype": "TXT",
     "token_id": "1",
 }
-OPERATIONS = 29
+OPERATIONS = 32
 """Every operation of the table: a new one must be fuzzed too (and counted here)."""
 CHECKS = [
     not_a_server_error,
@@ -65,22 +64,16 @@ async def _seed(path: Path) -> str:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     data = tmp_path_factory.mktemp("fuzz")
-    config = Settings(data_dir=data, dns_listen=["127.0.0.1:0"], http_listen="127.0.0.1:0")
+    # Private webhooks allowed: the test alerts go to a dead loopback port (see below).
+    config = Settings(
+        data_dir=data,
+        dns_listen=["127.0.0.1:0"],
+        http_listen="127.0.0.1:0",
+        alert_webhook_private=True,
+    )
     secret = asyncio.run(_seed(config.database))
-    loop = asyncio.new_event_loop()
-    provider = Provider(config)
-    loop.run_until_complete(provider.start())
-    thread = threading.Thread(target=loop.run_forever, name="provider", daemon=True)
-    thread.start()
-    try:
-        assert provider.http_address is not None
-        host, port = provider.http_address
-        yield f"http://{host}:{port}", secret
-    finally:
-        asyncio.run_coroutine_threadsafe(provider.stop(), loop).result(timeout=30)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=30)
-        loop.close()
+    with provider_in_thread(config) as base_url:
+        yield base_url, secret
 
 
 def test_no_operation_answers_outside_its_schema(served: tuple[str, str]) -> None:
@@ -91,8 +84,8 @@ def test_no_operation_answers_outside_its_schema(served: tuple[str, str]) -> Non
     assert len(operations) == OPERATIONS
     for operation in operations:
         if operation.path == "/api/v1/me/alerts/test":
-            # Earlier PUT cases leave random webhooks behind; a loopback one is refused before
-            # any lookup, so the test alerts stay off the network (loopback only in tests).
+            # Earlier PUT cases leave random webhooks behind; a dead loopback port instead keeps
+            # the test alerts off the network (loopback only in tests).
             put = httpx.put(
                 f"{base_url}/api/v1/me/alerts",
                 headers=headers,

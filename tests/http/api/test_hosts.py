@@ -94,14 +94,14 @@ async def test_update_tokens_create_list_revoke(api: Api) -> None:
     token = made.json()
     assert token["token"].startswith("hm_") and token["token"].startswith(token["prefix"])
     listed = await api.client.get(f"{HOME}/tokens", headers=api.alice)
-    assert [t["label"] for t in listed.json()] == ["initial", "router"]
-    assert all("token" not in t for t in listed.json())
+    assert [t["label"] for t in listed.json()["items"]] == ["initial", "router"]
+    assert all("token" not in t for t in listed.json()["items"])
     gone = await api.client.delete(f"{HOME}/tokens/{token['id']}", headers=api.alice)
     assert gone.status_code == 204
     authn = await api.core.auth.token(token["token"], source=None, front_door=FrontDoor.DUCKDNS)
     assert authn.outcome is AuthOutcome.BADAUTH
     listed = await api.client.get(f"{HOME}/tokens", headers=api.alice)
-    assert listed.json()[1]["revoked_at"] is not None
+    assert listed.json()["items"][1]["revoked_at"] is not None
     bad_id = await api.client.delete(f"{HOME}/tokens/abc", headers=api.alice)
     assert bad_id.status_code == 404
 

@@ -55,16 +55,16 @@ async def test_lists_hold_only_the_callers_hosts(api: Api) -> None:
         json={"values": ["192.0.2.1"]},
     )
     hosts = await api.client.get("/api/v1/hosts", headers=api.alice)
-    assert [h["name"] for h in hosts.json()] == ["home.dyn.example"]
+    assert [h["name"] for h in hosts.json()["items"]] == ["home.dyn.example"]
     history = await api.client.get("/api/v1/history", headers=api.alice)
     assert {row["host"] for row in history.json()["items"]} == {"home.dyn.example"}
     mine = await api.client.get("/api/v1/me/tokens", headers=api.alice)
-    assert {t["user"] for t in mine.json()} == {"alice"}
+    assert {t["user"] for t in mine.json()["items"]} == {"alice"}
 
 
 async def test_another_users_api_token_cannot_be_revoked(api: Api) -> None:
     tokens = await api.client.get("/api/v1/me/tokens", headers=api.bob)
-    bobs = tokens.json()[0]["id"]
+    bobs = tokens.json()["items"][0]["id"]
     answer = await api.client.delete(f"/api/v1/me/tokens/{bobs}", headers=api.alice)
     assert answer.status_code == 404
     assert (await api.client.get("/api/v1/me", headers=api.bob)).status_code == 200
@@ -83,7 +83,7 @@ async def test_an_update_token_of_another_host_cannot_be_revoked_through_mine(ap
 
 async def test_admin_sees_and_changes_every_host(api: Api) -> None:
     hosts = await api.client.get("/api/v1/hosts", headers=api.root)
-    assert {h["name"] for h in hosts.json()} == {"home.dyn.example", BOB}
+    assert {h["name"] for h in hosts.json()["items"]} == {"home.dyn.example", BOB}
     put = await api.client.put(
         f"/api/v1/hosts/{BOB}/records/TXT", headers=api.root, json={"values": ["by admin"]}
     )

@@ -36,8 +36,8 @@ async def test_create_a_scoped_token_and_use_it(api: Api) -> None:
     )
     assert put.status_code == 200
     listed = await api.client.get("/api/v1/me/tokens", headers=api.alice)
-    assert [t["name"] for t in listed.json()] == ["test", "acme"]
-    assert all("token" not in t for t in listed.json())
+    assert [t["name"] for t in listed.json()["items"]] == ["test", "acme"]
+    assert all("token" not in t for t in listed.json()["items"])
     revoked = await api.client.delete(f"/api/v1/me/tokens/{token['id']}", headers=api.alice)
     assert revoked.status_code == 204
     assert (await api.client.get("/api/v1/me", headers=scoped)).status_code == 401

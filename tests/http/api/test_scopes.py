@@ -59,7 +59,7 @@ async def test_host_scoped_token_sees_only_its_hosts(api: Api) -> None:
     await api.core.admin.add_host("other.dyn.example", owner="alice")
     headers = await api.token("alice", hosts=("home.dyn.example.",))
     listed = await api.client.get("/api/v1/hosts", headers=headers)
-    assert [h["name"] for h in listed.json()] == ["home.dyn.example"]
+    assert [h["name"] for h in listed.json()["items"]] == ["home.dyn.example"]
     other = "/api/v1/hosts/other.dyn.example"
     assert (await api.client.get(other, headers=headers)).status_code == 404
     put = await api.client.put(

@@ -13,12 +13,18 @@ from starlette.applications import Starlette
 
 from homing.config import Settings
 from homing.http.app import build_http_app
+from homing.http.context import HttpContext
 from homing.http.web.server_secret import load_or_create_secret
 from homing.http.web.sessions import SessionCodec
 from support import Core, http_context
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 PASSWORDS = {"alice": "alice-password", "bob": "bob-password", "root": "root-password"}
+
+
+def address_cell(value: str) -> str:
+    """An A/AAAA value as the records table shows it: breakable only between groups."""
+    return '<code class="addr">' + re.sub(r"([.:])", r"\1<wbr>", value) + "</code>"
 
 
 def csrf_of(html: str) -> str:
@@ -31,6 +37,7 @@ def csrf_of(html: str) -> str:
 class Web:
     core: Core
     app: Starlette
+    app_context: HttpContext
     settings: Settings
     alice_token: str
     bob_token: str
@@ -52,6 +59,14 @@ class Web:
         return dashboard.text
 
 
+async def submitted(client: httpx.AsyncClient, url: str, data: dict[str, str]) -> httpx.Response:
+    """A form posted as a browser does: the answer must be 303 See Other (POST-redirect-GET,
+    so a reload never posts twice); the page returned is the one the redirect leads to."""
+    answer = await client.post(url, data=data)
+    assert answer.status_code == 303, answer.text[:400]
+    return await client.get(answer.headers["location"])
+
+
 async def sign_in(
     client: httpx.AsyncClient, user: str, password: str, *, next_path: str = "/"
 ) -> httpx.Response:
@@ -70,7 +85,8 @@ async def web(core: Core, tmp_path: Path) -> AsyncIterator[Web]:
     _, alice_token = await core.admin.add_host("home.dyn.example", owner="alice")
     _, bob_token = await core.admin.add_host("cabin.dyn.example", owner="bob")
     settings = Settings(data_dir=tmp_path / "data")
-    app = build_http_app(http_context(core, settings))
+    context = http_context(core, settings)
+    app = build_http_app(context)
     clients: list[httpx.AsyncClient] = []
 
     def new_client() -> httpx.AsyncClient:
@@ -82,6 +98,7 @@ async def web(core: Core, tmp_path: Path) -> AsyncIterator[Web]:
     yield Web(
         core=core,
         app=app,
+        app_context=context,
         settings=settings,
         alice_token=alice_token,
         bob_token=bob_token,

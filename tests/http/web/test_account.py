@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import Web, csrf_of, sign_in
+from .conftest import Web, csrf_of, sign_in, submitted
 
 
 async def test_password_change(web: Web) -> None:
@@ -11,15 +11,15 @@ async def test_password_change(web: Web) -> None:
     await web.signed_in(here, "alice")
     await web.signed_in(there, "alice")
     page = await here.get("/account")
-    assert "Signed in as <strong>alice</strong>" in page.text
+    assert "<dd><strong>alice</strong></dd>" in page.text
+    assert "user: your own hosts" in page.text
     form = {
         "csrf": csrf_of(page.text),
         "current_password": "alice-password",
         "new_password": "a-new-password",
         "repeat_password": "a-new-password",
     }
-    changed = await here.post("/account/password", data=form)
-    assert changed.status_code == 200
+    changed = await submitted(here, "/account/password", form)
     assert "Password changed" in changed.text
     assert (await here.get("/")).status_code == 200
     assert (await there.get("/")).status_code == 303

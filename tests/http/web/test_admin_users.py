@@ -8,7 +8,7 @@ import re
 
 import httpx
 
-from .conftest import Web, csrf_of, sign_in
+from .conftest import Web, csrf_of, sign_in, submitted
 
 INVITATION = re.compile(r'<code id="invitation-link" class="token wrapname">([^<]+)</code>')
 
@@ -42,9 +42,10 @@ async def test_admin_lists_and_creates_a_user_with_a_password(web: Web) -> None:
         data={"csrf": csrf, "name": "dave", "password": "dave-password", "repeat_password": "x"},
     )
     assert mismatch.status_code == 400 and 'value="dave"' in mismatch.text
-    created = await root.post(
+    created = await submitted(
+        root,
         "/admin/users",
-        data={
+        {
             "csrf": csrf,
             "name": "dave",
             "password": "dave-password",
@@ -52,7 +53,7 @@ async def test_admin_lists_and_creates_a_user_with_a_password(web: Web) -> None:
             "admin": "1",
         },
     )
-    assert created.status_code == 200 and "dave can sign in now." in created.text
+    assert "dave can sign in now." in created.text
     dave = await web.core.store.find_user("dave")
     assert dave is not None and dave.is_admin
     assert (await sign_in(web.new_client(), "dave", "dave-password")).status_code == 303
@@ -69,8 +70,9 @@ async def test_admin_lists_and_creates_a_user_with_a_password(web: Web) -> None:
 async def test_invitation_link_lets_the_invitee_choose_a_password_once(web: Web) -> None:
     root = web.new_client()
     csrf = csrf_of(await web.signed_in(root, "root"))
-    created = await root.post("/admin/users", data={"csrf": csrf, "name": "carol", "password": ""})
+    created = await submitted(root, "/admin/users", {"csrf": csrf, "name": "carol", "password": ""})
     found = INVITATION.search(created.text)
+    assert INVITATION.search((await root.get("/admin/users")).text) is None  # shown once
     assert found is not None
     link = found.group(1)
     assert link.startswith("http://ddns.test/invite/")
@@ -111,7 +113,7 @@ async def test_a_new_link_for_a_pending_invitee_and_bad_links(web: Web) -> None:
     root = web.new_client()
     csrf = csrf_of(await web.signed_in(root, "root"))
     await root.post("/admin/users", data={"csrf": csrf, "name": "carol", "password": ""})
-    renewed = await root.post("/admin/users/carol/invitation", data={"csrf": csrf})
+    renewed = await submitted(root, "/admin/users/carol/invitation", {"csrf": csrf})
     found = INVITATION.search(renewed.text)
     assert found is not None
     visitor = web.new_client()
@@ -162,7 +164,7 @@ async def test_an_admin_cannot_delete_themselves(web: Web) -> None:
 async def test_two_submissions_of_one_invitation_set_one_password(web: Web) -> None:
     root = web.new_client()
     csrf = csrf_of(await web.signed_in(root, "root"))
-    created = await root.post("/admin/users", data={"csrf": csrf, "name": "dave", "password": ""})
+    created = await submitted(root, "/admin/users", {"csrf": csrf, "name": "dave", "password": ""})
     found = INVITATION.search(created.text)
     assert found is not None
     path = found.group(1).removeprefix("http://ddns.test")

@@ -40,7 +40,7 @@ async def test_a_new_host_waits_for_its_first_update_and_empty_state(web: Web) -
     dashboard = await web.signed_in(client, "alice")
     assert dict(BADGE.findall(dashboard)) == {"home.dyn.example": "new"}
     assert "Never updated" in dashboard
-    assert "stale after 24 h without an update" in dashboard
+    assert "0 failing · 0 stale (no update for 24 h)" in dashboard
     await web.core.admin.remove_host("home.dyn.example")
     empty = await client.get("/")
     assert "No hosts yet" in empty.text

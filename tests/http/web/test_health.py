@@ -72,3 +72,25 @@ def test_a_refusal_as_latest_row_is_failing_until_an_update_succeeds() -> None:
     assert health(recent, row("good", NOW, 3), refused) is Health.FRESH
     result = host_health(host(None), [row("nohost", NOW)], now=NOW, stale_after=DAY)
     assert (result.health, result.reason) == (Health.FAILING, "last attempt refused: nohost")
+
+
+def test_one_wrong_password_from_a_stranger_does_not_make_a_host_failing() -> None:
+    recent = NOW - timedelta(minutes=30)
+    known = replace(host(recent), last_source="198.51.100.7")
+
+    def from_(source: str, row_id: int) -> HistoryRow:
+        return replace(row("badauth", NOW - timedelta(minutes=row_id), row_id), source=source)
+
+    stranger = [from_("203.0.113.66", 1), from_("203.0.113.67", 2), from_("203.0.113.68", 3)]
+    assert host_health(known, stranger, now=NOW, stale_after=DAY).health is Health.FRESH
+    # The host's own client (its last address) with a wrong password: failing at once.
+    own = [from_("198.51.100.7", 1)]
+    assert host_health(known, own, now=NOW, stale_after=DAY).health is Health.FAILING
+    # Never updated: one guess is nothing, repeated wrong passwords are a misconfigured router.
+    young = replace(host(None), created_at=NOW - timedelta(hours=1))
+    assert host_health(young, stranger[:1], now=NOW, stale_after=DAY).health is Health.NEW
+    assert host_health(young, stranger, now=NOW, stale_after=DAY).health is Health.FAILING
+    # Refusals older than the stale period leave the host stale, not failing.
+    old = [replace(from_("198.51.100.7", 1), at=(NOW - 2 * DAY).replace(tzinfo=None))]
+    stale = replace(known, updated_at=NOW - 3 * DAY)
+    assert host_health(stale, old, now=NOW, stale_after=DAY).health is Health.STALE

@@ -9,7 +9,7 @@ import httpx
 
 from homing.domain.outcomes import FrontDoor
 
-from .conftest import Web, csrf_of
+from .conftest import Web, address_cell, csrf_of, submitted
 
 NEW_TOKEN = re.compile(r'<code id="new-token" class="token">(hm_[^<]+)</code>')
 
@@ -25,11 +25,11 @@ async def test_create_host_shows_its_first_token_once_and_the_token_updates_it(w
     assert form.status_code == 200
     assert '<option value="dyn.example">' in form.text
     assert 'name="owner"' not in form.text  # only admins choose an owner
-    created = await client.post(
+    created = await submitted(
+        client,
         "/hosts",
-        data={"csrf": csrf, "label": "Garage", "zone": "dyn.example", "ttl": "120", "notes": "pi"},
+        {"csrf": csrf, "label": "Garage", "zone": "dyn.example", "ttl": "120", "notes": "pi"},
     )
-    assert created.status_code == 200
     assert "garage.dyn.example is yours." in created.text
     found = NEW_TOKEN.search(created.text)
     assert found is not None
@@ -44,7 +44,7 @@ async def test_create_host_shows_its_first_token_once_and_the_token_updates_it(w
     assert update.text == "good 203.0.113.44\n"
     again = await client.get("/hosts/garage.dyn.example")
     assert token not in again.text
-    assert "<code>203.0.113.44</code>" in again.text
+    assert address_cell("203.0.113.44") in again.text
     dashboard = await client.get("/")
     assert 'href="/hosts/garage.dyn.example"' in dashboard.text
 
@@ -74,6 +74,35 @@ async def test_create_host_refusals_keep_the_form(web: Web) -> None:
     no_csrf = await client.post("/hosts", data={"label": "x", "zone": "dyn.example", "ttl": "60"})
     assert no_csrf.status_code == 403
     assert await web.core.store.hosts() == hosts_before
+
+
+async def test_a_full_name_typed_beside_the_zone_picker_means_that_name(web: Web) -> None:
+    """Issue 15: nas.dyn.example typed next to dyn.example made nas.dyn.example.dyn.example."""
+    await web.core.admin.add_zone("other.example")
+    client = web.new_client()
+    csrf = await signed_in_csrf(web, client, "alice")
+
+    async def create(label: str) -> str:
+        answer = await client.post(
+            "/hosts", data={"csrf": csrf, "label": label, "zone": "dyn.example", "ttl": "60"}
+        )
+        return answer.headers.get("location", "") if answer.status_code == 303 else answer.text
+
+    assert (await create("NAS.dyn.example.")).startswith("/hosts/nas.dyn.example?")
+    assert (await create("cam.home")).startswith("/hosts/cam.home.dyn.example?")
+    assert "type the name before .dyn.example" in await create("dyn.example")
+    elsewhere = await create("pi.other.example")
+    assert "pi.other.example is in the zone other.example: choose that zone and type pi" in (
+        elsewhere
+    )
+    names = sorted(h.fqdn for h in await web.core.store.hosts(owner_id=await alice_id(web)))
+    assert names == ["cam.home.dyn.example.", "home.dyn.example.", "nas.dyn.example."]
+
+
+async def alice_id(web: Web) -> int:
+    user = await web.core.store.find_user("alice")
+    assert user is not None
+    return user.id
 
 
 async def test_an_owner_field_is_ignored_for_users_and_honoured_for_admins(web: Web) -> None:

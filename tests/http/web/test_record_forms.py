@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from homing.domain.outcomes import FrontDoor
 
-from .conftest import Web, csrf_of
+from .conftest import Web, address_cell, csrf_of
 
 
 async def test_edit_a_aaaa_and_txt_with_serial_history_and_dns_view(web: Web) -> None:
@@ -49,7 +49,7 @@ async def test_edit_a_aaaa_and_txt_with_serial_history_and_dns_view(web: Web) ->
     txt_form = await client.get("/hosts/home.dyn.example/records/TXT")
     assert "say &#34;hi&#34;</textarea>" in txt_form.text
     page = await client.get("/hosts/home.dyn.example?records=1")
-    assert "Records saved." in page.text and "<code>203.0.113.8</code>" in page.text
+    assert "Records saved." in page.text and address_cell("203.0.113.8") in page.text
 
 
 async def test_remove_all_and_refused_values(web: Web) -> None:

@@ -23,3 +23,11 @@ async def test_update_api_paths_still_answer_as_before(web: Web) -> None:
     assert duck.text == "KO"
     nic = await client.get("/nic/update", params={"hostname": "home.dyn.example"})
     assert nic.status_code == 401
+
+
+async def test_favicon_is_the_brand_mark(web: Web) -> None:
+    answer = await web.new_client().get("/favicon.ico")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "image/x-icon"
+    assert answer.content[:4] == b"\x00\x00\x01\x00"  # an ICO header, one image
+    assert answer.content[22:30] == b"\x89PNG\r\n\x1a\n"

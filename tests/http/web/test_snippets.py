@@ -8,14 +8,14 @@ import pytest
 
 from homing.client.config import load_client_config
 from homing.client.providers.homing import HomingSettings
-from homing.http.web.snippets import TOKEN_PLACEHOLDER, Server, snippets
+from homing.http.web.snippets import TOKEN_PLACEHOLDER, Server, dns_server, snippets
 
 TOKEN = "hm_abcdefghijklmnopqrstuvwxyz012345"
 
 
-def by_key(server: str, token: str | None) -> dict[str, str]:
+def by_key(server: str, token: str | None, *, dns: str = "192.0.2.53") -> dict[str, str]:
     found = snippets(
-        server=Server.from_url(server), fqdn="home.dyn.example", user="alice", token=token
+        server=Server.from_url(server), fqdn="home.dyn.example", user="alice", token=token, dns=dns
     )
     return {s.key: s.text for s in found}
 
@@ -56,9 +56,30 @@ def test_plain_http_with_port_and_placeholder() -> None:
 def test_homing_client_snippet_is_a_valid_client_config(tmp_path: Path, server: str) -> None:
     path = tmp_path / "client.toml"
     path.write_text(by_key(server, TOKEN)["homing"])
-    config = load_client_config(path, environ={}, state_file=tmp_path / "state.json")
+    config = load_client_config(path, environ={})
     (target,) = config.targets
     assert target.name == "home.dyn.example"
     assert isinstance(target.settings, HomingSettings)
     assert target.settings.server == server.rstrip("/")
     assert target.settings.username == "alice"
+    assert target.dns_server == ("192.0.2.53", 53)
+    assert config.state_file == Path("~/.local/state/homing-client/state.json").expanduser()
+    assert config.public_only is not server.startswith("http://127.")
+
+
+def test_the_dns_server_is_where_dns_listens_or_this_host() -> None:
+    public = Server.from_url("https://ddns.example.net")
+    assert dns_server(public, (("0.0.0.0", 53),)) == "ddns.example.net"
+    assert dns_server(public, (("::", 5353),)) == "ddns.example.net:5353"
+    assert dns_server(public, (("192.0.2.53", 53),)) == "192.0.2.53"
+    assert dns_server(public, (("2001:db8::53", 5300),)) == "[2001:db8::53]:5300"
+    assert dns_server(public, ()) == "ddns.example.net"
+
+
+def test_a_named_dns_server_is_a_valid_client_config(tmp_path: Path) -> None:
+    path = tmp_path / "client.toml"
+    path.write_text(
+        by_key("https://ddns.example.net", TOKEN, dns="ddns.example.net:5353")["homing"]
+    )
+    (target,) = load_client_config(path, environ={}, state_file=tmp_path / "s.json").targets
+    assert target.dns_server == ("ddns.example.net", 5353)

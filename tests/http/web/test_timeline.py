@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from homing.http.web.timeline import MARGIN, WIDTH, timeline
+from homing.http.web.timeline import CELL, MARGIN, WIDTH, day_ticks, timeline
 from homing.store.rows import HistoryRow
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -27,17 +27,27 @@ def row(row_id: int, outcome: str, at: datetime, value: str | None = None) -> Hi
     )
 
 
-def test_marks_by_time_and_kind() -> None:
+def test_one_mark_per_hour_in_order_the_refusal_beside_the_later_update() -> None:
+    morning = NOW.replace(hour=8, minute=10)
     rows = [
-        row(4, "badauth", NOW),
-        row(3, "good", NOW, "A=192.0.2.1"),
-        row(2, "nochg", NOW - WEEK / 2),
+        row(5, "good", NOW.replace(minute=0), "A=192.0.2.1"),  # the current hour: right edge
+        row(4, "good", NOW.replace(hour=9, minute=40), "A=192.0.2.9"),
+        row(3, "badauth", morning),
+        row(2, "nochg", morning.replace(minute=50)),
         row(1, "good", NOW - 2 * WEEK),  # outside the window
     ]
-    marks = timeline(rows, now=NOW, window=WEEK)
+    marks = timeline(rows, now=NOW)
     assert [(m.x, m.kind) for m in marks] == [
-        (WIDTH / 2, "same"),
-        (WIDTH - MARGIN, "change"),
-        (WIDTH - MARGIN, "refused"),
+        (WIDTH - MARGIN - 5 * CELL, "refused"),  # 08:00, drawn red over the nochg of that hour
+        (WIDTH - MARGIN - 4 * CELL, "change"),  # 09:00, to its right
+        (WIDTH - MARGIN - CELL, "change"),
     ]
-    assert marks[1].title == "2025-06-01 12:00 UTC good A=192.0.2.1"
+    assert marks[0].title == "2025-06-01 08:00 UTC: 1 badauth, 1 nochg"
+    assert marks[1].title == "2025-06-01 09:00 UTC: 1 good, now A=192.0.2.9"
+    assert marks[0].height > marks[1].height > 0
+
+
+def test_day_ticks_at_each_midnight_of_the_week() -> None:
+    ticks = day_ticks(NOW)
+    assert len(ticks) == 7
+    assert ticks[-1] == WIDTH - MARGIN - 13 * CELL  # midnight, 13 hours before 13:00

@@ -3,7 +3,11 @@ another user's token is neither listed nor revocable, admins included."""
 
 from __future__ import annotations
 
-from .conftest import Web, csrf_of
+import re
+
+from homing.core.api_tokens import ApiTokens
+
+from .conftest import Web, csrf_of, submitted
 
 
 async def test_lists_own_tokens_of_every_host_and_revokes_one(web: Web) -> None:
@@ -44,3 +48,49 @@ async def test_other_peoples_tokens_are_not_found_and_csrf_is_checked(web: Web) 
     no_csrf = await alice.post(f"/tokens/{alice_token.id}/revoke", data={})
     assert no_csrf.status_code == 403
     assert all(t.revoked_at is None for t in await web.core.store.tokens())
+
+
+API_TOKEN = re.compile(r'<code id="new-token" class="token">(hm_api_[^<]+)</code>')
+
+
+async def test_api_tokens_are_created_shown_once_used_and_revoked(web: Web) -> None:
+    client = web.new_client()
+    csrf = csrf_of(await web.signed_in(client, "alice"))
+    form = {"csrf": csrf, "name": "backup script", "expires_in": "30d", "read_only": "1"}
+    created = await submitted(client, "/tokens/api", form)
+    found = API_TOKEN.search(created.text)
+    assert found is not None
+    secret = found.group(1)
+    assert secret not in (await client.get("/tokens")).text  # shown once
+    [row] = await web.core.store.api_tokens(user_id=(await user_id(web, "alice")))
+    assert (row.name, row.read_only, row.expires_at is not None) == ("backup script", True, True)
+    assert f"<code>{row.prefix}…</code>" in (await client.get("/tokens")).text
+    bearer = {"Authorization": f"Bearer {secret}"}
+    hosts = await client.get("/api/v1/hosts", headers=bearer)
+    assert [h["name"] for h in hosts.json()["items"]] == ["home.dyn.example"]
+    write = await client.post("/api/v1/hosts", headers=bearer, json={"name": "x.dyn.example"})
+    assert write.status_code == 403  # read-only
+    revoked = await client.post(f"/tokens/api/{row.id}/revoke", data={"csrf": csrf})
+    assert revoked.status_code == 303
+    assert "API token revoked." in (await client.get(revoked.headers["location"])).text
+    assert (await client.get("/api/v1/hosts", headers=bearer)).status_code == 401
+
+
+async def test_bad_api_token_forms_and_other_peoples_api_tokens(web: Web) -> None:
+    client = web.new_client()
+    csrf = csrf_of(await web.signed_in(client, "alice"))
+    for form in ({"name": ""}, {"name": "x" * 101}, {"name": "ok", "expires_in": "soon"}):
+        refused = await client.post("/tokens/api", data={"csrf": csrf, **form})
+        assert refused.status_code == 400 and 'role="alert"' in refused.text, form
+    assert (await client.post("/tokens/api", data={"name": "no csrf"})).status_code == 403
+    assert await web.core.store.api_tokens(user_id=await user_id(web, "alice")) == []
+    bobs, _ = await ApiTokens(store=web.core.store).create(user="bob", name="bob's")
+    stolen = await client.post(f"/tokens/api/{bobs.id}/revoke", data={"csrf": csrf})
+    assert stolen.status_code == 404
+    assert (await web.core.store.find_api_token_by_id(bobs.id)).revoked_at is None  # type: ignore[union-attr]
+
+
+async def user_id(web: Web, name: str) -> int:
+    user = await web.core.store.find_user(name)
+    assert user is not None
+    return user.id

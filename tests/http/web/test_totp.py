@@ -17,7 +17,7 @@ from homing.http.app import build_http_app
 from homing.http.web.access import SESSION_COOKIE
 from support import Core, http_context
 
-from .conftest import PASSWORDS, csrf_of
+from .conftest import PASSWORDS, csrf_of, submitted
 
 NOW = 1_800_000_015.0
 PENDING = re.compile(r'name="pending" value="([^"]+)"')
@@ -80,8 +80,7 @@ async def _turn_on(site: Site) -> pyotp.TOTP:
     signed_in = await _password_step(site.client)
     assert signed_in.status_code == 303
     account = await site.client.get("/account")
-    setup = await site.client.post("/account/totp/setup", data={"csrf": csrf_of(account.text)})
-    assert setup.status_code == 200
+    setup = await submitted(site.client, "/account/totp/setup", {"csrf": csrf_of(account.text)})
     found = SECRET.search(setup.text)
     assert found is not None
     totp = pyotp.TOTP(found.group(1))
@@ -95,11 +94,12 @@ async def _turn_on(site: Site) -> pyotp.TOTP:
     )
     assert wrong.status_code == 400 and "does not match" in wrong.text
     assert (await site.core.store.find_user("alice")).has_totp is False  # type: ignore[union-attr]
-    confirmed = await site.client.post(
+    confirmed = await submitted(
+        site.client,
         "/account/totp/enable",
-        data={"csrf": csrf_of(setup.text), "pending": pending.group(1), "code": totp.at(NOW)},
+        {"csrf": csrf_of(setup.text), "pending": pending.group(1), "code": totp.at(NOW)},
     )
-    assert confirmed.status_code == 200 and "Two-factor sign-in is on." in confirmed.text
+    assert "Two-factor sign-in is on." in confirmed.text
     return totp
 
 
@@ -178,11 +178,12 @@ async def test_disable_needs_a_current_code(site: Site) -> None:
     )
     assert wrong.status_code == 400  # already used to turn it on
     site.clock.now = NOW + 30
-    off = await site.client.post(
+    off = await submitted(
+        site.client,
         "/account/totp/disable",
-        data={"csrf": csrf_of(account.text), "code": totp.at(site.clock.now)},
+        {"csrf": csrf_of(account.text), "code": totp.at(site.clock.now)},
     )
-    assert off.status_code == 200 and "Two-factor sign-in is off." in off.text
+    assert "Two-factor sign-in is off." in off.text
     browser = site.new_client()
     assert (await _password_step(browser)).status_code == 303
 
@@ -200,13 +201,14 @@ async def test_the_password_alone_no_longer_updates_hosts(site: Site) -> None:
 async def test_password_change_still_works_with_two_factor_on(site: Site) -> None:
     await _turn_on(site)
     account = await site.client.get("/account")
-    changed = await site.client.post(
+    changed = await submitted(
+        site.client,
         "/account/password",
-        data={
+        {
             "csrf": csrf_of(account.text),
             "current_password": PASSWORDS["alice"],
             "new_password": "a-new-password",
             "repeat_password": "a-new-password",
         },
     )
-    assert changed.status_code == 200 and "Password changed." in changed.text
+    assert "Password changed." in changed.text

@@ -37,7 +37,7 @@ def routes(ctx: HttpContext) -> list[BaseRoute]:
     schema = document(table)
     page = docs_page(table)
     csp = (
-        f"default-src 'none'; script-src {script_hash()}; style-src 'unsafe-inline'; "
+        f"default-src 'none'; script-src {script_hash()}; style-src 'self'; img-src 'self'; "
         "connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
     )
 

@@ -57,7 +57,7 @@ async def put_alerts(call: Call) -> Response:
             check_email(email)
     with about("webhook"):
         if webhook:
-            check_webhook(webhook)
+            check_webhook(webhook, allow_private=call.settings.alert_webhook_private)
     with about("events"):
         chosen = check_events(events) if given_events else DEFAULT_EVENTS
     saved = await set_alerts(
@@ -67,6 +67,7 @@ async def put_alerts(call: Call) -> Response:
         webhook=webhook or "",
         events=chosen,
         stale_hours=stale_hours or DEFAULT_STALE_HOURS,
+        allow_private_webhook=call.settings.alert_webhook_private,
     )
     return ok(_render(saved))
 

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from homing.domain.outcomes import UpdateOutcome
 from homing.http.api import render
 from homing.http.api.errors import ApiError
-from homing.http.api.lookup import visible_host, visible_hosts
+from homing.http.api.lookup import visible_host
 from homing.http.api.operations import Call, Operation, Param, ok, ref
 from homing.store.store import HistoryFilter
 
@@ -40,15 +40,23 @@ async def list_history(call: Call) -> Response:
         if not cursor.isascii() or not cursor.isdigit() or len(cursor) > 18:
             raise ApiError("invalid_value", "not a cursor from a previous page", field="cursor")
         before = int(cursor)
-    host_ids: tuple[int, ...] | None
+    host_ids: tuple[int, ...] | None = None
+    owner_id: int | None = None
+    scope = call.principal.scope.hosts
     if host_name is not None:
         host_ids = ((await visible_host(call, host_name)).id,)
-    elif call.principal.is_admin and not call.principal.scope.hosts:
-        host_ids = None
-    else:
-        host_ids = tuple(h.id for h in await visible_hosts(call))
+    elif scope:
+        found = await call.api.store.find_hosts(list(scope))
+        host_ids = tuple(h.id for h in found.values() if call.principal.sees(h))
+    elif not call.principal.is_admin:
+        owner_id = call.principal.user_id  # a subquery: never a list of every host
     where = HistoryFilter(
-        host_ids=host_ids, since=since, until=until, outcomes=tuple(results), before_id=before
+        host_ids=host_ids,
+        owner_id=owner_id,
+        since=since,
+        until=until,
+        outcomes=tuple(results),
+        before_id=before,
     )
     rows = await call.api.store.history_page(where, limit=limit + 1)
     page = rows[:limit]

@@ -20,21 +20,40 @@ from homing.domain.outcomes import FrontDoor
 from homing.errors import NotFoundError
 from homing.http.api import render
 from homing.http.api.errors import ApiError, about
-from homing.http.api.lookup import visible_host, visible_hosts
-from homing.http.api.operations import Call, Operation, Param, list_of, no_content, ok, ref
+from homing.http.api.lookup import visible_host
+from homing.http.api.operations import Call, Operation, Param, no_content, ok, ref
+from homing.http.api.paging import PAGE_PARAMS, name_cursor, page_answer, page_limit, page_of
 from homing.http.api.parsing import Fields
+from homing.store.pages import HostFilter
 
 TAG = "hosts"
 
 
 async def list_hosts(call: Call) -> Response:
+    """One page of the hosts the caller may see, by name; ``q`` and ``owner`` narrow it."""
     query = call.query()
     owner = query.text("owner", max_length=64)
+    contains = query.text("q", max_length=253)
+    limit = page_limit(query)
+    after = name_cursor(query)
     query.finish()
-    hosts = await visible_hosts(call)
+    owner_id: int | None = None if call.principal.is_admin else call.principal.user_id
     if owner is not None:
-        hosts = [h for h in hosts if h.owner == owner]
-    return ok([render.host(h) for h in hosts])
+        user = await call.api.store.find_user(owner)
+        if user is None or (owner_id is not None and user.id != owner_id):
+            return ok(
+                {"items": [], "next_cursor": None}
+            )  # nobody's hosts, or not the caller's to see
+        owner_id = user.id
+    scope = call.principal.scope.hosts
+    where = HostFilter(
+        owner_id=owner_id,
+        names=tuple(scope) if scope else None,
+        contains=contains.strip().rstrip(".") if contains else None,
+        after=after,
+    )
+    page = await call.api.store.host_page(where, limit=limit)
+    return page_answer(page, render.host, key=lambda h: h.fqdn)
 
 
 async def create_host(call: Call) -> Response:
@@ -137,16 +156,21 @@ def operations() -> list[Operation]:
     owner = Param(
         name="owner", description="Only this user's hosts (admins).", schema={"type": "string"}
     )
+    contains = Param(
+        name="q",
+        description="Only hosts whose name contains this text (case-insensitive).",
+        schema={"type": "string", "maxLength": 253},
+    )
     return [
         Operation(
             method="GET",
             path="/hosts",
             handler=list_hosts,
             operation_id="listHosts",
-            summary="List the hosts you may see (all of them for admins).",
+            summary="The hosts you may see (all of them for admins), a page at a time by name.",
             tag=TAG,
-            response=list_of("Host"),
-            query=(owner,),
+            response=page_of("Host"),
+            query=(contains, owner, *PAGE_PARAMS),
         ),
         Operation(
             method="POST",

@@ -22,12 +22,3 @@ async def visible_host(call: Call, text: str, *, write: bool = False) -> HostRow
     if write:
         call.principal.require_write()
     return host
-
-
-async def visible_hosts(call: Call) -> list[HostRow]:
-    """Every host the caller may see: all for an admin, else their own; narrowed by scope."""
-    if call.principal.is_admin:
-        hosts = await call.api.store.hosts()
-    else:
-        hosts = await call.api.store.hosts(owner_id=call.principal.user_id)
-    return [h for h in hosts if call.principal.sees(h)]

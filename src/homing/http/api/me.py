@@ -13,7 +13,8 @@ from homing.core.api_tokens import MAX_TOKEN_NAME, TokenScope, parse_lifetime
 from homing.domain.records import RecordType
 from homing.http.api import render
 from homing.http.api.errors import ApiError
-from homing.http.api.operations import Call, Operation, list_of, no_content, ok, ref
+from homing.http.api.operations import Call, Operation, no_content, ok, ref
+from homing.http.api.paging import PAGE_PARAMS, id_cursor, page_answer, page_limit, page_of
 
 TAG = "account"
 
@@ -22,14 +23,21 @@ async def get_me(call: Call) -> Response:
     user = await call.api.store.find_user(call.principal.user)
     if user is None:
         raise ApiError("not_found", "your account no longer exists")
-    tokens = await call.api.tokens.tokens(user_id=user.id)
-    current = next(t for t in tokens if t.id == call.principal.token_id)
+    current = await call.api.store.find_api_token_by_id(call.principal.token_id)
+    if current is None:
+        raise ApiError("not_found", "your token no longer exists")
     return ok({**render.user(user), "token": render.api_token(current)})
 
 
 async def list_api_tokens(call: Call) -> Response:
-    tokens = await call.api.tokens.tokens(user_id=call.principal.user_id)
-    return ok([render.api_token(t) for t in tokens])
+    query = call.query()
+    limit = page_limit(query)
+    after = id_cursor(query)
+    query.finish()
+    page = await call.api.store.api_token_page(
+        user_id=call.principal.user_id, after=after, limit=limit
+    )
+    return page_answer(page, render.api_token, key=lambda t: t.id)
 
 
 async def create_api_token(call: Call) -> Response:
@@ -75,9 +83,10 @@ def operations() -> list[Operation]:
             path="/me/tokens",
             handler=list_api_tokens,
             operation_id="listApiTokens",
-            summary="Your API tokens (prefixes only).",
+            summary="Your API tokens (prefixes only), oldest first, a page at a time.",
             tag=TAG,
-            response=list_of("ApiToken"),
+            response=page_of("ApiToken"),
+            query=PAGE_PARAMS,
             errors=(401, 429),
         ),
         Operation(

@@ -151,16 +151,6 @@ for (const form of document.querySelectorAll("form.op")) {
 }
 """
 
-_STYLE = """
-body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
-h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;text-transform:capitalize}
-details{border:1px solid #ccc;border-radius:6px;margin:.5rem 0;padding:.4rem .8rem}
-summary{cursor:pointer}code.m{display:inline-block;width:4.5rem;font-weight:bold}
-.GET{color:#06c}.POST{color:#080}.PUT,.PATCH{color:#a60}.DELETE{color:#c00}
-label{display:block;margin:.3rem 0}input,textarea{font:inherit;width:100%;box-sizing:border-box}
-pre{background:#f4f4f4;padding:.5rem;white-space:pre-wrap;min-height:1.5rem}
-"""
-
 
 def script_hash() -> str:
     """The CSP hash of the page's only script, so nothing else may run on it."""
@@ -169,42 +159,58 @@ def script_hash() -> str:
 
 
 def docs_page(operations: list[Operation]) -> str:
+    """The operations as forms, in the web UI's look (its stylesheet, header and way back)."""
     esc = html.escape
     parts = [
         "<!doctype html><html lang=en><head><meta charset=utf-8>",
         "<meta name=viewport content='width=device-width,initial-scale=1'>",
-        f"<title>Homing API</title><style>{_STYLE}</style></head><body>",
-        "<h1>Homing REST API <small>v1</small></h1>",
-        "<p>Every operation of <a href='openapi.json'>openapi.json</a>. Requests below are sent "
-        "from this page with the token you enter (kept only in this page).</p>",
-        "<label>API token <input id=token type=password autocomplete=off "
-        "placeholder='hm_api_...'></label>",
+        "<meta name=color-scheme content='light dark'>",
+        "<title>REST API · Homing</title>",
+        "<link rel=icon href='/favicon.ico'><link rel=stylesheet href='/static/homing.css'>",
+        "</head><body class=api-docs>",
+        "<header class=topbar><div class='wrap topbar-inner'>",
+        "<a class=brand href='/'><span class=brand-mark aria-hidden=true>⌂</span> Homing</a>",
+        "<nav class=nav aria-label=Main><a href='/'>Hosts</a>",
+        "<a href='/tokens#api-tokens'>Tokens</a>",
+        "<a href='/api/v1/docs' aria-current=page>API docs</a></nav></div></header>",
+        "<main class=wrap><p class=crumbs><a href='/'>← Back to Homing</a></p>",
+        "<div class=page-head><h1>REST API <span class=muted>v1</span></h1>",
+        "<p class=muted>Every operation of <a href='openapi.json'>openapi.json</a>, sent from "
+        "this page with the API token you enter (kept only in this page). Create one on the "
+        "<a href='/tokens#api-tokens'>Tokens page</a>; the guide is docs/api.md.</p></div>",
+        "<section class=panel><label>API token <input id=token type=password "
+        "autocomplete=off placeholder='hm_api_...'></label></section>",
     ]
     tag = None
     for op in operations:
         if op.tag != tag:
+            if tag is not None:
+                parts.append("</section>")
             tag = op.tag
-            parts.append(f"<h2>{esc(tag)}</h2>")
+            parts.append(f"<section class='panel api-tag'><h2>{esc(tag.capitalize())}</h2>")
         path = openapi_path(op.path)
         parts.append(
-            f"<details><summary><code class='m {op.method}'>{op.method}</code>"
-            f"<code>{esc(path)}</code> — {esc(op.summary)}</summary>"
-            f"<form class=op data-method={op.method} data-path='{esc(path)}'>"
+            f"<details class=api-op><summary><code class='method {op.method}'>{op.method}</code>"
+            f" <code class=api-path>{esc(path)}</code> <span class=muted>{esc(op.summary)}</span>"
+            f"</summary><form class='op stack' data-method={op.method} data-path='{esc(path)}'>"
         )
         for name in re.findall(r"\{(\w+)(?::\w+)?\}", op.path):
             parts.append(f"<label>{esc(name)} <input name='{esc(name)}' data-in=path required>")
             parts.append("</label>")
         for param in op.query:
             parts.append(
-                f"<label>{esc(param.name)} <small>{esc(param.description)}</small> "
+                f"<label>{esc(param.name)} <span class=hint>{esc(param.description)}</span> "
                 f"<input name='{esc(param.name)}' data-in=query></label>"
             )
         if op.request is not None:
             example = json.dumps(_example_properties(op.request), indent=1)
             parts.append(
-                f"<label>JSON body ({esc(op.request)}) <textarea rows=4 "
+                f"<label>JSON body ({esc(op.request)}) <textarea class=mono rows=4 "
                 f"placeholder='{esc(example)}'></textarea></label>"
             )
-        parts.append("<button>Send</button><pre></pre></form></details>")
-    parts.append(f"<script>{_SCRIPT}</script></body></html>")
+        parts.append(
+            "<div class=actions><button class='button primary'>Send</button></div>"
+            "<pre class=code></pre></form></details>"
+        )
+    parts.append(f"</section></main><script>{_SCRIPT}</script></body></html>")
     return "".join(parts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from homing.core.api_tokens import TokenScope, utc
+from homing.core.dnssec import DnssecStatus
 from homing.core.host_records import shown_value
 from homing.domain.records import RRset
 from homing.store.rows import (
@@ -34,6 +35,19 @@ def zone(row: ZoneRow) -> dict[str, object]:
         "nameservers": [name(n) for n in row.nameservers],
         "record_types": list(row.record_types),
     }
+
+
+def zone_dnssec(status: DnssecStatus) -> dict[str, object]:
+    """A zone's DNSSEC state: never the private key, only what the parent needs."""
+    found: dict[str, object] = {
+        "zone": name(status.zone),
+        "signed": status.signed,
+        "ds": list(status.ds),
+        "dnskey": list(status.dnskey),
+    }
+    if status.signed:
+        found.update(algorithm=status.algorithm, key_tag=status.key_tag, denial="nsec3")
+    return found
 
 
 def user(row: UserRow) -> dict[str, object]:

@@ -127,6 +127,20 @@ COMPONENTS: dict[str, dict[str, Any]] = {
         "name",
     ),
     "ZoneUpdate": _request({"record_types": TYPES}, "record_types"),
+    "ZoneDnssec": {
+        "type": "object",
+        "properties": {
+            "zone": STR,
+            "signed": BOOL,
+            "algorithm": {"enum": ["ecdsap256sha256", "ed25519"]},
+            "key_tag": INT,
+            "ds": STRINGS,
+            "dnskey": STRINGS,
+            "denial": {"enum": ["nsec3"]},
+        },
+        "required": ["zone", "signed", "ds", "dnskey"],
+    },
+    "ZoneDnssecEnable": _request({"algorithm": {"enum": ["ecdsap256sha256", "ed25519"]}}),
     "User": _answer(USER),
     "UserCreate": _request(
         {"name": STR, "password": {"type": "string", "minLength": 8}, "admin": BOOL}, "name"

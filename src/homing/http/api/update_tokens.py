@@ -11,7 +11,8 @@ from starlette.responses import Response
 from homing.http.api import render
 from homing.http.api.errors import ApiError, about
 from homing.http.api.lookup import visible_host
-from homing.http.api.operations import Call, Operation, list_of, no_content, ok, ref
+from homing.http.api.operations import Call, Operation, no_content, ok, ref
+from homing.http.api.paging import PAGE_PARAMS, id_cursor, page_answer, page_limit, page_of
 
 TAG = "update tokens"
 
@@ -35,8 +36,12 @@ def _require_lasting(call: Call) -> None:
 
 async def list_tokens(call: Call) -> Response:
     host = await visible_host(call, call.path("fqdn"))
-    tokens = await call.api.admin.tokens(host=host.fqdn)
-    return ok([render.update_token(t) for t in tokens])
+    query = call.query()
+    limit = page_limit(query)
+    after = id_cursor(query)
+    query.finish()
+    page = await call.api.store.token_page(host_id=host.id, after=after, limit=limit)
+    return page_answer(page, render.update_token, key=lambda t: t.id)
 
 
 async def create_token(call: Call) -> Response:
@@ -55,8 +60,8 @@ async def revoke_token(call: Call) -> Response:
     host = await visible_host(call, call.path("fqdn"), write=True)
     _require_untyped(call)
     token_id = call.path_id("token_id")
-    tokens = await call.api.admin.tokens(host=host.fqdn)
-    if not any(t.id == token_id for t in tokens):
+    token = await call.api.store.find_token_by_id(token_id)
+    if token is None or token.host_id != host.id:
         raise ApiError("not_found", f"no update token {token_id} of {host.fqdn.rstrip('.')}")
     await call.api.admin.revoke_token(token_id)
     return no_content()
@@ -69,9 +74,10 @@ def operations() -> list[Operation]:
             path="/hosts/{fqdn}/tokens",
             handler=list_tokens,
             operation_id="listUpdateTokens",
-            summary="The host's update tokens (prefixes only).",
+            summary="The host's update tokens (prefixes only), oldest first, a page at a time.",
             tag=TAG,
-            response=list_of("UpdateToken"),
+            response=page_of("UpdateToken"),
+            query=PAGE_PARAMS,
         ),
         Operation(
             method="POST",

@@ -7,7 +7,8 @@ from starlette.responses import Response
 from homing.core.admin import USER_NAME
 from homing.http.api import render
 from homing.http.api.errors import ApiError, about
-from homing.http.api.operations import Call, Operation, list_of, no_content, ok, ref
+from homing.http.api.operations import Call, Operation, no_content, ok, ref
+from homing.http.api.paging import PAGE_PARAMS, name_cursor, page_answer, page_limit, page_of
 from homing.store.rows import UserRow
 
 TAG = "users"
@@ -23,7 +24,12 @@ async def _user(call: Call) -> UserRow:
 
 async def list_users(call: Call) -> Response:
     call.principal.require_admin(write=False)
-    return ok([render.user(u) for u in await call.api.admin.users()])
+    query = call.query()
+    limit = page_limit(query)
+    after = name_cursor(query)
+    query.finish()
+    page = await call.api.store.user_page(after=after, limit=limit)
+    return page_answer(page, render.user, key=lambda u: u.name)
 
 
 async def get_user(call: Call) -> Response:
@@ -65,9 +71,10 @@ def operations() -> list[Operation]:
             path="/users",
             handler=list_users,
             operation_id="listUsers",
-            summary="List accounts (admins).",
+            summary="Accounts by name, a page at a time (admins).",
             tag=TAG,
-            response=list_of("User"),
+            response=page_of("User"),
+            query=PAGE_PARAMS,
             errors=(401, 403, 429),
         ),
         Operation(

@@ -6,11 +6,13 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from homing.core.admin import DEFAULT_SOA_TTL, MAX_TTL, MIN_TTL
+from homing.dnssec.keys import Algorithm
 from homing.domain.names import normalize_name
 from homing.errors import NameError_
 from homing.http.api import render
 from homing.http.api.errors import ApiError, about
-from homing.http.api.operations import Call, Operation, list_of, no_content, ok, ref
+from homing.http.api.operations import Call, Operation, no_content, ok, ref
+from homing.http.api.paging import PAGE_PARAMS, name_cursor, page_answer, page_limit, page_of
 from homing.store.rows import ZoneRow
 
 TAG = "zones"
@@ -22,14 +24,19 @@ async def _zone(call: Call) -> ZoneRow:
         name = normalize_name(text)
     except NameError_:
         raise ApiError("not_found", f"no zone {text[:80]!r}") from None
-    for zone in await call.api.store.zones():
-        if zone.name == name:
-            return zone
-    raise ApiError("not_found", f"no zone {name.rstrip('.')}")
+    zone = await call.api.store.find_zone(name)
+    if zone is None:
+        raise ApiError("not_found", f"no zone {name.rstrip('.')}")
+    return zone
 
 
 async def list_zones(call: Call) -> Response:
-    return ok([render.zone(z) for z in await call.api.store.zones()])
+    query = call.query()
+    limit = page_limit(query)
+    after = name_cursor(query)
+    query.finish()
+    page = await call.api.store.zone_page(after=after, limit=limit)
+    return page_answer(page, render.zone, key=lambda z: z.name)
 
 
 async def get_zone(call: Call) -> Response:
@@ -78,6 +85,33 @@ async def delete_zone(call: Call) -> Response:
     return no_content()
 
 
+async def get_dnssec(call: Call) -> Response:
+    zone = await _zone(call)
+    return ok(render.zone_dnssec(await call.api.dnssec.status(zone.name)))
+
+
+async def enable_dnssec(call: Call) -> Response:
+    """Sign the zone (admins); answers once this server serves it signed."""
+    call.principal.require_admin(write=True)
+    zone = await _zone(call)
+    body = await call.body()
+    text = body.text("algorithm", max_length=20) or "ecdsap256sha256"
+    body.finish()
+    with about("algorithm"):
+        algorithm = Algorithm.parse(text)
+        status = await call.api.dnssec.enable(zone.name, algorithm)
+    await call.api.writer.sync()
+    return ok(render.zone_dnssec(status), status=201)
+
+
+async def disable_dnssec(call: Call) -> Response:
+    call.principal.require_admin(write=True)
+    zone = await _zone(call)
+    await call.api.dnssec.disable(zone.name)
+    await call.api.writer.sync()
+    return no_content()
+
+
 def operations() -> list[Operation]:
     return [
         Operation(
@@ -85,9 +119,11 @@ def operations() -> list[Operation]:
             path="/zones",
             handler=list_zones,
             operation_id="listZones",
-            summary="The zones hosts can be created in, with the record types each allows.",
+            summary="The zones hosts can be created in, with the record types each allows "
+            "(a page at a time by name).",
             tag=TAG,
-            response=list_of("Zone"),
+            response=page_of("Zone"),
+            query=PAGE_PARAMS,
             errors=(401, 429),
         ),
         Operation(
@@ -120,6 +156,38 @@ def operations() -> list[Operation]:
             tag=TAG,
             request="ZoneUpdate",
             response=ref("Zone"),
+        ),
+        Operation(
+            method="GET",
+            path="/zones/{zone}/dnssec",
+            handler=get_dnssec,
+            operation_id="getZoneDnssec",
+            summary="Whether the zone is signed, its algorithm and key tag, and the DS records "
+            "to give the parent (never the private key).",
+            tag=TAG,
+            response=ref("ZoneDnssec"),
+        ),
+        Operation(
+            method="POST",
+            path="/zones/{zone}/dnssec",
+            handler=enable_dnssec,
+            operation_id="enableZoneDnssec",
+            summary="Sign the zone online (admins): ecdsap256sha256 (default) or ed25519.",
+            tag=TAG,
+            status=201,
+            request="ZoneDnssecEnable",
+            response=ref("ZoneDnssec"),
+            errors=(401, 403, 404, 409, 422, 429),
+        ),
+        Operation(
+            method="DELETE",
+            path="/zones/{zone}/dnssec",
+            handler=disable_dnssec,
+            operation_id="disableZoneDnssec",
+            summary="Stop signing the zone (admins); remove the DS at the parent first.",
+            tag=TAG,
+            status=204,
+            errors=(401, 403, 404, 429),
         ),
         Operation(
             method="DELETE",

@@ -70,7 +70,7 @@ def routes(ctx: HttpContext) -> list[Route]:
     async def health(_request: Request) -> Response:
         try:
             zones = len(await ctx.store.zones())
-        except (SQLAlchemyError, OSError):
+        except (SQLAlchemyError, OSError, StoreError):
             log.exception("health check: store unavailable")
             return JSONResponse({"status": "error", "store": "unavailable"}, status_code=503)
         if not await check.writable():

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -27,6 +27,7 @@ from homing.http.web import (
     host_page,
     record_forms,
     registration,
+    server_page,
     signin,
     tokens_page,
 )
@@ -34,8 +35,19 @@ from homing.http.web.invitations import InvitationCodec
 from homing.http.web.server_secret import load_or_create_secret
 from homing.http.web.sessions import SessionCodec
 from homing.http.web.site import STATIC_DIR, WebSite, build_templates
+from homing.http.web.timeline import CELL, HEIGHT, WIDTH
 
 Page = Callable[[WebSite, Request], Awaitable[Response]]
+FAVICON_MAX_AGE = 86400
+
+
+async def favicon(_request: Request) -> Response:
+    """Browsers ask for /favicon.ico whatever a page links: the brand mark, not a 404."""
+    return FileResponse(
+        STATIC_DIR / "favicon.ico",
+        media_type="image/x-icon",
+        headers={"Cache-Control": f"public, max-age={FAVICON_MAX_AGE}"},
+    )
 
 
 def routes(ctx: HttpContext) -> list[BaseRoute]:
@@ -43,6 +55,7 @@ def routes(ctx: HttpContext) -> list[BaseRoute]:
     templates = build_templates()
     # The sign-in page links to the sign-up page only while sign-up is open.
     templates.globals["self_registration"] = ctx.settings.web_self_registration
+    templates.globals.update(timeline_width=WIDTH, timeline_height=HEIGHT, timeline_cell=CELL)
     site = WebSite(
         ctx=ctx,
         codec=SessionCodec(key=key, lifetime_seconds=ctx.settings.web_session_seconds),
@@ -85,9 +98,16 @@ def routes(ctx: HttpContext) -> list[BaseRoute]:
         ),
         Route("/tokens", page(tokens_page.tokens_page), methods=["GET"]),
         Route("/tokens/{token_id:int}/revoke", page(tokens_page.revoke), methods=["POST"]),
+        Route("/tokens/api", page(tokens_page.create_api_token), methods=["POST"]),
+        Route(
+            "/tokens/api/{token_id:int}/revoke",
+            page(tokens_page.revoke_api_token),
+            methods=["POST"],
+        ),
         Route("/alerts", page(alerts_page.alerts_page), methods=["GET"]),
         Route("/alerts", page(alerts_page.save_alerts), methods=["POST"]),
         Route("/alerts/test", page(alerts_page.test_alert), methods=["POST"]),
+        Route("/admin/server", page(server_page.server_page), methods=["GET"]),
         Route("/admin/users", page(admin_users.users_page), methods=["GET"]),
         Route("/admin/users", page(admin_users.create_user), methods=["POST"]),
         Route("/admin/users/{name}/invitation", page(admin_users.new_invitation), methods=["POST"]),
@@ -99,5 +119,6 @@ def routes(ctx: HttpContext) -> list[BaseRoute]:
         Route("/account/totp/setup", page(account.totp_setup), methods=["POST"]),
         Route("/account/totp/enable", page(account.totp_enable), methods=["POST"]),
         Route("/account/totp/disable", page(account.totp_disable), methods=["POST"]),
+        Route("/favicon.ico", favicon, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]

@@ -24,7 +24,7 @@ from homing.core.totp import new_secret, provisioning_uri, qr_svg
 from homing.domain.outcomes import AuthOutcome, FrontDoor
 from homing.errors import HomingError
 from homing.http.web.access import require_form, require_viewer, set_session_cookie
-from homing.http.web.rendering import render
+from homing.http.web.rendering import redirect, render
 from homing.http.web.site import Viewer, WebSite
 
 
@@ -52,11 +52,22 @@ def _page(
     )
 
 
+NOTICES = {
+    "password": "Password changed. Other browsers are signed out.",
+    "totp-on": "Two-factor sign-in is on.",
+    "totp-off": "Two-factor sign-in is off.",
+}
+
+
 async def account(site: WebSite, request: Request) -> Response:
     viewer = await require_viewer(site, request)
     if isinstance(viewer, Response):
         return viewer
-    return _page(site, viewer)
+    shown = site.shown.taken(request, viewer.user.id)
+    secret = shown.get("totp_secret")
+    setup = _setup(site, viewer, secret) if isinstance(secret, str) else None
+    notice = NOTICES.get(request.query_params.get("done", ""))
+    return _page(site, viewer, notice=notice, setup=setup)
 
 
 async def change_password(site: WebSite, request: Request) -> Response:
@@ -87,11 +98,10 @@ async def change_password(site: WebSite, request: Request) -> Response:
     user = await ctx.store.find_user(viewer.user.name)
     if user is None:
         return _page(site, viewer, error="Your account was removed meanwhile.", status=400)
-    cookie, session = site.codec.issue(
+    cookie, _session = site.codec.issue(
         user_id=user.id, user=user.name, password_hash=user.password_hash, now=time.time()
     )
-    fresh = Viewer(user=user, session=session, csrf=site.codec.csrf_token(session))
-    response = _page(site, fresh, notice="Password changed. Other browsers are signed out.")
+    response = redirect("/account?done=password")
     set_session_cookie(site, request, response, cookie)
     return response
 
@@ -117,7 +127,8 @@ async def totp_setup(site: WebSite, request: Request) -> Response:
     viewer, _ = checked
     if viewer.user.has_totp:
         return _page(site, viewer, error="Two-factor sign-in is already on.", status=409)
-    return _page(site, viewer, setup=_setup(site, viewer, new_secret()))
+    shown = {"totp_secret": new_secret()}
+    return redirect(site.shown.location("/account", viewer.user.id, shown, anchor="two-factor"))
 
 
 async def totp_enable(site: WebSite, request: Request) -> Response:
@@ -139,7 +150,7 @@ async def totp_enable(site: WebSite, request: Request) -> Response:
         await site.ctx.auth.two_factor.enable(viewer.user, secret=secret, code=form.get("code", ""))
     except HomingError as exc:
         return _page(site, viewer, error=str(exc), status=400, setup=_setup(site, viewer, secret))
-    return await _fresh(site, viewer, notice="Two-factor sign-in is on.")
+    return redirect("/account?done=totp-on#two-factor")
 
 
 async def totp_disable(site: WebSite, request: Request) -> Response:
@@ -159,13 +170,4 @@ async def totp_disable(site: WebSite, request: Request) -> Response:
     if result.outcome is not AuthOutcome.OK:
         return _page(site, viewer, error="Wrong or already used code.", status=400)
     await ctx.auth.two_factor.turn_off(viewer.user.name)
-    return await _fresh(site, viewer, notice="Two-factor sign-in is off.")
-
-
-async def _fresh(site: WebSite, viewer: Viewer, *, notice: str) -> Response:
-    """The page as the user's row now is (the second factor just changed)."""
-    user = await site.ctx.store.find_user(viewer.user.name)
-    if user is None:
-        return _page(site, viewer, error="Your account was removed meanwhile.", status=400)
-    updated = Viewer(user=user, session=viewer.session, csrf=viewer.csrf)
-    return _page(site, updated, notice=notice)
+    return redirect("/account?done=totp-off#two-factor")

@@ -47,7 +47,8 @@ def invitation_url(site: WebSite, request: Request, user: UserRow) -> str:
     return f"{base}/invite/{token}"
 
 
-async def _admin(site: WebSite, request: Request) -> Viewer | Response:
+async def require_admin(site: WebSite, request: Request) -> Viewer | Response:
+    """The viewer if an administrator; anyone else gets the 404 of a page that is not there."""
     viewer = await require_viewer(site, request)
     if isinstance(viewer, Response) or viewer.is_admin:
         return viewer
@@ -71,11 +72,9 @@ async def _page(
     form: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    hosts = await site.ctx.store.hosts()
-    lines = [
-        UserLine(user=u, hosts=sum(1 for h in hosts if h.owner_id == u.id))
-        for u in await site.ctx.store.users()
-    ]
+    users = await site.ctx.store.users()
+    counts = await site.ctx.store.host_counts([u.id for u in users])
+    lines = [UserLine(user=u, hosts=counts.get(u.id, 0)) for u in users]
     return render(
         site,
         "users.html",
@@ -95,11 +94,16 @@ async def _page(
 
 
 async def users_page(site: WebSite, request: Request) -> Response:
-    viewer = await _admin(site, request)
+    viewer = await require_admin(site, request)
     if isinstance(viewer, Response):
         return viewer
+    shown = site.shown.taken(request, viewer.user.id)
+    invited = shown.get("invitation")
     notice = "User deleted." if request.query_params.get("deleted") else None
-    return await _page(site, viewer, notice=notice)
+    if isinstance(shown.get("notice"), str):
+        notice = str(shown["notice"])
+    invitation = (str(invited[0]), str(invited[1])) if isinstance(invited, tuple) else None
+    return await _page(site, viewer, notice=notice, invitation=invitation)
 
 
 async def create_user(site: WebSite, request: Request) -> Response:
@@ -119,9 +123,10 @@ async def create_user(site: WebSite, request: Request) -> Response:
         kept = {"name": name, "admin": form.get("admin", "")}
         return await _page(site, viewer, error=str(exc), form=kept, status=400)
     if password:
-        return await _page(site, viewer, notice=f"{user.name} can sign in now.")
-    link = invitation_url(site, request, user)
-    return await _page(site, viewer, invitation=(user.name, link))
+        shown: dict[str, object] = {"notice": f"{user.name} can sign in now."}
+    else:
+        shown = {"invitation": (user.name, invitation_url(site, request, user))}
+    return redirect(site.shown.location("/admin/users", viewer.user.id, shown))
 
 
 async def new_invitation(site: WebSite, request: Request) -> Response:
@@ -135,7 +140,8 @@ async def new_invitation(site: WebSite, request: Request) -> Response:
     if user.password_hash is not None:
         error = f"{user.name} has chosen a password already; they can change it on their account."
         return await _page(site, viewer, error=error, status=400)
-    return await _page(site, viewer, invitation=(user.name, invitation_url(site, request, user)))
+    shown = {"invitation": (user.name, invitation_url(site, request, user))}
+    return redirect(site.shown.location("/admin/users", viewer.user.id, shown))
 
 
 def _confirm_page(
@@ -171,7 +177,7 @@ async def _deletable(site: WebSite, request: Request, viewer: Viewer) -> UserRow
 
 
 async def delete_form(site: WebSite, request: Request) -> Response:
-    viewer = await _admin(site, request)
+    viewer = await require_admin(site, request)
     if isinstance(viewer, Response):
         return viewer
     user = await _deletable(site, request, viewer)
@@ -192,5 +198,6 @@ async def delete_user(site: WebSite, request: Request) -> Response:
         error = f"Type {user.name} to confirm; nothing was deleted."
         return _confirm_page(site, viewer, user, error=error, status=400)
     await site.admin.remove_user(user.name)
+    site.counts.clear()  # their hosts went with them
     await site.ctx.api.writer.sync()  # answer once DNS no longer serves the user's hosts
     return redirect("/admin/users?deleted=1")

@@ -10,11 +10,14 @@ by the alert follower; nothing here blocks an update.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from starlette.requests import Request
 from starlette.responses import Response
 
 from homing.alerts.preferences import (
     MAX_STALE_HOURS,
+    MAX_URL_LENGTH,
     AlertPreferences,
     send_test_alert,
     set_alerts,
@@ -23,7 +26,7 @@ from homing.alerts.preferences import (
 from homing.alerts.rules import AlertEvent
 from homing.errors import HomingError, InputError
 from homing.http.web.access import require_form, require_viewer
-from homing.http.web.rendering import render
+from homing.http.web.rendering import redirect, render
 from homing.http.web.site import Viewer, WebSite
 
 EVENT_LABELS = {
@@ -64,7 +67,16 @@ async def alerts_page(site: WebSite, request: Request) -> Response:
     viewer = await require_viewer(site, request)
     if isinstance(viewer, Response):
         return viewer
-    return _page(site, viewer, await show_alerts(site.ctx.store, viewer.user.name))
+    shown = site.shown.taken(request, viewer.user.id)
+    sent = shown.get("results")
+    results = (
+        [(str(d), p if isinstance(p, str) else None) for d, p in sent]
+        if isinstance(sent, list)
+        else None
+    )
+    notice = "Alert settings saved." if request.query_params.get("saved") else None
+    preferences = await show_alerts(site.ctx.store, viewer.user.name)
+    return _page(site, viewer, preferences, notice=notice, results=results)
 
 
 def _stale_hours(text: str) -> int:
@@ -83,18 +95,28 @@ async def save_alerts(site: WebSite, request: Request) -> Response:
     # A form sends only the ticked boxes, each as its own field.
     events = [e.value for e in AlertEvent if form.get(f"event_{e.value}")]
     try:
-        preferences = await set_alerts(
+        await set_alerts(
             store,
             viewer.user.name,
             email=form.get("email", "").strip(),
             webhook=form.get("webhook", "").strip(),
             events=events,
             stale_hours=_stale_hours(form.get("stale_hours", "")),
+            allow_private_webhook=site.ctx.settings.alert_webhook_private,
         )
     except HomingError as exc:
+        # The form again as it was sent (nothing was saved), so nothing typed is lost.
         current = await show_alerts(store, viewer.user.name)
-        return _page(site, viewer, current, error=str(exc), status=400)
-    return _page(site, viewer, preferences, notice="Alert settings saved.")
+        hours = form.get("stale_hours", "").strip()
+        sent = replace(
+            current,
+            email=form.get("email", "").strip()[:MAX_URL_LENGTH] or None,
+            webhook=form.get("webhook", "").strip()[:MAX_URL_LENGTH] or None,
+            events=tuple(events),
+            stale_hours=int(hours) if hours.isdigit() and len(hours) < 6 else current.stale_hours,
+        )
+        return _page(site, viewer, sent, error=str(exc), status=400)
+    return redirect("/alerts?saved=1")
 
 
 async def test_alert(site: WebSite, request: Request) -> Response:
@@ -109,4 +131,4 @@ async def test_alert(site: WebSite, request: Request) -> Response:
         return _page(site, viewer, preferences, error=error, status=400)
     sent = await send_test_alert(site.ctx.settings, store, viewer.user.name)
     results = [(str(destination), problem) for destination, problem in sent]
-    return _page(site, viewer, preferences, results=results)
+    return redirect(site.shown.location("/alerts", viewer.user.id, {"results": results}))

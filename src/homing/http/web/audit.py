@@ -16,11 +16,11 @@ from starlette.responses import Response
 
 from homing.domain.outcomes import UpdateOutcome
 from homing.http.web.access import require_viewer
-from homing.http.web.dashboard import visible_hosts
-from homing.http.web.health import ACCEPTED
+from homing.http.web.host_page import find_visible_host
 from homing.http.web.rendering import render
 from homing.http.web.site import WebSite
 from homing.http.web.timeline import mark_kind
+from homing.store.pages import ACCEPTED
 from homing.store.rows import HistoryRow
 from homing.store.store import HistoryFilter
 
@@ -36,17 +36,18 @@ async def audit(site: WebSite, request: Request) -> Response:
     viewer = await require_viewer(site, request)
     if isinstance(viewer, Response):
         return viewer
-    hosts = await visible_hosts(site, viewer)
-    wanted = request.query_params.get("host", "")
+    wanted = request.query_params.get("host", "").strip().rstrip(".").lower()[:253]
     refused_only = request.query_params.get("refused") == "1"
-    chosen = [h for h in hosts if h.fqdn.rstrip(".") == wanted.rstrip(".")] if wanted else hosts
-    host_ids: tuple[int, ...] | None = tuple(h.id for h in chosen)
-    if viewer.is_admin and not wanted:
-        host_ids = None  # everything, also refusals tied to no host
+    host_ids: tuple[int, ...] | None = None
+    owner_id = None if viewer.is_admin else viewer.user.id  # admins: also rows of no host
+    if wanted:
+        host = await find_visible_host(site, viewer, wanted)
+        host_ids, owner_id = ((host.id,) if host else ()), None
     rows: list[HistoryRow] = []
     if host_ids is None or host_ids:
         where = HistoryFilter(
             host_ids=host_ids,
+            owner_id=owner_id,
             outcomes=REFUSALS if refused_only else (),
             before_id=_cursor(request.query_params.get("before")),
         )
@@ -68,7 +69,6 @@ async def audit(site: WebSite, request: Request) -> Response:
         title="Audit log",
         rows=rows,
         kinds={row.id: mark_kind(row.outcome) for row in rows},
-        hosts=[h.fqdn.rstrip(".") for h in hosts],
         wanted=wanted,
         refused_only=refused_only,
         older=older,

@@ -1,7 +1,12 @@
 """A host's health badge, from its last update and its latest history rows.
 
-* ``failing``: the newest history row of the host is a refusal (``abuse``,
-  ``badauth``, ``dnserr``, ...): its client is trying and not getting through.
+* ``failing``: since its last accepted update the host's own client has been
+  refused: any refusal that follows a valid credential (``nohost``,
+  ``abuse``, ``dnserr``, ...), a wrong password from the address the host
+  last updated from, or repeated wrong passwords while it was never updated.
+  One wrong password from anyone else is a red mark on the strip, not a
+  failing host (issue 15): the name is public, guessing is not the owner's fault.
+  Only refusals of the stale period count: older ones make the host stale.
 * ``new``: never updated, and created within the stale period: waiting for
   its first client, which is not yet a problem.
 * ``stale``: no accepted update (``good`` or ``nochg``) within the stale
@@ -9,6 +14,7 @@
 * ``fresh``: otherwise.
 
 Failing wins over stale: a refusal is something the owner can fix now.
+``store/pages.py`` applies the same rule in SQL to count and filter hosts.
 """
 
 from __future__ import annotations
@@ -18,11 +24,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from homing.domain.outcomes import UpdateOutcome
 from homing.http.web.times import as_utc
+from homing.store.pages import ACCEPTED, REPEATED_REFUSALS, STRANGER_OUTCOME
 from homing.store.rows import HistoryRow, HostRow
-
-ACCEPTED = frozenset({UpdateOutcome.GOOD.value, UpdateOutcome.NOCHG.value})
 
 
 class Health(StrEnum):
@@ -47,13 +51,36 @@ def last_accepted(host: HostRow, history: Sequence[HistoryRow]) -> datetime | No
     return max(seen, default=None)
 
 
+def own_refusals(
+    host: HostRow, history: Sequence[HistoryRow], *, since: datetime
+) -> list[HistoryRow]:
+    """The refusals since the last accepted update that say the host's client is failing
+    (newest first), or none when they may all be strangers' guesses."""
+    boundary = as_utc(host.updated_at) if host.updated_at is not None else None
+    refusals = []
+    for row in history:
+        at = as_utc(row.at)
+        if row.outcome in ACCEPTED or (boundary is not None and at <= boundary):
+            break
+        if at >= since:
+            refusals.append(row)
+    if any(r.outcome != STRANGER_OUTCOME for r in refusals):
+        return refusals
+    if host.last_source is not None and any(r.source == host.last_source for r in refusals):
+        return refusals
+    if host.last_source is None and len(refusals) >= REPEATED_REFUSALS:
+        return refusals
+    return []
+
+
 def host_health(
     host: HostRow, history: Sequence[HistoryRow], *, now: datetime, stale_after: timedelta
 ) -> HostHealth:
     """The badge for ``host``; ``history`` is newest first."""
     seen = last_accepted(host, history)
-    if history and history[0].outcome not in ACCEPTED:
-        reason = f"last attempt refused: {history[0].outcome}"
+    refused = own_refusals(host, history, since=now - stale_after)
+    if refused:
+        reason = f"last attempt refused: {refused[0].outcome}"
         return HostHealth(health=Health.FAILING, last_seen=seen, reason=reason)
     if seen is None:
         if now - as_utc(host.created_at) <= stale_after:

@@ -28,6 +28,7 @@ from homing.http.web.site import Viewer, WebSite
 from homing.store.rows import HostRow
 
 MAX_LABEL_CHARS = 63
+MAX_SUGGESTED_OWNERS = 100
 
 
 def change_source(site: WebSite, request: Request, viewer: Viewer) -> ChangeSource:
@@ -54,7 +55,10 @@ async def _new_host_page(
     error: str | None = None,
     status: int = 200,
 ) -> Response:
-    users = [u.name for u in await site.ctx.store.users()] if viewer.is_admin else []
+    users: list[str] = []
+    if viewer.is_admin:  # suggestions only: any account's name may be typed
+        page = await site.ctx.store.user_page(after=None, limit=MAX_SUGGESTED_OWNERS)
+        users = [u.name for u in page.items]
     return render(
         site,
         "host_new.html",
@@ -70,6 +74,27 @@ async def _new_host_page(
         min_ttl=MIN_TTL,
         max_ttl=MAX_TTL,
     )
+
+
+async def _within_zone(site: WebSite, label: str, zone: str) -> str:
+    """The name typed before the zone picker, without the zone if it was typed too.
+
+    ``nas.ddns.test`` typed next to ``ddns.test`` means ``nas``, not
+    ``nas.ddns.test.ddns.test`` (issue 15); a name that ends in another of our
+    zones is refused with the way out, rather than nested below this one.
+    """
+    if label == zone:
+        raise InputError(f"type the name before .{zone}, such as home")
+    if label.endswith(f".{zone}"):
+        return label.removesuffix(f".{zone}")
+    labels = label.split(".")
+    for i in range(1, len(labels)):
+        other = ".".join(labels[i:])
+        if await site.ctx.store.find_zone(other + ".") is not None:
+            raise InputError(
+                f"{label} is in the zone {other}: choose that zone and type {'.'.join(labels[:i])}"
+            )
+    return label
 
 
 async def new_host_form(site: WebSite, request: Request) -> Response:
@@ -91,8 +116,9 @@ async def create_host(site: WebSite, request: Request) -> Response:
     try:
         if not label or len(label) > MAX_LABEL_CHARS * 4:
             raise InputError("give the host a name, such as home")
-        if zone not in {z.name.rstrip(".") for z in await site.ctx.store.zones()}:
+        if await site.ctx.store.find_zone(zone + ".") is None:
             raise InputError("choose one of the zones")
+        label = await _within_zone(site, label, zone)
         if len(notes) > MAX_NOTES_LENGTH:
             raise InputError(f"notes have at most {MAX_NOTES_LENGTH} characters")
         ttl = parse_ttl(form.get("ttl", str(DEFAULT_HOST_TTL)))
@@ -101,10 +127,13 @@ async def create_host(site: WebSite, request: Request) -> Response:
         )
         if notes:
             host = await site.admin.update_host(host.fqdn, notes=notes)
+        site.counts.clear()  # the dashboard's counts include the new host at once
     except HomingError as exc:
         return await _new_host_page(site, viewer, form=form, error=str(exc), status=400)
-    notice = f"{host.fqdn.rstrip('.')} is yours. Its first update token is below."
-    return await host_view(site, request, viewer, host, new_token=token, notice=notice)
+    name = host.fqdn.rstrip(".")
+    notice = f"{name} is yours. Its first update token is below."
+    shown = {"token": token, "notice": notice}
+    return redirect(site.shown.location(f"/hosts/{name}", viewer.user.id, shown))
 
 
 async def _visible_or_404(site: WebSite, request: Request, viewer: Viewer) -> HostRow | Response:
@@ -211,4 +240,5 @@ async def delete_host(site: WebSite, request: Request) -> Response:
         return _confirm_page(site, viewer, host, error=error, status=400)
     await site.admin.remove_host(host.fqdn)
     await site.ctx.api.writer.sync()  # answer once DNS no longer serves the host's records
+    site.counts.clear()
     return redirect("/?deleted=1")

@@ -18,14 +18,26 @@ from homing.core.admin import MAX_NOTES_LENGTH, MAX_TTL
 from homing.domain.names import normalize_name
 from homing.errors import HomingError, InputError
 from homing.http.web.access import require_form, require_viewer
-from homing.http.web.dashboard import host_card
+from homing.http.web.address_timeline import (
+    CHANGED,
+    LANE,
+    MAX_ROWS,
+    SHOWN,
+    address_timeline,
+    week_start,
+)
+from homing.http.web.address_timeline import LABEL as PICTURE_LABEL
+from homing.http.web.address_timeline import WIDTH as PICTURE_WIDTH
+from homing.http.web.dashboard import host_cards
 from homing.http.web.rendering import error_page, redirect, render
 from homing.http.web.site import Viewer, WebSite
-from homing.http.web.snippets import Server, snippets
-from homing.http.web.timeline import HEIGHT, WIDTH
+from homing.http.web.snippets import Server, dns_server, snippets
+from homing.store.pages import HostFilter
 from homing.store.rows import HostRow
+from homing.store.store import HistoryFilter
 
 MAX_LABEL_LENGTH = 100
+MAX_LEADERS = 100
 NOT_FOUND = "There is no such host, or it is not yours."
 NOTICES = {
     "revoked": "Token revoked.",
@@ -64,12 +76,21 @@ async def host_view(
 ) -> Response:
     store = site.ctx.store
     now = datetime.now(UTC)
-    card = await host_card(site, host, now=now)
-    followers = await site.admin.followers(host.fqdn)
-    owned = await store.hosts(owner_id=host.owner_id)
-    leaders = (
-        [h for h in owned if h.id != host.id and h.follows_id is None] if not followers else []
+    server = public_server(site, request)
+    [card] = await host_cards(site, [host], now=now)
+    week = HistoryFilter(host_ids=(host.id,), since=week_start(now), outcomes=SHOWN)
+    earlier = HistoryFilter(host_ids=(host.id,), until=week_start(now), outcomes=(CHANGED,))
+    before = await store.history_page(earlier, limit=1)
+    picture = address_timeline(
+        await store.history_page(week, limit=MAX_ROWS),
+        before=before[0] if before else None,
+        now=now,
     )
+    followers = await site.admin.followers(host.fqdn)
+    # Candidates to follow: a page of the owner's hosts, never all of them (issue 15); any
+    # other one is typed by name.
+    owned = await store.host_page(HostFilter(owner_id=host.owner_id), limit=MAX_LEADERS)
+    leaders = [h for h in owned.items if h.id != host.id and h.follows_id is None and not followers]
     return render(
         site,
         "host.html",
@@ -87,14 +108,20 @@ async def host_view(
         max_notes=MAX_NOTES_LENGTH,
         new_token=new_token,
         snippets=snippets(
-            server=public_server(site, request), fqdn=card.name, user=host.owner, token=new_token
+            server=server,
+            fqdn=card.name,
+            user=host.owner,
+            token=new_token,
+            dns=dns_server(server, site.ctx.dns_addresses),
         ),
         notice=notice,
         error=error,
-        timeline_width=WIDTH,
-        timeline_height=HEIGHT,
         followers=followers,
         leaders=[] if followers else leaders,
+        picture=picture,
+        picture_width=PICTURE_WIDTH,
+        picture_label=PICTURE_LABEL,
+        picture_lane=LANE,
     )
 
 
@@ -105,8 +132,17 @@ async def host_page(site: WebSite, request: Request) -> Response:
     host = await find_visible_host(site, viewer, request.path_params["fqdn"])
     if host is None:
         return error_page(site, viewer=viewer, status=404, message=NOT_FOUND)
+    shown = site.shown.taken(request, viewer.user.id)
     notice = next((text for key, text in NOTICES.items() if key in request.query_params), None)
-    return await host_view(site, request, viewer, host, notice=notice)
+    token = shown.get("token")
+    return await host_view(
+        site,
+        request,
+        viewer,
+        host,
+        new_token=token if isinstance(token, str) else None,
+        notice=str(shown.get("notice", "")) or notice,
+    )
 
 
 async def create_token(site: WebSite, request: Request) -> Response:
@@ -122,7 +158,8 @@ async def create_token(site: WebSite, request: Request) -> Response:
         _, token = await site.admin.create_token(host=host.fqdn, label=label)
     except HomingError as exc:
         return await host_view(site, request, viewer, host, error=str(exc), status=400)
-    return await host_view(site, request, viewer, host, new_token=token)
+    path = f"/hosts/{host.fqdn.rstrip('.')}"
+    return redirect(site.shown.location(path, viewer.user.id, {"token": token}))
 
 
 async def revoke_token(site: WebSite, request: Request) -> Response:

@@ -7,19 +7,23 @@ by writing rows itself.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 
 from homing.core.admin import Admin
 from homing.core.ratelimit import FloodCounter
 from homing.http.context import HttpContext
 from homing.http.web.invitations import InvitationCodec
+from homing.http.web.once import ShownOnce
 from homing.http.web.sessions import Session, SessionCodec
 from homing.http.web.timeline import mark_kind
-from homing.http.web.times import ago, shown
+from homing.http.web.times import ago, clock, shown
+from homing.store.pages import HostCounts
 from homing.store.rows import HostRow, UserRow
 
 PACKAGE_DIR = Path(__file__).parent
@@ -41,6 +45,10 @@ class WebSite:
         default_factory=lambda: FloodCounter(limit=SIGNUPS_PER_HOUR, window=3600.0)
     )
     """Sign-up attempts per source address: self-registration must not mint accounts in bulk."""
+    shown: ShownOnce = field(default_factory=ShownOnce)
+    """What a POST leaves for the page its redirect shows (new tokens, once)."""
+    counts: dict[int | None, tuple[float, HostCounts]] = field(default_factory=dict)
+    """The dashboard's host counts per owner (None: all), with when they expire."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,6 +68,12 @@ class Viewer:
         return self.user.is_admin or host.owner_id == self.user.id
 
 
+def breakable(text: str) -> Markup:
+    """Text that may wrap only after a dot or a colon: a name between its labels, an address
+    between its groups, never "home.ddn|s.test" or "127.0.0.|1" on a phone (issue 15)."""
+    return Markup("<wbr>").join(escape(part) for part in re.split(r"(?<=[.:])", text))
+
+
 def build_templates() -> jinja2.Environment:
     """Jinja2 with autoescaping on for every template and undefined names as errors."""
     env = jinja2.Environment(
@@ -70,6 +84,8 @@ def build_templates() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["shown"] = shown
+    env.filters["clock"] = clock
+    env.filters["breakable"] = breakable
     env.filters["kind"] = mark_kind
 
     def ago_filter(moment: datetime | None, now: datetime) -> str:

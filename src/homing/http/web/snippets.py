@@ -9,6 +9,7 @@ only as hashes and cannot be shown again.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
@@ -48,10 +49,51 @@ class Server:
         """The base URL with credentials in it, as routers' URL templates want."""
         return f"{self.scheme}://{login}@{self.netloc}{self.path}"
 
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base).hostname or ""
 
-def snippets(*, server: Server, fqdn: str, user: str, token: str | None) -> list[Snippet]:
-    """Configuration for ``fqdn`` (no trailing dot) in every supported client."""
+    @property
+    def on_loopback(self) -> bool:
+        """A demo or test server: its clients see loopback, not public, addresses."""
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return self.host == "localhost"
+
+
+def dns_server(server: Server, listening: tuple[tuple[str, int], ...]) -> str:
+    """The provider's DNS server as a client's ``dns_server``: the address the DNS server
+    listens on when it is one address, else this server's host name; ``:port`` unless 53."""
+    host, port = server.host, 53
+    if listening:
+        bound, port = listening[0]
+        if not ipaddress.ip_address(bound).is_unspecified:
+            host = bound
+    shown = f"[{host}]" if ":" in host else host
+    return shown if port == 53 else f"{shown}:{port}"
+
+
+DEMO_ADDRESS = "192.0.2.10"
+CLIENT_STATE = "~/.local/state/homing-client/state.json"
+"""Writable by the user who pastes the snippet (the default, /var/lib/..., needs root)."""
+
+
+def snippets(*, server: Server, fqdn: str, user: str, token: str | None, dns: str) -> list[Snippet]:
+    """Configuration for ``fqdn`` (no trailing dot) in every supported client; ``dns`` is
+    the provider's DNS server (``dns_server`` above)."""
     secret = token or TOKEN_PLACEHOLDER
+    # A demo server on loopback sees its clients at 127.0.0.1, which no name may carry: its
+    # snippet publishes a documentation address instead, and says what a real one uses.
+    demo = server.on_loopback
+    prelude = "public_only = false  # a demo server on loopback\n" if demo else ""
+    ipv4 = (
+        '# source = "web" on a real server; this demo publishes a test address\n'
+        'source = "command"\n'
+        f'command = ["echo", "{DEMO_ADDRESS}"]\n'
+        if demo
+        else 'source = "web"\n'
+    )
     base = server.base
     quoted = quote(secret, safe="")
     yes_no = "yes" if server.tls else "no"
@@ -66,10 +108,15 @@ def snippets(*, server: Server, fqdn: str, user: str, token: str | None) -> list
         Snippet(
             key="homing",
             title="homing client",
-            hint="/etc/homing/client.toml, then: homing client run",
+            hint="~/.config/homing/client.toml, then: homing client check --config FILE, "
+            "and homing client run --config FILE (it asks the DNS server below, so it works "
+            "before the zone is delegated)",
             text=(
+                f'state_file = "{CLIENT_STATE}"\n'
+                f"{prelude}"
+                "\n"
                 "[ipv4]\n"
-                'source = "web"\n'
+                f"{ipv4}"
                 "\n"
                 "# [ipv6]\n"
                 '# source = "interface"\n'
@@ -80,6 +127,7 @@ def snippets(*, server: Server, fqdn: str, user: str, token: str | None) -> list
                 f'username = "{user}"\n'
                 f'token = "{secret}"\n'
                 f'names = ["{fqdn}"]\n'
+                f'dns_server = "{dns}"\n'
             ),
         ),
         Snippet(

@@ -20,6 +20,11 @@ def shown(moment: datetime | None) -> str:
     return f"{as_utc(moment):%Y-%m-%d %H:%M} UTC"
 
 
+def clock(moment: datetime | None) -> str:
+    """``2025-03-01 14:05``, for a table whose column head already says UTC."""
+    return shown(moment).removesuffix(" UTC")
+
+
 def ago(moment: datetime | None, *, now: datetime) -> str:
     """``just now``, ``5 min ago``, ``3 h ago``, ``2 days ago``; ``never`` for None."""
     if moment is None:

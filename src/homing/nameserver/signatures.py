@@ -1,0 +1,122 @@
+"""A signed zone's DNSSEC data, kept beside its compiled answers and patched with them.
+
+Signatures belong to the data, not to the query: an RRSIG is made when its
+RRset is compiled (at load, or when a change names it), and an NSEC3 record
+and its RRSIG when the set of names or a name's types change. A query with
+the DO bit only reads what is here. Each process (the provider and every
+DNS worker) signs what it applies; ECDSA signatures are deterministic, so
+the same RRset signed in the same second gives the same bytes everywhere,
+and any of them validates.
+
+The private key travels to the workers as PEM inside the pickled zone
+(``__getstate__``): key objects do not pickle, and the workers are this
+server's own processes on a socket pair.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import dns.name
+import dns.rrset
+
+from homing.dnssec import nsec3
+from homing.dnssec.keys import Algorithm, ZoneKey
+from homing.dnssec.signer import needs_refresh, sign
+from homing.dnssec.zone import apex_records
+from homing.domain.records import ZoneSigning
+
+Clock = Callable[[], float]
+REFRESH_CHECK_SECONDS = 3600.0
+"""How often signed zones look for signatures near expiry (``signer.REFRESH_SECONDS``)."""
+
+
+class ZoneSignatures:
+    """RRSIGs by (owner key, covered type), and the NSEC3 chain with its signed records."""
+
+    def __init__(
+        self, origin: dns.name.Name, signing: ZoneSigning, denial_ttl: int, clock: Clock = time.time
+    ) -> None:
+        self.origin = origin
+        self.signing = signing
+        self.key = ZoneKey.from_pem(origin, Algorithm(signing.algorithm), signing.private_pem)
+        self.clock = clock
+        self.rrsigs: dict[tuple[bytes, int], dns.rrset.RRset] = {}
+        self.chain = nsec3.Chain(origin, denial_ttl)
+        self.denial: dict[bytes, tuple[dns.rrset.RRset, dns.rrset.RRset]] = {}
+        """NSEC3 hash → (its NSEC3 RRset, that RRset's RRSIG)."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = {name: getattr(self, name) for name in ("origin", "signing", "rrsigs", "chain")}
+        state["denial"] = self.denial
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+        self.clock = time.time
+        signing: ZoneSigning = state["signing"]
+        self.key = ZoneKey.from_pem(self.origin, Algorithm(signing.algorithm), signing.private_pem)
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    def apex(self, ttl: int) -> list[dns.rrset.RRset]:
+        """DNSKEY, CDS, CDNSKEY and NSEC3PARAM: served at the apex like any RRset."""
+        return apex_records(self.key, ttl)
+
+    def signed(self, key: bytes, rrset: dns.rrset.RRset | None, rdtype: int) -> None:
+        """Sign ``rrset`` (owned by ``key``), or forget the signature of a deleted one."""
+        if rrset is None:
+            self.rrsigs.pop((key, rdtype), None)
+        else:
+            self.rrsigs[key, rdtype] = sign(rrset, self.key, now=self.now())
+
+    def rrsig(self, key: bytes, rdtype: int) -> dns.rrset.RRset | None:
+        return self.rrsigs.get((key, rdtype))
+
+    def names_changed(self, names: Iterable[tuple[dns.name.Name, Iterable[int] | None]]) -> None:
+        """Names whose types are now these (None: the name is gone); re-sign what that moves."""
+        changed: set[bytes] = set()
+        for name, types in names:
+            changed |= self.chain.remove(name) if types is None else self.chain.put(name, types)
+        now = self.now()
+        for digest in changed:
+            if not self.chain.holds_hash(digest):
+                self.denial.pop(digest, None)
+                continue
+            record = self.chain.record(digest)
+            self.denial[digest] = (record, sign(record, self.key, now=now))
+        for digest in [d for d in self.denial if not self.chain.holds_hash(d)]:
+            del self.denial[digest]
+
+    def proof(self, digests: Iterable[bytes]) -> list[dns.rrset.RRset]:
+        """The NSEC3 records (each followed by its RRSIG) of a denial proof."""
+        found: list[dns.rrset.RRset] = []
+        for digest in digests:
+            record, rrsig = self.denial[digest]
+            found += [record, rrsig]
+        return found
+
+    def stale(self) -> list[tuple[bytes, int]]:
+        """RRSIGs that must be made again soon (see ``signer.REFRESH_SECONDS``)."""
+        now = self.now()
+        return [key for key, rrsig in self.rrsigs.items() if needs_refresh(rrsig, now=now)]
+
+    def refresh_denial(self) -> int:
+        """Sign again the NSEC3 records whose signatures near their end; returns how many."""
+        now = self.now()
+        due = [d for d, (_, rrsig) in self.denial.items() if needs_refresh(rrsig, now=now)]
+        for digest in due:
+            record = self.denial[digest][0]
+            self.denial[digest] = (record, sign(record, self.key, now=now))
+        return len(due)
+
+    def transfer_rrsets(self) -> list[dns.rrset.RRset]:
+        """What a zone transfer adds to the zone's RRsets: every RRSIG, NSEC3 and its RRSIG."""
+        found = list(self.rrsigs.values())
+        for record, rrsig in self.denial.values():
+            found += [record, rrsig]
+        return found

@@ -1,0 +1,68 @@
+"""A zone's rows as the DNS view loads them: grouped into RRsets with the zone's apex data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from homing.domain.records import RRset, SOAFields, ZoneSnapshot
+from homing.store.rows import ZoneRow
+
+
+def _grouped(records: Iterable[Any]) -> tuple[RRset, ...]:
+    """RRsets from rows in insertion order, each RRset where its first record is.
+
+    The records of an RRset are written together (``replace_rrsets``), so they
+    are nearly always adjacent: runs of one (name, type) are joined in one pass
+    without a dictionary of two million keys, and only when a (name, type)
+    turns up in two runs is the slower grouping by key used instead.
+    """
+    runs: list[tuple[str, str, int, list[str]]] = []
+    last_name = last_type = ""
+    values: list[str] = []
+    lowest = 0
+    for name, rtype, ttl, rdata in records:
+        if name == last_name and rtype == last_type:
+            values.append(rdata)
+            lowest = min(lowest, ttl)
+            continue
+        if values:
+            runs.append((last_name, last_type, lowest, values))
+        last_name, last_type, lowest, values = name, rtype, ttl, [rdata]
+    if values:
+        runs.append((last_name, last_type, lowest, values))
+    if len({(run[0], run[1]) for run in runs}) == len(runs):
+        return tuple(RRset(name, rtype, ttl, tuple(v)) for name, rtype, ttl, v in runs)
+    merged: dict[tuple[str, str], tuple[int, list[str]]] = {}
+    for name, rtype, ttl, more in runs:
+        found = merged.get((name, rtype))
+        if found is None:
+            merged[name, rtype] = (ttl, list(more))
+        else:
+            found[1].extend(more)
+            merged[name, rtype] = (min(found[0], ttl), found[1])
+    return tuple(RRset(name, rtype, ttl, tuple(v)) for (name, rtype), (ttl, v) in merged.items())
+
+
+def snapshot_of(zone: ZoneRow, records: Iterable[Any]) -> ZoneSnapshot:
+    """Group (name, rtype, ttl, rdata) rows into RRsets and wrap them with the zone's apex data.
+
+    Rows stay tuples (no object per record): a million hosts are two million rows.
+    """
+    rrsets = _grouped(records)
+    return ZoneSnapshot(
+        zone=zone.name,
+        soa=SOAFields(
+            mname=zone.mname,
+            rname=zone.rname,
+            serial=zone.serial,
+            refresh=zone.refresh,
+            retry=zone.retry,
+            expire=zone.expire,
+            minimum=zone.minimum,
+            ttl=zone.soa_ttl,
+        ),
+        nameservers=zone.nameservers,
+        ns_ttl=zone.soa_ttl,
+        rrsets=rrsets,
+    )
