@@ -13,7 +13,7 @@ TXT_ONLY = TokenScope(types=("TXT",))
 def test_values_are_cut_to_the_token_types() -> None:
     value = 'A=192.0.2.1,192.0.2.2 AAAA=2001:db8::1 TXT="a b",c offline'
     assert TXT_ONLY.visible_values(value) == 'TXT="a b",c offline'
-    assert TokenScope(types=("A",)).visible_values(value) == "A=192.0.2.1,192.0.2.2"
+    assert TokenScope(types=("A",)).visible_values(value) == "A=192.0.2.1,192.0.2.2 offline"
     assert TXT_ONLY.visible_values("A=192.0.2.1") == "-"
     assert TokenScope().visible_values(value) == value
     assert TXT_ONLY.visible_values(None) is None
