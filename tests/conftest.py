@@ -66,6 +66,7 @@ async def core(store: Store) -> AsyncIterator[Core]:
     updates = UpdateService(
         store=store,
         writer=writer,
+        refusals=refusals,
         limits=UpdateLimits(max_hosts=20, nochg_limit=5, nochg_window=60),
     )
     yield Core(

@@ -167,6 +167,7 @@ class Provider:
         self.updates = UpdateService(
             store=self.store,
             writer=self.writer,
+            refusals=self.refusals,
             limits=UpdateLimits(
                 max_hosts=settings.max_hosts_per_update,
                 nochg_limit=settings.nochg_limit,

@@ -47,6 +47,7 @@ async def test_a_wrong_password_for_a_named_host_is_on_that_host(site: Site) -> 
     assert badge.health is Health.NEW
     for _ in range(2):
         await site.client.get("/nic/update", params={"hostname": "home.dyn.example"}, auth=WRONG)
+    site.core.refusals.flush()  # the two are one row with count 2 when the minute ends
     await site.core.writer.sync()
     history = await site.core.store.history(host_id=host.id)
     badge = host_health(host, history, now=now, stale_after=timedelta(hours=24))
@@ -59,9 +60,10 @@ async def test_a_wrong_password_for_a_named_host_is_on_that_host(site: Site) -> 
     # ... and the owner's own history (not only an administrator's) has it.
     _, secret = await ApiTokens(store=site.core.store).create(user="alice", name="audit")
     listed = await site.client.get("/api/v1/history", headers={"Authorization": f"Bearer {secret}"})
-    assert [(i["host"], i["result"]) for i in listed.json()["items"]] == [
-        ("home.dyn.example", "badauth")
-    ] * 3
+    assert [(i["host"], i["result"], i["count"]) for i in listed.json()["items"]] == [
+        ("home.dyn.example", "badauth", 2),
+        ("home.dyn.example", "badauth", 1),
+    ]
 
 
 async def test_a_host_name_as_login_with_a_wrong_token(site: Site) -> None:

@@ -40,7 +40,8 @@ MAX_SECRET_LENGTH = 256
 MAX_LIFETIME = timedelta(days=3650)
 _LIFETIME = re.compile(r"([1-9][0-9]{0,5})([smhdw])")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_SUMMARY_PART = re.compile(r"(?:^| )([A-Z][A-Z0-9]*)=")
+_SUMMARY_PART = re.compile(r"([A-Z][A-Z0-9]*)=")
+_FLAGS = frozenset({"offline", "-"})
 
 
 def new_api_token() -> str:
@@ -95,16 +96,38 @@ class TokenScope:
         """
         if summary is None or not self.types:
             return summary
-        starts = [m.start(1) for m in _SUMMARY_PART.finditer(summary)]
-        if not starts:
-            return summary
-        kept = [summary[: starts[0]].strip()] if starts[0] else []
-        for begin, end in zip(starts, [*starts[1:], len(summary)], strict=True):
-            part = summary[begin:end].strip()
-            rtype = part.partition("=")[0]
-            if rtype in self.types:
-                kept.append(part)
-        return " ".join(p for p in kept if p) or "-"
+        kept = [
+            part
+            for part in _summary_parts(summary)
+            if (match := _SUMMARY_PART.match(part)) is None or match.group(1) in self.types
+        ]
+        return " ".join(kept) or "-"
+
+
+def _summary_parts(summary: str) -> list[str]:
+    """``TYPE=values`` parts and flags (``offline``) of a history value; spaces inside quotes
+    (TXT) and inside a value (``MX=10 mx.example.``) do not start a part."""
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
+    for ch in summary + " ":
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+        elif ch == " " and not quoted:
+            word = "".join(current)
+            current = []
+            value_goes_on = word not in _FLAGS and not _SUMMARY_PART.match(word)
+            if parts and word and value_goes_on and "=" in parts[-1]:
+                parts[-1] += " " + word  # the rest of a value with spaces
+            elif word:
+                parts.append(word)
+            continue
+        current.append(ch)
+    return parts
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -11,18 +11,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from homing.core.auth import Principal
 from homing.core.host_edits import HostResult, UpdateMeta
 from homing.core.ratelimit import FloodCounter
+from homing.core.refusals import Refusals
 from homing.core.writer import ChangeWriter
 from homing.domain.edits import HostEdit
 from homing.domain.names import normalize_name
 from homing.domain.outcomes import FrontDoor, UpdateOutcome
 from homing.errors import NameError_, StoreError
 from homing.store.pages import HostFilter
-from homing.store.rows import HostRow, NewHistory
+from homing.store.rows import HostRow
 from homing.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -38,9 +38,12 @@ class UpdateLimits:
 class UpdateService:
     """Authorises and applies updates (see the module docstring)."""
 
-    def __init__(self, *, store: Store, writer: ChangeWriter, limits: UpdateLimits) -> None:
+    def __init__(
+        self, *, store: Store, writer: ChangeWriter, refusals: Refusals, limits: UpdateLimits
+    ) -> None:
         self._store = store
         self._writer = writer
+        self._refusals = refusals
         self._limits = limits
         self._nochg = FloodCounter(limit=limits.nochg_limit, window=limits.nochg_window)
 
@@ -179,17 +182,12 @@ class UpdateService:
         outcome: UpdateOutcome,
         detail: str,
     ) -> None:
-        self._writer.record(
-            [
-                NewHistory(
-                    at=datetime.now(UTC),
-                    host_id=host.id if host else None,
-                    fqdn=name[:255] if name else None,
-                    outcome=outcome.value,
-                    front_door=meta.front_door.value,
-                    credential=meta.credential,
-                    source=meta.source,
-                    detail=detail,
-                )
-            ]
+        self._refusals.record(
+            front_door=meta.front_door,
+            source=meta.source,
+            outcome=outcome,
+            detail=detail,
+            host_id=host.id if host else None,
+            fqdn=name[:255] if name else None,
+            credential=meta.credential,
         )

@@ -96,7 +96,8 @@ def failing_host_ids(since: datetime, *, owner_id: int | None = None) -> Select[
             or_(
                 func.sum(case((r.c.outcome != STRANGER_OUTCOME, 1), else_=0)) > 0,
                 func.sum(case((r.c.source == h.c.last_source, 1), else_=0)) > 0,
-                and_(h.c.last_source.is_(None), func.count() >= REPEATED_REFUSALS),
+                # A row stands for ``count`` refusals (aggregated per source and window).
+                and_(h.c.last_source.is_(None), func.sum(r.c.count) >= REPEATED_REFUSALS),
             )
         )
     )

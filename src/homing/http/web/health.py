@@ -68,7 +68,7 @@ def own_refusals(
         return refusals
     if host.last_source is not None and any(r.source == host.last_source for r in refusals):
         return refusals
-    if host.last_source is None and len(refusals) >= REPEATED_REFUSALS:
+    if host.last_source is None and sum(r.count for r in refusals) >= REPEATED_REFUSALS:
         return refusals
     return []
 
