@@ -40,6 +40,8 @@ def test_precedence_flag_over_env_over_file(tmp_path: Path) -> None:
         ("dns_udp_max_payload = 65535", "dns_udp_max_payload"),
         ("dns_rrl_slip = 101", "dns_rrl_slip"),
         ("dns_rrl_ipv4_prefix = 0", "dns_rrl_ipv4_prefix"),
+        ("dns_tcp_max_per_source = 0", "dns_tcp_max_per_source"),
+        ("dns_tcp_timeout_seconds = 0", "dns_tcp_timeout_seconds"),
         ("tls_acme_domains = ['a.example']", "needs tls_acme_directory"),
         ("tls_acme_directory = 'http://ca.example/dir'", "must be an https:// URL"),
         ("tls_acme_directory = 'https://ca.example/dir'", "name at least one domain"),
