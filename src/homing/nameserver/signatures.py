@@ -33,6 +33,15 @@ REFRESH_CHECK_SECONDS = 3600.0
 """How often signed zones look for signatures near expiry (``signer.REFRESH_SECONDS``)."""
 
 
+def _keys_of(origin: dns.name.Name, signing: ZoneSigning) -> tuple[ZoneKey, list[ZoneKey]]:
+    """The key CDS names, and every key that signs (it first; two during a rollover)."""
+    keys = [
+        ZoneKey.from_pem(origin, Algorithm(one.algorithm), one.private_pem)
+        for one in (signing, *signing.others)
+    ]
+    return keys[0], keys
+
+
 class ZoneSignatures:
     """RRSIGs by (owner key, covered type), and the NSEC3 chain with its signed records."""
 
@@ -41,7 +50,7 @@ class ZoneSignatures:
     ) -> None:
         self.origin = origin
         self.signing = signing
-        self.key = ZoneKey.from_pem(origin, Algorithm(signing.algorithm), signing.private_pem)
+        self.key, self.keys = _keys_of(origin, signing)
         self.clock = clock
         self.rrsigs: dict[tuple[bytes, int], dns.rrset.RRset] = {}
         self.chain = nsec3.Chain(origin, denial_ttl)
@@ -57,22 +66,21 @@ class ZoneSignatures:
         for name, value in state.items():
             setattr(self, name, value)
         self.clock = time.time
-        signing: ZoneSigning = state["signing"]
-        self.key = ZoneKey.from_pem(self.origin, Algorithm(signing.algorithm), signing.private_pem)
+        self.key, self.keys = _keys_of(self.origin, state["signing"])
 
     def now(self) -> int:
         return int(self.clock())
 
     def apex(self, ttl: int) -> list[dns.rrset.RRset]:
         """DNSKEY, CDS, CDNSKEY and NSEC3PARAM: served at the apex like any RRset."""
-        return apex_records(self.key, ttl)
+        return apex_records(self.key, ttl, self.keys[1:])
 
     def signed(self, key: bytes, rrset: dns.rrset.RRset | None, rdtype: int) -> None:
         """Sign ``rrset`` (owned by ``key``), or forget the signature of a deleted one."""
         if rrset is None:
             self.rrsigs.pop((key, rdtype), None)
         else:
-            self.rrsigs[key, rdtype] = sign(rrset, self.key, now=self.now())
+            self.rrsigs[key, rdtype] = sign(rrset, *self.keys, now=self.now())
 
     def rrsig(self, key: bytes, rdtype: int) -> dns.rrset.RRset | None:
         return self.rrsigs.get((key, rdtype))
@@ -88,7 +96,7 @@ class ZoneSignatures:
                 self.denial.pop(digest, None)
                 continue
             record = self.chain.record(digest)
-            self.denial[digest] = (record, sign(record, self.key, now=now))
+            self.denial[digest] = (record, sign(record, *self.keys, now=now))
         for digest in [d for d in self.denial if not self.chain.holds_hash(d)]:
             del self.denial[digest]
 
@@ -111,7 +119,7 @@ class ZoneSignatures:
         due = [d for d, (_, rrsig) in self.denial.items() if needs_refresh(rrsig, now=now)]
         for digest in due:
             record = self.denial[digest][0]
-            self.denial[digest] = (record, sign(record, self.key, now=now))
+            self.denial[digest] = (record, sign(record, *self.keys, now=now))
         return len(due)
 
     def transfer_rrsets(self) -> list[dns.rrset.RRset]:
