@@ -19,9 +19,7 @@ from homing.dnssec.keys import ZoneKey
 from homing.dnssec.signer import sign
 
 
-def apex_records(
-    key: ZoneKey, ttl: int, others: Sequence[ZoneKey] = ()
-) -> list[dns.rrset.RRset]:
+def apex_records(key: ZoneKey, ttl: int, others: Sequence[ZoneKey] = ()) -> list[dns.rrset.RRset]:
     """DNSKEY, CDS and CDNSKEY (RFC 7344, RFC 8078) and NSEC3PARAM at the apex.
 
     ``others`` (a rollover's second key) are in the DNSKEY set only: CDS and

@@ -113,9 +113,7 @@ async def rollover_dnssec(call: Call) -> Response:
     complete = body.boolean("complete")
     body.finish()
     if complete and text is not None:
-        raise ApiError(
-            "invalid_value", "algorithm is for starting a rollover", field="algorithm"
-        )
+        raise ApiError("invalid_value", "algorithm is for starting a rollover", field="algorithm")
     with about("algorithm"):
         algorithm = Algorithm.parse(text) if text is not None else None
     if complete:
