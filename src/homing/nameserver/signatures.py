@@ -6,7 +6,8 @@ and its RRSIG when the set of names or a name's types change. A query with
 the DO bit only reads what is here. Each process (the provider and every
 DNS worker) signs what it applies; ECDSA signatures are deterministic, so
 the same RRset signed in the same second gives the same bytes everywhere,
-and any of them validates.
+and any of them validates. During a key rollover every RRSIG set holds one
+signature per key (``ZoneSigning.others``, ``homing.dnssec.rollover``).
 
 The private key travels to the workers as PEM inside the pickled zone
 (``__getstate__``): key objects do not pickle, and the workers are this
