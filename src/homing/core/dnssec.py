@@ -155,13 +155,15 @@ class Dnssec:
         now = self._clock()
         async with self._store.write() as txn:
             row = await self._zone(txn, name)
+            # The reload first: its update of the zone row makes a second rollover of the
+            # zone (from another node on PostgreSQL) wait for this one, then see its key.
+            await self._reload(txn, row, now)
             rows = await txn.dnssec_keys(row.id)
             current = roll.check_start(_times(rows), name)
             old = next(r for r in rows if r.id == current.id)
             chosen = algorithm or keys.Algorithm(old.algorithm)
             tag = _key(name, old).key_tag
             await self._new_key(txn, row, chosen, roll.KeyState.PUBLISHED, now, avoid_tag=tag)
-            await self._reload(txn, row, now)
         return await self.status(name)
 
     async def complete(self, zone: str) -> DnssecStatus:
