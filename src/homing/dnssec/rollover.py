@@ -1,4 +1,4 @@
-"""A CSK rollover by double signature (RFC 7583 section 3.3.1), as a pure state machine.
+"""A CSK rollover by double signature (RFC 7583 section 3.3), as a pure state machine.
 
 A zone has one combined signing key (CSK). To change it, the new key is
 published in DNSKEY and signs every RRset beside the old one from the first
@@ -13,7 +13,8 @@ The phases, and what moves a zone from one to the next:
              CDNSKEY still name the old key (``active``). After the DNSKEY
              TTL and the propagation delay every cache that holds the DNSKEY
              set holds the new key: then, and not before, the parent may get
-             the new DS (RFC 7344 section 4.1). The server moves on by itself.
+             the new DS (a parent that took it earlier would break resolvers
+             that still hold the old DNSKEY set). The server moves on by itself.
 ``submit``   the new key is ``active`` (CDS and CDNSKEY name it, ``homing
              dnssec ds`` prints its DS); the old one is ``leaving``, still
              published and signing. The operator puts the new DS at the parent
@@ -59,7 +60,7 @@ class Phase(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Timings:
-    """What the waits are made of, in seconds (RFC 7583 section 3.3.1, figure 6)."""
+    """What the waits are made of, in seconds (RFC 7583 section 3.3)."""
 
     dnskey_ttl: int
     """The TTL of the apex DNSKEY set (the zone's SOA TTL here)."""
