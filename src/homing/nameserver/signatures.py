@@ -6,7 +6,8 @@ and its RRSIG when the set of names or a name's types change. A query with
 the DO bit only reads what is here. Each process (the provider and every
 DNS worker) signs what it applies; ECDSA signatures are deterministic, so
 the same RRset signed in the same second gives the same bytes everywhere,
-and any of them validates.
+and any of them validates. During a key rollover every RRSIG set holds one
+signature per key (``ZoneSigning.others``, ``homing.dnssec.rollover``).
 
 The fast path (``fastpath``) answers DO=1 queries from wire bytes of
 these (``answer_rrsig``, ``negative_rrsig``, ``denial_wire``). They are
@@ -64,6 +65,15 @@ def record_tails(rrset: dns.rrset.RRset, ttl: int) -> tuple[bytes, ...]:
     return tuple(tails)
 
 
+def _keys_of(origin: dns.name.Name, signing: ZoneSigning) -> tuple[ZoneKey, list[ZoneKey]]:
+    """The key CDS names, and every key that signs (it first; two during a rollover)."""
+    keys = [
+        ZoneKey.from_pem(origin, Algorithm(one.algorithm), one.private_pem)
+        for one in (signing, *signing.others)
+    ]
+    return keys[0], keys
+
+
 class ZoneSignatures:
     """RRSIGs by (owner key, covered type), and the NSEC3 chain with its signed records."""
 
@@ -72,7 +82,7 @@ class ZoneSignatures:
     ) -> None:
         self.origin = origin
         self.signing = signing
-        self.key = ZoneKey.from_pem(origin, Algorithm(signing.algorithm), signing.private_pem)
+        self.key, self.keys = _keys_of(origin, signing)
         self.clock = clock
         self.rrsigs: dict[tuple[bytes, int], dns.rrset.RRset] = {}
         self.chain = nsec3.Chain(origin, denial_ttl)
@@ -97,15 +107,14 @@ class ZoneSignatures:
             setattr(self, name, value)
         self.clock = time.time
         self._forget_wire()
-        signing: ZoneSigning = state["signing"]
-        self.key = ZoneKey.from_pem(self.origin, Algorithm(signing.algorithm), signing.private_pem)
+        self.key, self.keys = _keys_of(self.origin, state["signing"])
 
     def now(self) -> int:
         return int(self.clock())
 
     def apex(self, ttl: int) -> list[dns.rrset.RRset]:
         """DNSKEY, CDS, CDNSKEY and NSEC3PARAM: served at the apex like any RRset."""
-        return apex_records(self.key, ttl)
+        return apex_records(self.key, ttl, self.keys[1:])
 
     def signed(self, key: bytes, rrset: dns.rrset.RRset | None, rdtype: int) -> None:
         """Sign ``rrset`` (owned by ``key``), or forget the signature of a deleted one."""
@@ -115,7 +124,7 @@ class ZoneSignatures:
         if rrset is None:
             self.rrsigs.pop((key, rdtype), None)
         else:
-            self.rrsigs[key, rdtype] = sign(rrset, self.key, now=self.now())
+            self.rrsigs[key, rdtype] = sign(rrset, *self.keys, now=self.now())
 
     def rrsig(self, key: bytes, rdtype: int) -> dns.rrset.RRset | None:
         return self.rrsigs.get((key, rdtype))
@@ -162,7 +171,7 @@ class ZoneSignatures:
                 self._set_denial(digest, None)
                 continue
             record = self.chain.record(digest)
-            self._set_denial(digest, (record, sign(record, self.key, now=now)))
+            self._set_denial(digest, (record, sign(record, *self.keys, now=now)))
         for digest in [d for d in self.denial if not self.chain.holds_hash(d)]:
             self._set_denial(digest, None)
 
@@ -194,7 +203,7 @@ class ZoneSignatures:
         due = [d for d, (_, rrsig) in self.denial.items() if needs_refresh(rrsig, now=now)]
         for digest in due:
             record = self.denial[digest][0]
-            self._set_denial(digest, (record, sign(record, self.key, now=now)))
+            self._set_denial(digest, (record, sign(record, *self.keys, now=now)))
         return len(due)
 
     def transfer_rrsets(self) -> list[dns.rrset.RRset]:

@@ -263,8 +263,10 @@ dnssec_keys = Table(
     Column("algorithm", Integer, nullable=False),
     Column("flags", Integer, nullable=False),
     Column("private_key", Text, nullable=False),
-    # active: signs the zone; published: in the DNSKEY set, not signing yet; retired: gone soon.
+    # homing.dnssec.rollover.KeyState: active, published, leaving, retiring.
     Column("state", String(16), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # When the key entered its state (a rollover's timings start there); none: created_at.
+    Column("changed_at", DateTime(timezone=True), nullable=True),
 )
 Index("ix_dnssec_keys_zone", dnssec_keys.c.zone_id)
