@@ -28,10 +28,14 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
+# Two pytest workers, one test file each at a time (module fixtures stay in one process):
+# most tests wait on servers and real tools, and CI has two cores.
+TEST_WORKERS ?= 2
+
 test: $(STAMP)
 	./scripts/install-test-tools.sh
 	$(MAKE) lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(STAMP)
 	./scripts/install-test-tools.sh

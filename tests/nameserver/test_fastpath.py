@@ -143,7 +143,8 @@ def _agree(reference: Engine, served: Engine, fast: FastPath, wire: bytes, tcp: 
     return quick is not None
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.timeout(600)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_fast_path_equals_the_reference(data: st.DataObject) -> None:
     zone = data.draw(zones())
@@ -153,6 +154,7 @@ def test_fast_path_equals_the_reference(data: st.DataObject) -> None:
         _agree(reference, served, fast, wire, tcp)
 
 
+@pytest.mark.timeout(300)
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_changes_keep_the_fast_path_equal(data: st.DataObject) -> None:

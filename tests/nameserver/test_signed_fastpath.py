@@ -54,6 +54,7 @@ def _double_signed(zone: ZoneSnapshot, algorithm: keys.Algorithm) -> ZoneSnapsho
     return dataclasses.replace(signed, signing=signing)
 
 
+@pytest.mark.timeout(300)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     data=st.data(),
