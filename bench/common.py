@@ -20,8 +20,10 @@ import dns.zone
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from homing.config import load_settings  # noqa: E402
 from homing.core.admin import Admin  # noqa: E402
 from homing.core.credentials import new_token, token_hash, token_prefix  # noqa: E402
+from homing.core.dnssec import Dnssec  # noqa: E402
 from homing.domain.records import RRset  # noqa: E402
 from homing.store.location import Database  # noqa: E402
 from homing.store.store import Store  # noqa: E402
@@ -109,6 +111,18 @@ async def zone_text(data: Path, *, database: Database | None = None) -> str:
                 rrset.ttl,
             )
     return zone.to_text()
+
+
+async def sign_zone(where: Path | Database) -> None:
+    """Sign ``ZONE`` as ``homing dnssec enable`` does, before the server starts."""
+    store = await Store.open(where)
+    try:
+        dnssec = Dnssec.from_settings(
+            store=store, origin="bench-seed", settings=load_settings(environ={})
+        )
+        await dnssec.enable(ZONE)
+    finally:
+        await store.close()
 
 
 def tree(pid: int) -> list[int]:

@@ -24,19 +24,8 @@ import dns.exception
 import dns.message
 import dns.query
 import dns.rdatatype
-from common import CLIENT_CPU, ZONE, seed_many, start_homing, tree
+from common import CLIENT_CPU, ZONE, seed_many, sign_zone, start_homing, tree
 from dns_qps import dnsperf, query_file, wait_until
-
-from homing.core.dnssec import Dnssec
-from homing.store.store import Store
-
-
-async def sign(data: Path) -> None:
-    store = await Store.open(data / "homing.sqlite3")
-    try:
-        await Dnssec(store=store, origin="bench-seed").enable(ZONE)
-    finally:
-        await store.close()
 
 
 def signed_size(port: int, name: str, qtype: str) -> tuple[int, bool]:
@@ -65,7 +54,7 @@ def main() -> None:
         work = Path(tmp)
         data = work / "data"
         population = asyncio.run(seed_many(data, args.hosts))
-        asyncio.run(sign(data))
+        asyncio.run(sign_zone(data / "homing.sqlite3"))
         queries = work / "uniform.txt"
         query_file(queries, population, "uniform")
         config = work / "homing.toml"

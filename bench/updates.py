@@ -51,16 +51,14 @@ from common import (
     address_of,
     cpu_seconds,
     seed,
+    sign_zone,
     start_homing,
     tree,
     zone_text,
 )
 from references import free_port, knot
 
-from homing.config import load_settings
-from homing.core.dnssec import Dnssec
 from homing.store.location import Database
-from homing.store.store import Store
 from pgserver import PostgresServer
 
 SOURCES = 8
@@ -311,14 +309,7 @@ async def run(
     database = Database.postgresql(postgres.new_database()) if postgres else None
     tokens = await seed(data, args.hosts, database=database)
     if args.dnssec:
-        store = await Store.open(database or data / "homing.sqlite3")
-        try:
-            dnssec = Dnssec.from_settings(
-                store=store, origin="bench-seed", settings=load_settings(environ={})
-            )
-            await dnssec.enable(ZONE)
-        finally:
-            await store.close()
+        await sign_zone(database or data / "homing.sqlite3")
     config = work / "homing.toml"
     settings = f"dns_workers = {args.workers}\ndns_rrl_responses_per_second = 0\n"
     if database is not None:
