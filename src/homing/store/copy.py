@@ -31,8 +31,9 @@ from homing.store.store import Store
 log = logging.getLogger(__name__)
 
 BATCH_ROWS = 5000
-OWN_ROWS = frozenset({"write_probe"})
-"""Tables whose rows every database's migrations make for itself: neither checked nor copied."""
+OWN_ROWS = frozenset({"write_probe", "host_totals"})
+"""Tables whose rows every database's migrations or triggers make for itself: neither checked
+nor copied (``host_totals`` follows the copied hosts by itself)."""
 
 
 @dataclass(frozen=True, slots=True)

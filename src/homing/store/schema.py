@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
     text,
 )
 
@@ -78,8 +79,20 @@ hosts = Table(
 )
 # Pages of an owner's hosts by name, and counts of stale hosts, read one index range (issue 15).
 Index("ix_hosts_owner_fqdn", hosts.c.owner_id, hosts.c.fqdn)
-Index("ix_hosts_seen", hosts.c.updated_at, hosts.c.created_at)
-Index("ix_hosts_owner_seen", hosts.c.owner_id, hosts.c.updated_at, hosts.c.created_at)
+HOST_SEEN_AT = func.coalesce(hosts.c.updated_at, hosts.c.created_at)
+"""When a host was last heard of (migration 0012 indexes it): stale when that is old."""
+Index("ix_hosts_seen_at", HOST_SEEN_AT)
+Index("ix_hosts_owner_seen_at", hosts.c.owner_id, HOST_SEEN_AT)
+# Substring search on the name: SQLite's FTS5 table ``host_names`` (trigram) and
+# PostgreSQL's GIN pg_trgm index are made by migration 0012 (store/search.py).
+
+host_totals = Table(
+    "host_totals",
+    metadata,
+    Column("owner_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("total", Integer, nullable=False),
+)
+"""Hosts per owner, kept by triggers on ``hosts`` (migration 0012); never written by us."""
 Index("ix_hosts_follows", hosts.c.follows_id)
 Index("ix_hosts_zone", hosts.c.zone_id)
 
