@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select, text
 
 from homing.domain.outcomes import UpdateOutcome
 from homing.store import schema as t
 from homing.store.schema import REFUSED_SQL
-from homing.store.search import indexed_condition
+from homing.store.search import indexed_condition, never_in_names
 
 T = TypeVar("T")
 
@@ -128,7 +128,9 @@ def host_conditions(where: HostFilter, *, counting: bool = False) -> list[Column
         terms.append(h.c.owner_id == where.owner_id)
     if where.names is not None:
         terms.append(h.c.fqdn.in_(where.names))
-    if where.contains and where.indexed_search:
+    if where.contains and never_in_names(where.contains):
+        terms.append(false())
+    elif where.contains and where.indexed_search:
         terms.append(indexed_condition(where.contains))
     elif where.contains:
         terms.append(h.c.fqdn.like(like_pattern(where.contains), escape="\\"))

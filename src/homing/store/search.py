@@ -17,13 +17,18 @@ common text at once (a page fills after a few names) but a rare one only
 after reading every name. So on SQLite ``plan_search`` first asks the index
 whether at most ``INDEXED_MATCHES`` names hold the text: then the page reads
 those hosts by id; otherwise matches are dense and the name-ordered scan
-stops after a page. Texts shorter than a trigram (one or two characters),
-and texts holding a NUL (which FTS5 would cut off), are scanned: a short
-text matches many names, so its page fills quickly too.
+stops after a page. Texts shorter than a trigram (one or two characters)
+are scanned: a short text matches many names, so its page fills quickly
+(the worst case, a rare pair of characters, reads the whole name index).
+
+A text holding a control character matches nothing, without a query: no
+stored name holds one (names are presentation text, ``\\000`` escapes), and
+SQLite's LIKE and FTS5 would each cut such a text off at a NUL differently.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -43,9 +48,16 @@ host_names = table("host_names", column("rowid"))
 """The FTS5 table; its hidden column of the same name is what MATCH is asked."""
 
 
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def never_in_names(text_: str) -> bool:
+    return CONTROL.search(text_) is not None
+
+
 def indexable(text_: str) -> bool:
-    """Whether the trigram index can answer ``text_`` (SQLite's FTS5 rules)."""
-    return len(text_) >= TRIGRAM and "\x00" not in text_
+    """Whether the trigram index can answer ``text_`` (three characters make a trigram)."""
+    return len(text_) >= TRIGRAM and not never_in_names(text_)
 
 
 def fts_phrase(text_: str) -> str:
