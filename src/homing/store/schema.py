@@ -281,3 +281,14 @@ dnssec_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 Index("ix_dnssec_keys_zone", dnssec_keys.c.zone_id)
+
+shown_once = Table(
+    "shown_once",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("sealed", Text, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+"""Values a form's redirect shows once (``http/web/once.py``): sealed, minutes-lived."""
+Index("ix_shown_once_expires", shown_once.c.expires_at)

@@ -97,12 +97,16 @@ async def users_page(site: WebSite, request: Request) -> Response:
     viewer = await require_admin(site, request)
     if isinstance(viewer, Response):
         return viewer
-    shown = site.shown.taken(request, viewer.user.id)
+    shown = await site.shown.taken(request, viewer.user.id)
     invited = shown.get("invitation")
     notice = "User deleted." if request.query_params.get("deleted") else None
     if isinstance(shown.get("notice"), str):
         notice = str(shown["notice"])
-    invitation = (str(invited[0]), str(invited[1])) if isinstance(invited, tuple) else None
+    invitation = (
+        (str(invited[0]), str(invited[1]))
+        if isinstance(invited, list) and len(invited) == 2
+        else None
+    )
     return await _page(site, viewer, notice=notice, invitation=invitation)
 
 
@@ -126,7 +130,7 @@ async def create_user(site: WebSite, request: Request) -> Response:
         shown: dict[str, object] = {"notice": f"{user.name} can sign in now."}
     else:
         shown = {"invitation": (user.name, invitation_url(site, request, user))}
-    return redirect(site.shown.location("/admin/users", viewer.user.id, shown))
+    return redirect(await site.shown.location("/admin/users", viewer.user.id, shown))
 
 
 async def new_invitation(site: WebSite, request: Request) -> Response:
@@ -141,7 +145,7 @@ async def new_invitation(site: WebSite, request: Request) -> Response:
         error = f"{user.name} has chosen a password already; they can change it on their account."
         return await _page(site, viewer, error=error, status=400)
     shown = {"invitation": (user.name, invitation_url(site, request, user))}
-    return redirect(site.shown.location("/admin/users", viewer.user.id, shown))
+    return redirect(await site.shown.location("/admin/users", viewer.user.id, shown))
 
 
 def _confirm_page(
