@@ -448,15 +448,11 @@ class Store:
             return int((await conn.execute(host_count_query(where))).scalar_one())
 
     async def host_counts(self, owner_ids: Sequence[int]) -> dict[int, int]:
-        """How many hosts each of these users owns (one GROUP BY on ``ix_hosts_owner_fqdn``)."""
+        """How many hosts each of these users owns (their rows of ``host_totals``)."""
         if not owner_ids:
             return {}
-        h = t.hosts
-        query = (
-            select(h.c.owner_id, func.count())
-            .where(h.c.owner_id.in_(owner_ids))
-            .group_by(h.c.owner_id)
-        )
+        totals = t.host_totals
+        query = select(totals.c.owner_id, totals.c.total).where(totals.c.owner_id.in_(owner_ids))
         async with self._reader.connect() as conn:
             return {int(owner): int(n) for owner, n in await conn.execute(query)}
 
