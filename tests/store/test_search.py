@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -81,7 +82,7 @@ async def scanned(account: Account, where: HostFilter) -> list[str]:
         if account.store.backend is Backend.POSTGRESQL:
             await txn.conn.execute(text("SET LOCAL enable_bitmapscan = off"))
             await txn.conn.execute(text("SET LOCAL enable_indexscan = off"))
-        query = host_page_query(select(t.hosts.c.fqdn), replace(where, indexed_search=False))
+        query = host_page_query(select(t.hosts.c.fqdn), replace(where, name_query=None))
         return list((await txn.conn.scalars(query)).all())
 
 
@@ -93,8 +94,9 @@ async def indexed(account: Account, where: HostFilter) -> list[str]:
             await txn.conn.execute(text("SET LOCAL enable_indexscan = off"))
             query = host_page_query(select(t.hosts.c.fqdn), where)
         else:
-            forced = replace(where, indexed_search=search.indexable(where.contains or ""))
-            query = host_page_query(select(t.hosts.c.fqdn), forced)
+            with patch.object(search, "INDEXED_MATCHES", 10**9):  # however many match
+                planned = await search.plan_search(txn.conn, where)
+            query = host_page_query(select(t.hosts.c.fqdn), planned)
         return list((await txn.conn.scalars(query)).all())
 
 
@@ -134,16 +136,25 @@ async def test_rare_texts_read_the_index_and_dense_ones_the_name_order(
     names = [f"nas{i:03d}.dyn.example" for i in range(40)] + ["cam-rare.dyn.example"]
     await put_names(account, names)
     monkeypatch.setattr(search, "INDEXED_MATCHES", 10)
-    rare, dense, short = (
-        HostFilter(owner_id=account.owner_id, contains=c) for c in ("rare", "nas0", "m-")
+    rare, dense, short, single, dotted, busy_pair = (
+        HostFilter(owner_id=account.owner_id, contains=c)
+        for c in ("rare", "nas0", "m-", "n", "e.", "s0")
     )
     async with account.store.read() as txn:
         if account.store.backend is Backend.SQLITE:
-            assert (await search.plan_search(txn.conn, rare)).indexed_search
-            assert not (await search.plan_search(txn.conn, dense)).indexed_search
-            assert not (await search.plan_search(txn.conn, short)).indexed_search
+            assert (await search.plan_search(txn.conn, rare)).name_query == '"rare"'
+            for scanned_ in (dense, single, dotted, busy_pair):
+                assert (await search.plan_search(txn.conn, scanned_)).name_query is None
+            pair = (await search.plan_search(txn.conn, short)).name_query
+            assert pair == '"m-r"', pair  # the trigrams that start with it
+            none = await search.plan_search(txn.conn, replace(short, contains="zq"))
+            assert none.name_query is not None
     page = await account.store.host_page(rare, limit=5)
     assert [h.fqdn for h in page.items] == ["cam-rare.dyn.example."] and not page.more
+    for where in (short, replace(short, contains="M-")):
+        found = await account.store.host_page(where, limit=5)
+        assert [h.fqdn for h in found.items] == ["cam-rare.dyn.example."]
+    assert (await account.store.host_page(replace(short, contains="zq"), limit=5)).items == []
     first = await account.store.host_page(dense, limit=30)
     assert len(first.items) == 30 and first.more
     rest = await account.store.host_page(replace(dense, after=first.items[-1].fqdn), limit=30)

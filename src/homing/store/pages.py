@@ -61,8 +61,9 @@ class HostFilter:
     """Only these FQDNs (an API token's host scope); None: no such limit."""
     contains: str | None = None
     """A substring of the name (case-insensitive: names are stored in lower case)."""
-    indexed_search: bool = False
-    """``contains`` is answered from SQLite's trigram index (``store/search.py`` decides)."""
+    name_query: str | None = None
+    """The FTS5 query that answers ``contains`` from SQLite's trigram index, when that is the
+    faster way (``store/search.py`` decides); None: LIKE."""
     stale_before: datetime | None = None
     """Only hosts without an accepted update since then (and created before it)."""
     failing_since: datetime | None = None
@@ -120,7 +121,7 @@ def host_conditions(where: HostFilter, *, counting: bool = False) -> list[Column
     """The WHERE terms of ``where`` except the cursor (shared by pages and counts)."""
     h = t.hosts
     terms: list[ColumnElement[bool]] = []
-    if where.owner_id is not None and where.indexed_search:
+    if where.owner_id is not None and where.name_query is not None:
         # "+ 0": start from the few hosts the trigram index names, not from the owner's
         # index in name order (every host of a big account, issue 15).
         terms.append(h.c.owner_id + 0 == where.owner_id)
@@ -130,8 +131,8 @@ def host_conditions(where: HostFilter, *, counting: bool = False) -> list[Column
         terms.append(h.c.fqdn.in_(where.names))
     if where.contains and never_in_names(where.contains):
         terms.append(false())
-    elif where.contains and where.indexed_search:
-        terms.append(indexed_condition(where.contains))
+    elif where.contains and where.name_query is not None:
+        terms.append(indexed_condition(where.name_query))
     elif where.contains:
         terms.append(h.c.fqdn.like(like_pattern(where.contains), escape="\\"))
     if where.stale_before is not None:

@@ -4,7 +4,8 @@ stale hosts counted on one expression index (issue 15).
 * Search: SQLite gets an FTS5 table ``host_names`` with the ``trigram``
   tokenizer over ``hosts.fqdn`` (external content: the names are not stored
   twice), PostgreSQL a GIN ``pg_trgm`` index on ``hosts.fqdn``. Triggers keep
-  the FTS5 table in step with every write to ``hosts``, whoever makes it.
+  the FTS5 table in step with every write to ``hosts``, whoever makes it;
+  ``host_name_trigrams`` (fts5vocab) lists the trigrams it holds.
 * ``host_totals``: the number of hosts of each owner, kept by triggers on
   ``hosts`` (insert, delete, a change of owner), so the dashboard's total is
   one row, not a count of a million index entries.
@@ -42,6 +43,7 @@ SQLITE_SEARCH = (
     " INSERT INTO host_names (host_names, rowid, fqdn) VALUES ('delete', old.id, old.fqdn);"
     " INSERT INTO host_names (rowid, fqdn) VALUES (new.id, new.fqdn); END",
     "INSERT INTO host_names (host_names) VALUES ('rebuild')",
+    "CREATE VIRTUAL TABLE host_name_trigrams USING fts5vocab(host_names, 'row')",
 )
 SQLITE_TOTALS = (
     "CREATE TRIGGER host_totals_insert AFTER INSERT ON hosts BEGIN"
@@ -120,5 +122,6 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER {trigger}")
         for trigger in ("host_totals_insert", "host_totals_delete", "host_totals_owner"):
             op.execute(f"DROP TRIGGER {trigger}")
+        op.execute("DROP TABLE host_name_trigrams")
         op.execute("DROP TABLE host_names")
     op.drop_table("host_totals")
