@@ -285,7 +285,8 @@ Index("ix_dnssec_keys_zone", dnssec_keys.c.zone_id)
 shown_once = Table(
     "shown_once",
     metadata,
-    Column("id", String(64), primary_key=True),
+    Column("key_id", String(64), primary_key=True),
+    # Named for what it holds (the hash of the URL's key), and no integer "id" with a sequence.
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("sealed", Text, nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),

@@ -24,7 +24,9 @@ async def keep_shown(
     async with store.write() as txn:
         await txn.conn.execute(delete(rows).where(rows.c.expires_at < now))
         await txn.conn.execute(
-            insert(rows).values(id=key_id, user_id=user_id, sealed=sealed, expires_at=expires_at)
+            insert(rows).values(
+                key_id=key_id, user_id=user_id, sealed=sealed, expires_at=expires_at
+            )
         )
 
 
@@ -32,7 +34,7 @@ async def take_shown(store: Store, *, key_id: str, user_id: int, now: datetime) 
     """The value kept under ``key_id`` for this user, deleted as it is read; None if there is
     none, it is another user's (left alone) or it has expired."""
     rows = t.shown_once
-    mine = (rows.c.id == key_id) & (rows.c.user_id == user_id)
+    mine = (rows.c.key_id == key_id) & (rows.c.user_id == user_id)
     async with store.write() as txn:
         fresh = select(rows.c.sealed).where(mine, rows.c.expires_at >= now)
         sealed = (await txn.conn.execute(fresh)).scalar_one_or_none()

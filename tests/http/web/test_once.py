@@ -73,7 +73,7 @@ async def test_the_database_never_holds_the_secret_or_its_key(nodes: list[Store]
     key = await ShownOnce(store=nodes[0]).put(alice, {"token": SECRET})
     async with nodes[1].read() as txn:
         [row] = (await txn.conn.execute(select(t.shown_once))).all()
-    assert SECRET not in row.sealed and key not in row.id and key not in row.sealed
+    assert SECRET not in row.sealed and key not in row.key_id and key not in row.sealed
     assert row.user_id == alice
 
 

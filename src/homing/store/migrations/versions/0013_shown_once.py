@@ -24,7 +24,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "shown_once",
-        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("key_id", sa.String(64), primary_key=True),
         sa.Column(
             "user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
         ),
