@@ -3,7 +3,8 @@
 Web UI state, like a session, not the installation's data: the core does not
 plan these writes, and ``homing db copy`` leaves them behind. Taking is a
 read and a delete in one exclusive transaction, so of two nodes asked for
-the same key at once only one gets the value.
+the same key at once only one gets the value; a key that names no row is
+answered by a plain read first.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ async def take_shown(store: Store, *, key_id: str, user_id: int, now: datetime) 
     none, it is another user's (left alone) or it has expired."""
     rows = t.shown_once
     mine = (rows.c.key_id == key_id) & (rows.c.user_id == user_id)
+    async with store.read() as reading:
+        # A guessed or replayed key costs a read, never the exclusive write transaction.
+        if (await reading.conn.execute(select(rows.c.key_id).where(mine))).first() is None:
+            return None
     async with store.write() as txn:
         fresh = select(rows.c.sealed).where(mine, rows.c.expires_at >= now)
         sealed = (await txn.conn.execute(fresh)).scalar_one_or_none()

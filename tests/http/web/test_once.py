@@ -7,6 +7,7 @@ PostgreSQL), two apps over one database for two nodes behind a load balancer.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -66,6 +67,13 @@ async def test_put_on_one_node_is_taken_once_on_another(nodes: list[Store]) -> N
     assert await here.take(alice, key) == {}  # once
     async with nodes[0].read() as txn:
         assert (await txn.conn.execute(select(t.shown_once))).all() == []
+
+
+async def test_two_nodes_taking_one_key_at_once_show_it_once(nodes: list[Store]) -> None:
+    alice, _ = await _ids(nodes[0])
+    key = await ShownOnce(store=nodes[0]).put(alice, {"token": SECRET})
+    both = await asyncio.gather(*(ShownOnce(store=node).take(alice, key) for node in nodes))
+    assert sorted(both, key=len) == [{}, {"token": SECRET}]
 
 
 async def test_the_database_never_holds_the_secret_or_its_key(nodes: list[Store]) -> None:
