@@ -88,7 +88,11 @@ def memory_mib(pids: list[int]) -> dict[str, float]:
     return {"rss_mib": rss / 1024, "pss_mib": pss / 1024}
 
 
-def dnsperf(port: int, queries: Path, seconds: int, pids: list[int]) -> dict[str, float]:
+def dnsperf(
+    port: int, queries: Path, seconds: int, pids: list[int], flags: tuple[str, ...] = ()
+) -> dict[str, float]:
+    """dnsperf's run against ``port``, with the CPU the server's processes used meanwhile;
+    ``flags``: more of dnsperf's options (``-D`` for the DO bit)."""
     before = cpu_seconds(pids)
     children = pids[1:] or pids
     before_children = cpu_seconds(children)
@@ -112,6 +116,7 @@ def dnsperf(port: int, queries: Path, seconds: int, pids: list[int]) -> dict[str
             "500",
             "-t",
             "2",
+            *flags,
         ],
         capture_output=True,
         text=True,

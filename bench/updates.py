@@ -57,6 +57,7 @@ from common import (
 )
 from references import free_port, knot
 
+from homing.config import load_settings
 from homing.core.dnssec import Dnssec
 from homing.store.location import Database
 from homing.store.store import Store
@@ -312,7 +313,10 @@ async def run(
     if args.dnssec:
         store = await Store.open(database or data / "homing.sqlite3")
         try:
-            await Dnssec(store=store, origin="bench-seed").enable(ZONE)
+            dnssec = Dnssec.from_settings(
+                store=store, origin="bench-seed", settings=load_settings(environ={})
+            )
+            await dnssec.enable(ZONE)
         finally:
             await store.close()
     config = work / "homing.toml"

@@ -59,7 +59,7 @@ def http_context(core: Core, settings: Settings) -> HttpContext:
             tokens=ApiTokens(store=core.store),
             bearer=BearerAuth(store=core.store, brake=core.brake, refusals=core.refusals),
             records=HostRecords(store=core.store, writer=core.writer, policy=settings.policy),
-            dnssec=Dnssec(store=core.store, origin="api-test"),
+            dnssec=Dnssec.from_settings(store=core.store, origin="api-test", settings=settings),
         ),
     )
 

@@ -125,6 +125,7 @@ class Provider:
         self.http_limits: ConnectionLimits | None = None
         self.certificate: OwnCertificate | None = None
         self._refresh_task: asyncio.Task[None] | None = None
+        self._rollover_task: asyncio.Task[None] | None = None
         self._http: _EmbeddedServer | None = None
         self._http_task: asyncio.Task[None] | None = None
         self.http_address: tuple[str, int] | None = None
@@ -209,6 +210,12 @@ class Provider:
         except OSError as exc:
             raise ConfigError(f"cannot listen for DNS on {settings.dns_listen}: {exc}") from None
         self._refresh_task = asyncio.create_task(self._refresh_signatures(), name="dnssec")
+        rollovers = Dnssec.from_settings(
+            store=self.store, origin=new_origin("dnssec"), settings=settings
+        )
+        self._rollover_task = asyncio.create_task(
+            self._advance_rollovers(rollovers), name="dnssec-rollover"
+        )
         if workers:
             self.workers = WorkerPool(
                 view=self.view,
@@ -247,7 +254,9 @@ class Provider:
                     records=HostRecords(
                         store=self.store, writer=self.writer, policy=settings.policy
                     ),
-                    dnssec=Dnssec(store=self.store, origin=new_origin("api")),
+                    dnssec=Dnssec.from_settings(
+                        store=self.store, origin=new_origin("api"), settings=settings
+                    ),
                 ),
                 metrics=self.metrics.render,
                 unknown_parameters=self.metrics.unknown_parameters,
@@ -305,6 +314,18 @@ class Provider:
             if made:
                 log.info("DNSSEC: %d signatures made again before they expire", made)
 
+    async def _advance_rollovers(self, dnssec: Dnssec) -> None:
+        """Key rollovers take their timed steps while the server runs (homing.dnssec.rollover)."""
+        while True:
+            await asyncio.sleep(dnssec.check_seconds)
+            try:
+                stepped = await dnssec.advance()
+            except Exception:  # the next check tries again; the log says why this one failed
+                log.exception("DNSSEC rollover check failed")
+                continue
+            for zone, phase in stepped:
+                log.info("DNSSEC key rollover of %s: now in phase %s", zone, phase)
+
     def renew_certificate(self) -> None:
         """SIGHUP: renew the ACME certificate now (nothing without tls_acme_directory)."""
         if self.certificate is not None:
@@ -318,10 +339,11 @@ class Provider:
             await asyncio.sleep(ACTIVITY_SECONDS)
 
     async def stop(self) -> None:
-        if self._refresh_task is not None:
-            self._refresh_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._refresh_task
+        for task in (self._refresh_task, self._rollover_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self.certificate is not None:
             await self.certificate.stop()
         if self._activity_task is not None:

@@ -152,6 +152,16 @@ class Settings:
     journal_poll_seconds: float = _setting(
         0.25, "How often the server looks for changes made by management commands."
     )
+    dnssec_propagation_seconds: int = _setting(
+        3600,
+        "DNSSEC key rollover: how long a change takes to reach every server of a zone "
+        "(other nodes, secondaries); each timed step waits this on top of the TTLs.",
+    )
+    dnssec_parent_ds_ttl_seconds: int = _setting(
+        86400,
+        "DNSSEC key rollover: the TTL of the DS at the parent, how long resolvers may keep "
+        "the old DS after the parent has the new one (a day at most top-level domains).",
+    )
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
     log_format: str = _setting(
         "text", "Log lines as `text` or `json` (one object per line: time, level, logger, ...)."
@@ -324,6 +334,8 @@ def _validate(settings: Settings) -> None:
         ("dns_rrl_slip", 0, 100),
         ("dns_rrl_ipv4_prefix", 1, 32),
         ("dns_rrl_ipv6_prefix", 1, 128),
+        ("dnssec_propagation_seconds", 0, 7 * 86400),
+        ("dnssec_parent_ds_ttl_seconds", 0, 7 * 86400),
     ):
         if not low <= getattr(settings, name) <= top:
             raise ConfigError(f"setting {name}: must be between {low} and {top}")

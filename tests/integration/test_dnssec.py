@@ -36,7 +36,7 @@ class Resolver:
     log: Path
 
 
-def _unbound(folder: Path, homing_dns: tuple[str, int], ds: str) -> Resolver:
+def _unbound(folder: Path, homing_dns: tuple[str, int], ds: str, zone: str = ZONE) -> Resolver:
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port("127.0.0.1")
     dead = free_port("127.0.0.1")
@@ -57,7 +57,7 @@ def _unbound(folder: Path, homing_dns: tuple[str, int], ds: str) -> Resolver:
         "  cache-max-negative-ttl: 1\n"
         f'  trust-anchor: "{ds}"\n'
         "stub-zone:\n"
-        f'  name: "{ZONE}."\n'
+        f'  name: "{zone}."\n'
         f"  stub-addr: 127.0.0.1@{homing_dns[1]}\n"
         "stub-zone:\n"
         '  name: "."\n'
@@ -197,8 +197,12 @@ def test_delv_and_ldns_verify_zone(
         )
         assert "fully validated" in result.stdout + result.stderr, result.stdout + result.stderr
     homing(seeded.data, "secondary", "add", ZONE, "127.0.0.1:53")
-    axfr = dig(server.dns, ZONE, "AXFR")
-    zone_file = tmp_path / "axfr.zone"
+    _verify_axfr(server, ZONE, tmp_path / "axfr.zone")
+
+
+def _verify_axfr(server: ServerProcess, zone: str, zone_file: Path) -> str:
+    """ldns-verify-zone accepts an AXFR of ``zone`` (every signature and the NSEC3 chain)."""
+    axfr = dig(server.dns, zone, "AXFR")
     zone_file.write_text(
         "".join(line + "\n" for line in axfr.splitlines() if line and line[0] != ";")
     )
@@ -211,3 +215,103 @@ def test_delv_and_ldns_verify_zone(
         check=False,
     )
     assert verify.returncode == 0, verify.stdout + verify.stderr
+    return zone_file.read_text()
+
+
+ROLL_ZONE = "roll.example"
+ROLL_TTL = 2
+"""The zone's TTL, and the propagation delay and parent DS TTL the server is given: a
+rollover's waits are made of them, so the whole rollover takes seconds."""
+
+
+def _dnskey_tags(server: ServerProcess) -> set[int]:
+    """The tags of the keys that sign the DNSKEY set as served."""
+    answer = dig(server.dns, "+dnssec", ROLL_ZONE, "DNSKEY")
+    fields = [line.split() for line in answer.splitlines() if line and line[0] != ";"]
+    return {int(f[10]) for f in fields if f[3:5] == ["RRSIG", "DNSKEY"]}
+
+
+def test_a_key_rollover_keeps_unbound_validating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """unbound with the old DS validates before, during and after the double-signed phase;
+    with the new DS from the moment the parent may get it; ldns-verify-zone accepts the zone
+    while both keys sign; once the old key is gone, the old DS fails (the twin)."""
+    for tool in ("unbound", "ldns-verify-zone", "dig"):
+        require_tool(tool)
+    monkeypatch.setenv("HOMING_DNSSEC_PROPAGATION_SECONDS", "1")
+    monkeypatch.setenv("HOMING_DNSSEC_PARENT_DS_TTL_SECONDS", "1")
+    data = tmp_path / "data"
+    homing(data, "zone", "add", ROLL_ZONE, "--ns", f"ns1.{ROLL_ZONE}", "--ttl", str(ROLL_TTL))
+    homing(data, "secondary", "add", ROLL_ZONE, "127.0.0.1:53")
+    server = ServerProcess(data).start()
+    resolvers: list[Resolver] = []
+
+    def all_validate(resolver: Resolver) -> None:
+        for name, rtype, status in (
+            (ROLL_ZONE, "SOA", "NOERROR"),
+            (f"a.{ROLL_ZONE}", "A", "NXDOMAIN"),
+        ):
+            out = dig(resolver.address, "+rec", "+dnssec", name, rtype)
+            assert f"status: {status}" in out and _validated(out), out
+
+    try:
+        enabled = homing(data, "dnssec", "enable", ROLL_ZONE).stdout
+        old_ds = enabled.strip().splitlines()[-1]
+        old_tag = int(old_ds.split()[4])
+        wait_for(lambda: _dnskey_tags(server) == {old_tag}, timeout=10, what="a signed zone")
+        with_old = _unbound(tmp_path / "unbound-old", server.dns, old_ds, ROLL_ZONE)
+        resolvers.append(with_old)
+        all_validate(with_old)
+
+        started = homing(data, "dnssec", "rollover", ROLL_ZONE).stdout
+        assert "rollover: publish" in started, started
+        [new_tag] = [
+            int(line.split()[1][:-1])
+            for line in started.splitlines()
+            if line.endswith(", published")
+        ]
+        wait_for(
+            lambda: _dnskey_tags(server) == {old_tag, new_tag},
+            timeout=10,
+            what="both keys to sign the DNSKEY set",
+        )
+        all_validate(with_old)
+        signed_twice = _verify_axfr(server, ROLL_ZONE, tmp_path / "rollover.zone")
+        assert f" {old_tag} " in signed_twice and f" {new_tag} " in signed_twice
+
+        # After the DNSKEY TTL and the propagation delay the server moves CDS by itself.
+        wait_for(
+            lambda: f"CDS\t{new_tag} " in dig(server.dns, ROLL_ZONE, "CDS"),
+            timeout=20,
+            what="CDS to name the new key",
+        )
+        status = homing(data, "dnssec", "status", ROLL_ZONE).stdout
+        new_ds = next(line[4:] for line in status.splitlines() if line.startswith("DS: "))
+        assert int(new_ds.split()[4]) == new_tag
+        assert "rollover: submit" in status, status
+        assert f"put this DS at the parent in place of the old one: {new_ds}" in status, status
+        # The parent may now have either DS: a resolver with each validates.
+        all_validate(with_old)
+        with_new = _unbound(tmp_path / "unbound-new", server.dns, new_ds, ROLL_ZONE)
+        resolvers.append(with_new)
+        all_validate(with_new)
+
+        completed = homing(data, "dnssec", "rollover", ROLL_ZONE, "--complete").stdout
+        assert "rollover: retire" in completed, completed
+        all_validate(with_old)
+        wait_for(lambda: _dnskey_tags(server) == {new_tag}, timeout=20, what="the old key to go")
+        all_validate(with_new)
+        # The twin: once the old key is gone, its DS no longer validates anything.
+        wait_for(
+            lambda: (
+                "status: SERVFAIL" in dig(with_old.address, "+rec", "+dnssec", ROLL_ZONE, "SOA")
+            ),
+            timeout=15,
+            what="the old anchor to fail",
+        )
+    finally:
+        for resolver in resolvers:
+            resolver.process.terminate()
+            resolver.process.wait(timeout=10)
+        assert server.stop() == 0, server.log()

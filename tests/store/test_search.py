@@ -3,7 +3,7 @@
 The indexed answer must be the LIKE scan's answer, for any names and any
 text: a differential test (hypothesis) over names and texts with LIKE's
 wildcards, quotes, non-ASCII letters, NULs and texts shorter than a trigram.
-The triggers of migration 0012 keep the FTS5 table and the per-owner totals
+The triggers of migration 0013 keep the FTS5 table and the per-owner totals
 in step with every insert, rename, change of owner and deletion.
 """
 

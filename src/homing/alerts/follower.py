@@ -41,7 +41,8 @@ from homing.alerts.rules import (
 from homing.alerts.senders import senders_from_settings
 from homing.config import Settings
 from homing.store import alerts as alert_store
-from homing.store.alerts import AlertSettingsRow, as_utc
+from homing.store.alerts import AlertSettingsRow
+from homing.store.reads import as_utc
 from homing.store.rows import HistoryRow
 from homing.store.store import Store
 

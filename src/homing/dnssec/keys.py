@@ -2,7 +2,8 @@
 
 One combined signing key (CSK, flags 257: the SEP bit set) signs every
 RRset of the zone, the DNSKEY set included, which is what an online signer
-of a small dynamic zone wants: one key, one DS at the parent. ECDSA P-256
+of a small dynamic zone wants: one key, one DS at the parent (two keys for
+the time of a rollover, ``homing.dnssec.rollover``). ECDSA P-256
 (algorithm 13) is the default, Ed25519 (15) the alternative; both give
 small signatures, which keeps DNSSEC answers small (amplification).
 """

@@ -129,7 +129,10 @@ class Chain:
 
     def covering(self, name: dns.name.Name) -> bytes:
         """The hash whose record covers ``name``'s hash (``name`` must not be held)."""
-        digest = hash_name(name)
+        return self.covering_hash(hash_name(name))
+
+    def covering_hash(self, digest: bytes) -> bytes:
+        """The hash whose record covers ``digest`` (a hash the chain does not hold)."""
         return self._hashes[bisect.bisect_left(self._hashes, digest) - 1]
 
     def closest_encloser(self, qname: dns.name.Name) -> tuple[dns.name.Name, dns.name.Name]:

@@ -23,17 +23,23 @@ REFRESH_SECONDS = 7 * 86400
 """A signature with less than this left is made again."""
 
 
-def sign(rrset: dns.rrset.RRset, key: ZoneKey, *, now: int) -> dns.rrset.RRset:
-    """The RRSIG set (one signature) covering ``rrset``, with the RRset's own TTL."""
-    signature = dns.dnssec.sign(
-        rrset,
-        key.private,
-        key.zone,
-        key.dnskey,
-        inception=now - INCEPTION_SKEW_SECONDS,
-        expiration=now + VALIDITY_SECONDS,
-    )
-    return dns.rrset.from_rdata(rrset.name, rrset.ttl, signature)
+def sign(rrset: dns.rrset.RRset, *keys: ZoneKey, now: int) -> dns.rrset.RRset:
+    """The RRSIG set covering ``rrset``, one signature per key, with the RRset's own TTL.
+
+    One key as a rule; two during a key rollover (``homing.dnssec.rollover``).
+    """
+    signatures = [
+        dns.dnssec.sign(
+            rrset,
+            key.private,
+            key.zone,
+            key.dnskey,
+            inception=now - INCEPTION_SKEW_SECONDS,
+            expiration=now + VALIDITY_SECONDS,
+        )
+        for key in keys
+    ]
+    return dns.rrset.from_rdata_list(rrset.name, rrset.ttl, signatures)
 
 
 def needs_refresh(rrsig: dns.rrset.RRset, *, now: int) -> bool:

@@ -7,7 +7,7 @@ from when it loads a signed zone; later changes re-sign only what they touch
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import dns.name
 import dns.rdatatype
@@ -19,11 +19,15 @@ from homing.dnssec.keys import ZoneKey
 from homing.dnssec.signer import sign
 
 
-def apex_records(key: ZoneKey, ttl: int) -> list[dns.rrset.RRset]:
-    """DNSKEY, CDS and CDNSKEY (RFC 7344, RFC 8078) and NSEC3PARAM at the apex."""
+def apex_records(key: ZoneKey, ttl: int, others: Sequence[ZoneKey] = ()) -> list[dns.rrset.RRset]:
+    """DNSKEY, CDS and CDNSKEY (RFC 7344, RFC 8078) and NSEC3PARAM at the apex.
+
+    ``others`` (a rollover's second key) are in the DNSKEY set only: CDS and
+    CDNSKEY name ``key``, the one the parent's DS should name.
+    """
     origin = key.zone
     return [
-        dns.rrset.from_rdata(origin, ttl, key.dnskey),
+        dns.rrset.from_rdata_list(origin, ttl, [k.dnskey for k in (key, *others)]),
         dns.rrset.from_rdata(origin, ttl, key.cds()),
         dns.rrset.from_rdata(origin, ttl, key.cdnskey()),
         dns.rrset.from_rdata(origin, ttl, nsec3.nsec3param()),
@@ -60,10 +64,12 @@ def chain_of(origin: dns.name.Name, rrsets: Iterable[dns.rrset.RRset], ttl: int)
     return chain
 
 
-def sign_zone(rrsets: list[dns.rrset.RRset], key: ZoneKey, *, now: int) -> list[dns.rrset.RRset]:
+def sign_zone(
+    rrsets: list[dns.rrset.RRset], key: ZoneKey, *, now: int, others: Sequence[ZoneKey] = ()
+) -> list[dns.rrset.RRset]:
     """The zone (SOA and NS included in ``rrsets``) with everything DNSSEC adds, signed."""
     soa = next(r for r in rrsets if r.rdtype == dns.rdatatype.SOA)
-    data = [*rrsets, *apex_records(key, soa.ttl)]
+    data = [*rrsets, *apex_records(key, soa.ttl, others)]
     chain = chain_of(key.zone, data, denial_ttl(soa))
     data += [chain.record(digest) for digest in chain.hashes()]
-    return data + [sign(rrset, key, now=now) for rrset in data]
+    return data + [sign(rrset, key, *others, now=now) for rrset in data]

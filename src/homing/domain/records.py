@@ -48,10 +48,17 @@ class SOAFields:
 
 @dataclass(frozen=True, slots=True)
 class ZoneSigning:
-    """A signed zone's key as the DNS view needs it: the algorithm and the private key (PEM)."""
+    """A signed zone's keys as the DNS view needs them: the algorithm and private key (PEM).
+
+    This key is the one the parent's DS should name (it alone is in CDS and
+    CDNSKEY). During a key rollover ``others`` holds the second key, which is
+    published in DNSKEY and signs every RRset too (double signature, RFC 7583
+    section 3.3.1), so a validator whose DS names either key validates.
+    """
 
     algorithm: int
     private_pem: bytes = field(repr=False)
+    others: tuple[ZoneSigning, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

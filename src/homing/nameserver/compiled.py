@@ -36,7 +36,13 @@ import dns.rrset
 from homing.domain.records import RRset, ViewEvent, ZoneChange, ZoneRemoved, ZoneSnapshot
 from homing.nameserver import compiler
 from homing.nameserver.signatures import ZoneSignatures
-from homing.nameserver.view import WILDCARD, build_rrset, changed_rrsets, soa_rrsets
+from homing.nameserver.view import (
+    ANY_PREFERENCE,
+    WILDCARD,
+    build_rrset,
+    changed_rrsets,
+    soa_rrsets,
+)
 
 log = logging.getLogger(__name__)
 
@@ -273,6 +279,19 @@ class CompiledZone:
 
 def _count(count: bytes) -> int:
     return int.from_bytes(count, "big")
+
+
+def type_index(node: Node, qtype: int) -> int:
+    """Where ``qtype``'s record count and section sit at a node, or -1; for ANY, the one RRset
+    by preference (RFC 8482)."""
+    if qtype == dns.rdatatype.ANY:
+        for rdtype in ANY_PREFERENCE:
+            if rdtype in node:
+                return node.index(rdtype)
+        return 0
+    if qtype in node:
+        return node.index(qtype)
+    return -1
 
 
 def node_items(node: Node) -> Iterator[tuple[int, Entry]]:

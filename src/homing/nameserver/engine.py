@@ -89,9 +89,13 @@ def error_response(query: dns.message.Message, rcode: dns.rcode.Rcode) -> dns.me
 
 
 def _make_response(query: dns.message.Message) -> dns.message.Message:
-    """A response with our EDNS payload and never EDNS padding (RFC 8467 pads only
-    encrypted transports; over UDP it would only make answers bigger)."""
-    return dns.message.make_response(query, our_payload=OUR_EDNS_PAYLOAD, pad=0)
+    """A response with our EDNS payload, the query's DO bit echoed (RFC 3225 3), and never
+    EDNS padding (RFC 8467 pads only encrypted transports; over UDP it would only make
+    answers bigger)."""
+    response = dns.message.make_response(query, our_payload=OUR_EDNS_PAYLOAD, pad=0)
+    if response.edns >= 0:
+        response.ednsflags |= query.ednsflags & dns.flags.DO
+    return response
 
 
 def _no_keys(_message: dns.message.Message, _name: dns.name.Name) -> dns.tsig.Key | None:

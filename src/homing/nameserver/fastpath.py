@@ -5,9 +5,10 @@ authority records, and at most one OPT (version 0) in the additional
 section. For it the response is the query's ID, our flags, the counts, the
 question bytes exactly as the client sent them (so their letter case is
 kept, the "0x20" defence), the compiled sections of the view, and our OPT
-when the query had one. Anything else, and the few shapes not compiled yet
-(CNAME chains, ANY at a wildcard, a question that would compress deeper
-than a template allows), returns None: the dnspython engine answers it and
+when the query had one. A query with the DO bit for a signed zone gets its
+signatures too (``signed_fast``). Anything else, and the few shapes not
+compiled yet (CNAME chains, ANY at a wildcard, a question that would
+compress deeper than a template allows), returns None: the dnspython engine answers it and
 stays the reference that ``tests/nameserver/test_fastpath.py`` holds this
 path to, byte for byte.
 
@@ -21,9 +22,9 @@ from __future__ import annotations
 
 import dns.rdatatype
 
-from homing.nameserver.compiled import CompiledView, CompiledZone, Node
+from homing.nameserver import signed_fast
+from homing.nameserver.compiled import CompiledView, CompiledZone, type_index
 from homing.nameserver.compiler import Template
-from homing.nameserver.view import ANY_PREFERENCE
 
 HEADER_SIZE = 12
 MIN_QUERY = HEADER_SIZE + 5
@@ -36,9 +37,11 @@ OPT_TYPE = b"\x00\x29"
 OPT_FIXED = 11
 """Root name, type, class (payload), TTL (extended rcode, version, flags), rdata length."""
 DO_BIT = 0x80
-"""DNSSEC OK, in the first byte of the OPT record's flags: signed answers are the engine's."""
+"""DNSSEC OK, in the first byte of the OPT record's flags: a signed zone's answer is signed."""
 OUR_OPT = b"\x00\x00\x29\x04\xd0\x00\x00\x00\x00\x00\x00"
 """Our OPT: root, type 41, payload 1232 (engine.OUR_EDNS_PAYLOAD), no flags, no options."""
+OUR_OPT_DO = b"\x00\x00\x29\x04\xd0\x00\x00\x80\x00\x00\x00"
+"""Our OPT for a query with the DO bit, which it echoes (RFC 3225 3)."""
 MIN_UDP_SIZE = 512
 DEFAULT_UDP_MAX_PAYLOAD = 1232
 """The largest UDP answer by default (DNS flag day 2020): no fragments, little amplification."""
@@ -46,6 +49,8 @@ TCP_MAX_SIZE = 65535
 MAX_LABEL = 63
 MAX_NAME = 255
 MAX_SHAPES = 4096
+Shape = tuple[int, int, bytes, int]
+"""What a query's counts, class and OPT mean: (UDP size limit, has EDNS, our OPT, DO bit)."""
 FIRST_META_TYPE = 128
 """Types from here up (AXFR, IXFR, TSIG, ...) are the engine's, except ANY."""
 ANY = dns.rdatatype.ANY
@@ -86,19 +91,6 @@ def _options_plain(wire: bytes, at: int, end: int) -> bool:
     return True
 
 
-def _index(node: Node, qtype: int) -> int:
-    """Where ``qtype``'s record count and section sit at a node, or -1; for ANY, the one RRset
-    by preference (RFC 8482)."""
-    if qtype == ANY:
-        for rdtype in ANY_PREFERENCE:
-            if rdtype in node:
-                return node.index(rdtype)
-        return 0
-    if qtype in node:
-        return node.index(qtype)
-    return -1
-
-
 class FastPath:
     """Answers plain queries from a CompiledView; None means: ask the reference engine."""
 
@@ -112,7 +104,7 @@ class FastPath:
         self.nxdomain = [0] * 65536
         self.refused = [0] * 65536
         """Answers by question type, one list per rcode: a count costs one list increment."""
-        self._shapes: dict[bytes, tuple[int, int, bytes]] = {}
+        self._shapes: dict[bytes, Shape] = {}
 
     def counts(self) -> dict[tuple[int, int], int]:
         """Answers given here by (qtype, rcode), for ``/metrics``."""
@@ -140,7 +132,7 @@ class FastPath:
             shape = self._shape(wire, qend, key)
             if shape is None:
                 return None
-        limit, edns, tail = shape
+        limit, edns, tail, dnssec_ok = shape
         qtype = wire[zero + 1] << 8 | wire[zero + 2]
         if qtype >= FIRST_META_TYPE and qtype != ANY:
             return None
@@ -150,13 +142,15 @@ class FastPath:
         lower = wire[HEADER_SIZE : zero + 1].lower()
         for suffix, zone in self.view.by_length:
             if lower.endswith(suffix):
-                if zone.dnssec is not None and edns and wire[qend + 7] & DO_BIT:
-                    return None
                 node = zone.nodes.get(lower)
                 if node is not None:
                     # The first type is the common case: no call, no scan.
-                    at = 0 if node[0] == qtype else _index(node, qtype)
+                    at = 0 if node[0] == qtype else type_index(node, qtype)
                     if at >= 0:
+                        signatures = zone.dnssec
+                        if signatures is not None and dnssec_ok:
+                            found = signed_fast.positive(lower, node, at, signatures)
+                            return self._signed(wire, qend, qtype, rd, tail, limit, found)
                         self.noerror[qtype] += 1
                         section = node[at + 2]
                         if qend + len(section) + len(tail) > limit:
@@ -173,10 +167,30 @@ class FastPath:
                             )
                         )
                 break
-        return self._miss(wire, zero, qend, lower, qtype, rd, edns, tail, limit)
+        return self._miss(wire, zero, qend, lower, qtype, rd, shape, limit)
 
-    def _shape(self, wire: bytes, qend: int, key: bytes) -> tuple[int, int, bytes] | None:
-        """(UDP size limit, has EDNS, our OPT) of a plain query's header counts, class and OPT.
+    def _signed(
+        self,
+        wire: bytes,
+        qend: int,
+        qtype: int,
+        rd: int,
+        tail: bytes,
+        limit: int,
+        found: signed_fast.Found | None,
+    ) -> bytes | None:
+        """A signed zone's answer to a query with the DO bit (``signed_fast``)."""
+        if found is None:
+            return None
+        rcode, answers, authority, sections = found
+        (self.nxdomain if rcode else self.noerror)[qtype] += 1
+        if qend + len(sections) + len(tail) > limit:
+            return _truncated(wire, qend, rd, 1, tail)
+        flags = AUTHORITATIVE[rd] + RCODE_BYTE[rcode]
+        return _message(wire, qend, flags, answers, authority, 1, sections, tail)
+
+    def _shape(self, wire: bytes, qend: int, key: bytes) -> Shape | None:
+        """(UDP size limit, has EDNS, our OPT, DO) of a plain query's counts, class and OPT.
 
         None for anything that is not a plain query. The answer depends only on
         ``key``'s bytes, so it is remembered for the next query of the same
@@ -186,11 +200,11 @@ class FastPath:
         counts = wire[4:12]
         if wire[qend - 2 : qend] != CLASS_IN:
             return None
-        shape: tuple[int, int, bytes]
+        shape: Shape
         if counts == COUNTS_PLAIN:
             if size != qend:
                 return None
-            shape = (MIN_UDP_SIZE, 0, b"")
+            shape = (MIN_UDP_SIZE, 0, b"", 0)
         elif counts == COUNTS_EDNS:
             if (
                 size < qend + OPT_FIXED
@@ -205,7 +219,9 @@ class FastPath:
             if length and not _options_plain(wire, qend + OPT_FIXED, size):
                 return None
             payload = wire[qend + 3] << 8 | wire[qend + 4]
-            shape = (min(self.udp_max_payload, max(MIN_UDP_SIZE, payload)), 1, OUR_OPT)
+            limit = min(self.udp_max_payload, max(MIN_UDP_SIZE, payload))
+            dnssec_ok = wire[qend + 7] & DO_BIT
+            shape = (limit, 1, OUR_OPT_DO if dnssec_ok else OUR_OPT, dnssec_ok)
             if length:
                 return shape
         else:
@@ -222,10 +238,10 @@ class FastPath:
         lower: bytes,
         qtype: int,
         rd: int,
-        edns: int,
-        tail: bytes,
+        shape: Shape,
         limit: int,
     ) -> bytes | None:
+        edns, tail = shape[1], shape[2]
         starts: list[int] = []
         at = HEADER_SIZE
         while True:
@@ -251,11 +267,12 @@ class FastPath:
             self.refused[qtype] += 1
             flags = NOT_AUTHORITATIVE[rd] + RCODE_BYTE[REFUSED]
             return _message(wire, qend, flags, NO_RECORDS, NO_RECORDS, edns, b"", tail)
-        if zone.dnssec is not None and edns and wire[qend + 7] & DO_BIT:
-            return None
+        if zone.dnssec is not None and shape[3]:
+            found = signed_fast.answer(wire, qend, zone, zone.dnssec, starts, depth, lower, qtype)
+            return self._signed(wire, qend, qtype, rd, tail, limit, found)
         node = zone.nodes.get(lower)
         if node is not None:
-            at = _index(node, qtype)
+            at = type_index(node, qtype)
             if at >= 0:
                 self.noerror[qtype] += 1
                 section: bytes = node[at + 2]

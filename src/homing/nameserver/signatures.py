@@ -6,7 +6,14 @@ and its RRSIG when the set of names or a name's types change. A query with
 the DO bit only reads what is here. Each process (the provider and every
 DNS worker) signs what it applies; ECDSA signatures are deterministic, so
 the same RRset signed in the same second gives the same bytes everywhere,
-and any of them validates.
+and any of them validates. During a key rollover every RRSIG set holds one
+signature per key (``ZoneSigning.others``, ``homing.dnssec.rollover``).
+
+The fast path (``fastpath``) answers DO=1 queries from wire bytes of
+these (``answer_rrsig``, ``negative_rrsig``, ``denial_wire``). They are
+made from the RRsets on the first query that needs them and forgotten when
+their RRset is signed again, so a zone of a million names pays for the bytes
+of the names that are asked for, and never serves an old signature.
 
 The private key travels to the workers as PEM inside the pickled zone
 (``__getstate__``): key objects do not pickle, and the workers are this
@@ -15,11 +22,14 @@ server's own processes on a socket pair.
 
 from __future__ import annotations
 
+import struct
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import dns.name
+import dns.rdataclass
+import dns.rdatatype
 import dns.rrset
 
 from homing.dnssec import nsec3
@@ -31,6 +41,37 @@ from homing.domain.records import ZoneSigning
 Clock = Callable[[], float]
 REFRESH_CHECK_SECONDS = 3600.0
 """How often signed zones look for signatures near expiry (``signer.REFRESH_SECONDS``)."""
+RECORD_FIELDS = struct.Struct("!HHIH")
+"""Type, class, TTL and rdata length: what follows a record's owner name on the wire."""
+OWNER_IS_QUESTION = b"\xc0\x0c"
+DenialWire = tuple[bytes, bytes, tuple[bytes, ...], int]
+"""An NSEC3 record on the wire: its hashed label (length byte included), what follows its
+owner name, what follows the owner name in each of its RRSIG records, and the size of them
+all with the owners' pointers."""
+
+
+def record_tails(rrset: dns.rrset.RRset, ttl: int) -> tuple[bytes, ...]:
+    """Each record of ``rrset`` after its owner name, as dnspython renders it with ``ttl``.
+
+    Neither RRSIG nor NSEC3 rdata holds a name that is compressed (RFC 4034
+    3.1.7), so these bytes do not depend on where in a message they go.
+    """
+    tails = []
+    for rdata in rrset:
+        wire = rdata.to_wire()
+        assert wire is not None
+        fields = RECORD_FIELDS.pack(rrset.rdtype, dns.rdataclass.IN, ttl, len(wire))
+        tails.append(fields + wire)
+    return tuple(tails)
+
+
+def _keys_of(origin: dns.name.Name, signing: ZoneSigning) -> tuple[ZoneKey, list[ZoneKey]]:
+    """The key CDS names, and every key that signs (it first; two during a rollover)."""
+    keys = [
+        ZoneKey.from_pem(origin, Algorithm(one.algorithm), one.private_pem)
+        for one in (signing, *signing.others)
+    ]
+    return keys[0], keys
 
 
 class ZoneSignatures:
@@ -41,12 +82,20 @@ class ZoneSignatures:
     ) -> None:
         self.origin = origin
         self.signing = signing
-        self.key = ZoneKey.from_pem(origin, Algorithm(signing.algorithm), signing.private_pem)
+        self.key, self.keys = _keys_of(origin, signing)
         self.clock = clock
         self.rrsigs: dict[tuple[bytes, int], dns.rrset.RRset] = {}
         self.chain = nsec3.Chain(origin, denial_ttl)
         self.denial: dict[bytes, tuple[dns.rrset.RRset, dns.rrset.RRset]] = {}
         """NSEC3 hash → (its NSEC3 RRset, that RRset's RRSIG)."""
+        self._forget_wire()
+
+    def _forget_wire(self) -> None:
+        self.answers: dict[tuple[bytes, int], tuple[bytes, Any]] = {}
+        """(owner key, type) → (the answer section it was made for, the signed answer): kept
+        by ``signed_fast``, forgotten here when the RRset is signed again."""
+        self._negative_wire: tuple[bytes, ...] | None = None
+        self._denial_wire: dict[bytes, DenialWire] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         state = {name: getattr(self, name) for name in ("origin", "signing", "rrsigs", "chain")}
@@ -57,25 +106,59 @@ class ZoneSignatures:
         for name, value in state.items():
             setattr(self, name, value)
         self.clock = time.time
-        signing: ZoneSigning = state["signing"]
-        self.key = ZoneKey.from_pem(self.origin, Algorithm(signing.algorithm), signing.private_pem)
+        self._forget_wire()
+        self.key, self.keys = _keys_of(self.origin, state["signing"])
 
     def now(self) -> int:
         return int(self.clock())
 
     def apex(self, ttl: int) -> list[dns.rrset.RRset]:
         """DNSKEY, CDS, CDNSKEY and NSEC3PARAM: served at the apex like any RRset."""
-        return apex_records(self.key, ttl)
+        return apex_records(self.key, ttl, self.keys[1:])
 
     def signed(self, key: bytes, rrset: dns.rrset.RRset | None, rdtype: int) -> None:
         """Sign ``rrset`` (owned by ``key``), or forget the signature of a deleted one."""
+        self.answers.pop((key, rdtype), None)
+        if rdtype == dns.rdatatype.SOA:
+            self._negative_wire = None
         if rrset is None:
             self.rrsigs.pop((key, rdtype), None)
         else:
-            self.rrsigs[key, rdtype] = sign(rrset, self.key, now=self.now())
+            self.rrsigs[key, rdtype] = sign(rrset, *self.keys, now=self.now())
 
     def rrsig(self, key: bytes, rdtype: int) -> dns.rrset.RRset | None:
         return self.rrsigs.get((key, rdtype))
+
+    def answer_rrsig(self, key: bytes, rdtype: int) -> tuple[int, bytes] | None:
+        """(records, wire) of the RRSIG of an answer owned by the question's name itself."""
+        rrsig = self.rrsigs.get((key, rdtype))
+        if rrsig is None:
+            return None
+        tails = record_tails(rrsig, rrsig.ttl)
+        return len(tails), b"".join(OWNER_IS_QUESTION + tail for tail in tails)
+
+    def negative_rrsig(self, apex: bytes) -> tuple[bytes, ...] | None:
+        """The SOA's RRSIG records after their owner, with the negative answers' TTL."""
+        if self._negative_wire is None:
+            rrsig = self.rrsigs.get((apex, dns.rdatatype.SOA))
+            if rrsig is None:
+                return None
+            self._negative_wire = record_tails(rrsig, self.chain.ttl)
+        return self._negative_wire
+
+    def denial_wire(self, digest: bytes) -> DenialWire:
+        """The NSEC3 record of ``digest`` (one the chain holds) and its RRSIG, on the wire."""
+        found = self._denial_wire.get(digest)
+        if found is None:
+            record, rrsig = self.denial[digest]
+            label = record.name.labels[0]
+            (tail,) = record_tails(record, record.ttl)
+            owner = bytes((len(label),)) + label
+            rrsig_tails = record_tails(rrsig, rrsig.ttl)
+            size = len(owner) + 2 + len(tail) + sum(2 + len(t) for t in rrsig_tails)
+            found = owner, tail, rrsig_tails, size
+            self._denial_wire[digest] = found
+        return found
 
     def names_changed(self, names: Iterable[tuple[dns.name.Name, Iterable[int] | None]]) -> None:
         """Names whose types are now these (None: the name is gone); re-sign what that moves."""
@@ -85,12 +168,21 @@ class ZoneSignatures:
         now = self.now()
         for digest in changed:
             if not self.chain.holds_hash(digest):
-                self.denial.pop(digest, None)
+                self._set_denial(digest, None)
                 continue
             record = self.chain.record(digest)
-            self.denial[digest] = (record, sign(record, self.key, now=now))
+            self._set_denial(digest, (record, sign(record, *self.keys, now=now)))
         for digest in [d for d in self.denial if not self.chain.holds_hash(d)]:
-            del self.denial[digest]
+            self._set_denial(digest, None)
+
+    def _set_denial(
+        self, digest: bytes, signed: tuple[dns.rrset.RRset, dns.rrset.RRset] | None
+    ) -> None:
+        self._denial_wire.pop(digest, None)
+        if signed is None:
+            self.denial.pop(digest, None)
+        else:
+            self.denial[digest] = signed
 
     def proof(self, digests: Iterable[bytes]) -> list[dns.rrset.RRset]:
         """The NSEC3 records (each followed by its RRSIG) of a denial proof."""
@@ -111,7 +203,7 @@ class ZoneSignatures:
         due = [d for d, (_, rrsig) in self.denial.items() if needs_refresh(rrsig, now=now)]
         for digest in due:
             record = self.denial[digest][0]
-            self.denial[digest] = (record, sign(record, self.key, now=now))
+            self._set_denial(digest, (record, sign(record, *self.keys, now=now)))
         return len(due)
 
     def transfer_rrsets(self) -> list[dns.rrset.RRset]:

@@ -48,7 +48,6 @@ def add_signatures(
     response: dns.message.Message,
 ) -> None:
     """Add what a validator needs to ``response`` (see the module docstring)."""
-    response.ednsflags |= dns.flags.DO
     answer: list[dns.rrset.RRset] = []
     authority: list[dns.rrset.RRset] = []
     last = qname

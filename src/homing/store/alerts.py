@@ -16,16 +16,11 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from homing.store import schema as t
-from homing.store.reads import host_query, host_row
+from homing.store.reads import as_utc, host_query, host_row
 from homing.store.rows import HistoryRow, HostRow
 from homing.store.store import Store
 
 CURSOR_ROW = 1
-
-
-def as_utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every time we store is UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import Row, Select, bindparam, select
 
 from homing.store import schema as t
 from homing.store.rows import (
     AcmeAccountRow,
     ApiTokenRow,
+    DnssecKeyRow,
     HostRow,
     JournalEntry,
     SecondaryRow,
@@ -16,6 +19,26 @@ from homing.store.rows import (
     UserRow,
     ZoneRow,
 )
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every time we store is UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def dnssec_key_row(r: Row[tuple[object, ...]]) -> DnssecKeyRow:
+    m = r._mapping
+    created = as_utc(m["created_at"])
+    return DnssecKeyRow(
+        id=m["id"],
+        zone_id=m["zone_id"],
+        algorithm=int(m["algorithm"]),
+        flags=int(m["flags"]),
+        private_key=m["private_key"],
+        state=m["state"],
+        created_at=created,
+        changed_at=as_utc(m["changed_at"]) if m["changed_at"] is not None else created,
+    )
 
 
 def zone_row(r: Row[tuple[object, ...]]) -> ZoneRow:

@@ -130,6 +130,20 @@ class JournalEntry:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DnssecKeyRow:
+    """A signing key of a zone; ``private_key`` (PEM) never leaves the server."""
+
+    id: int
+    zone_id: int
+    algorithm: int
+    flags: int
+    private_key: str
+    state: str
+    created_at: datetime
+    changed_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TsigKeyRow:
     """A TSIG key and what it may change: name patterns (empty: the whole zone) and types."""
 

@@ -80,11 +80,11 @@ hosts = Table(
 # Pages of an owner's hosts by name, and counts of stale hosts, read one index range (issue 15).
 Index("ix_hosts_owner_fqdn", hosts.c.owner_id, hosts.c.fqdn)
 HOST_SEEN_AT = func.coalesce(hosts.c.updated_at, hosts.c.created_at)
-"""When a host was last heard of (migration 0012 indexes it): stale when that is old."""
+"""When a host was last heard of (migration 0013 indexes it): stale when that is old."""
 Index("ix_hosts_seen_at", HOST_SEEN_AT)
 Index("ix_hosts_owner_seen_at", hosts.c.owner_id, HOST_SEEN_AT)
 # Substring search on the name: SQLite's FTS5 table ``host_names`` (trigram) and
-# PostgreSQL's GIN pg_trgm index are made by migration 0012 (store/search.py).
+# PostgreSQL's GIN pg_trgm index are made by migration 0013 (store/search.py).
 
 host_totals = Table(
     "host_totals",
@@ -92,7 +92,7 @@ host_totals = Table(
     Column("owner_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("total", Integer, nullable=False),
 )
-"""Hosts per owner, kept by triggers on ``hosts`` (migration 0012); never written by us."""
+"""Hosts per owner, kept by triggers on ``hosts`` (migration 0013); never written by us."""
 Index("ix_hosts_follows", hosts.c.follows_id)
 Index("ix_hosts_zone", hosts.c.zone_id)
 
@@ -276,9 +276,11 @@ dnssec_keys = Table(
     Column("algorithm", Integer, nullable=False),
     Column("flags", Integer, nullable=False),
     Column("private_key", Text, nullable=False),
-    # active: signs the zone; published: in the DNSKEY set, not signing yet; retired: gone soon.
+    # homing.dnssec.rollover.KeyState: active, published, leaving, retiring.
     Column("state", String(16), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # When the key entered its state (a rollover's timings start there); none: created_at.
+    Column("changed_at", DateTime(timezone=True), nullable=True),
 )
 Index("ix_dnssec_keys_zone", dnssec_keys.c.zone_id)
 

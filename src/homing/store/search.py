@@ -3,7 +3,7 @@
 The answer is always the one of ``fqdn LIKE '%text%'`` (wildcards in the text
 taken literally, ``store/pages.py``); the indexes only find it sooner:
 
-* PostgreSQL: a GIN ``pg_trgm`` index on ``hosts.fqdn`` (migration 0012),
+* PostgreSQL: a GIN ``pg_trgm`` index on ``hosts.fqdn`` (migration 0013),
   which the planner uses for that LIKE itself, rechecking every hit.
 * SQLite: the FTS5 table ``host_names`` with the ``trigram`` tokenizer over
   ``hosts.fqdn`` (external content, kept in step by triggers). A phrase of

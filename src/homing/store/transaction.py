@@ -24,9 +24,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from homing.domain.records import RRset, ZoneSigning, ZoneSnapshot
 from homing.store import schema as t
 from homing.store.postgres import advance_sequence
-from homing.store.reads import acme_query, acme_row, host_query, host_row, journal_row, zone_row
+from homing.store.reads import (
+    acme_query,
+    acme_row,
+    dnssec_key_row,
+    host_query,
+    host_row,
+    journal_row,
+    zone_row,
+)
 from homing.store.rows import (
     AcmeAccountRow,
+    DnssecKeyRow,
     HostRow,
     JournalEntry,
     NewHistory,
@@ -57,15 +66,40 @@ class ReadTransaction:
         return replace(snapshot, signing=signing) if signing else snapshot
 
     async def zone_signing(self, zone_id: int) -> ZoneSigning | None:
-        """The active DNSSEC key of a zone, or None when the zone is not signed."""
+        """A signed zone's keys, or None when the zone is not signed.
+
+        The active key comes first (the one CDS names); a rollover's other key
+        rides in ``others`` and signs too (``homing.dnssec.rollover``).
+        """
+        rows = await self.dnssec_keys(zone_id)
+        if not rows:
+            return None
+        rows.sort(key=lambda row: row.state != "active")
+        first, *rest = [ZoneSigning(row.algorithm, row.private_key.encode()) for row in rows]
+        return replace(first, others=tuple(rest)) if rest else first
+
+    async def dnssec_keys(self, zone_id: int) -> list[DnssecKeyRow]:
+        """Every signing key of a zone, oldest first."""
         keys = t.dnssec_keys
+        query = select(keys).where(keys.c.zone_id == zone_id).order_by(keys.c.id)
+        return [dnssec_key_row(row) for row in await self.conn.execute(query)]
+
+    async def rolling_zones(self) -> list[str]:
+        """The zones in a key rollover (a key in any state but active)."""
+        keys, zones = t.dnssec_keys, t.zones
         query = (
-            select(keys.c.algorithm, keys.c.private_key)
-            .where((keys.c.zone_id == zone_id) & (keys.c.state == "active"))
-            .order_by(keys.c.id.desc())
+            select(zones.c.name)
+            .join(keys, keys.c.zone_id == zones.c.id)
+            .where(keys.c.state != "active")
+            .distinct()
         )
-        row = (await self.conn.execute(query)).first()
-        return ZoneSigning(int(row.algorithm), row.private_key.encode()) if row else None
+        return sorted((await self.conn.execute(query)).scalars())
+
+    async def max_record_ttl(self, zone_id: int) -> int:
+        """The largest TTL among the zone's records (0 when it has none)."""
+        ttl = t.records.c.ttl
+        query = select(func.max(ttl)).where(t.records.c.zone_id == zone_id)
+        return int((await self.conn.execute(query)).scalar() or 0)
 
     async def _zone_record_rows(self, zone_id: int) -> Iterable[Any]:
         """(name, rtype, ttl, rdata) of every record of a zone, in insertion order.

@@ -94,3 +94,36 @@ async def test_admin_signs_a_zone_and_gets_the_ds(api: Api) -> None:
     assert [e for e in api.core.events if isinstance(e, ZoneSnapshot)][-1].signing is None
     missing = await api.client.delete("/api/v1/zones/dyn.example/dnssec", headers=api.root)
     assert missing.status_code == 404
+
+
+async def test_admin_rolls_the_key_of_a_signed_zone(api: Api) -> None:
+    url = "/api/v1/zones/dyn.example/dnssec/rollover"
+    unsigned = await api.client.post(url, headers=api.root, json={})
+    assert (unsigned.status_code, unsigned.json()["error"]["code"]) == (409, "conflict")
+    await api.client.post("/api/v1/zones/dyn.example/dnssec", headers=api.root, json={})
+    refused = await api.client.post(url, headers=api.alice, json={})
+    assert refused.status_code == 403
+    bad = await api.client.post(url, headers=api.root, json={"algorithm": "rsasha1"})
+    assert (bad.status_code, bad.json()["error"]["field"]) == (422, "algorithm")
+    both = await api.client.post(
+        url, headers=api.root, json={"algorithm": "ed25519", "complete": True}
+    )
+    assert both.status_code == 422
+    early = await api.client.post(url, headers=api.root, json={"complete": True})
+    assert early.status_code == 409
+    started = await api.client.post(url, headers=api.root, json={"algorithm": "ed25519"})
+    assert started.status_code == 200, started.text
+    body = started.json()
+    assert [(k["algorithm"], k["state"]) for k in body["keys"]] == [
+        ("ecdsap256sha256", "active"),
+        ("ed25519", "published"),
+    ]
+    assert body["rollover"]["phase"] == "publish" and body["rollover"]["due_at"].endswith("Z")
+    assert body["ds"] == [body["keys"][0]["ds"]]
+    assert "PRIVATE" not in started.text
+    snapshot = [e for e in api.core.events if isinstance(e, ZoneSnapshot)][-1]
+    assert snapshot.signing is not None and len(snapshot.signing.others) == 1
+    second = await api.client.post(url, headers=api.root, json={})
+    assert second.status_code == 409
+    read = await api.client.get("/api/v1/zones/dyn.example/dnssec", headers=api.alice)
+    assert read.json() == body

@@ -37,7 +37,7 @@ KNOWN = {
     "rtype": "TXT",
     "token_id": "1",
 }
-OPERATIONS = 32
+OPERATIONS = 33
 """Every operation of the table: a new one must be fuzzed too (and counted here)."""
 CHECKS = [
     not_a_server_error,

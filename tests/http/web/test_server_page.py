@@ -73,3 +73,16 @@ async def test_a_signed_zone_shows_its_ds_ready_to_copy(web: Web) -> None:
     assert f'readonly rows="3" aria-label="DS record of dyn.example">{ds}</textarea>' in page.text
     assert f"key tag {status.key_tag}" in page.text
     assert "PRIVATE" not in page.text
+
+
+async def test_a_key_rollover_shows_its_keys_and_the_next_step(web: Web) -> None:
+    root = web.new_client()
+    await web.signed_in(root, "root")
+    await web.app_context.api.dnssec.enable("dyn.example")
+    status = await web.app_context.api.dnssec.rollover("dyn.example")
+    page = await root.get("/admin/server")
+    old, new = status.keys
+    assert "Key rollover, phase <strong>publish</strong>" in page.text
+    assert f"key {old.key_tag} active, key {new.key_tag} published." in page.text
+    assert "Next: nothing yet: the new key" in page.text
+    assert "PRIVATE" not in page.text

@@ -47,6 +47,20 @@ def zone_dnssec(status: DnssecStatus) -> dict[str, object]:
     }
     if status.signed:
         found.update(algorithm=status.algorithm, key_tag=status.key_tag, denial="nsec3")
+        found["keys"] = [
+            {"key_tag": k.key_tag, "algorithm": k.algorithm, "state": k.state, "ds": k.ds}
+            for k in status.keys
+        ]
+        rollover = status.rollover
+        found["rollover"] = (
+            {
+                "phase": rollover.phase,
+                "due_at": when(rollover.due_at),
+                "next_step": rollover.next_step,
+            }
+            if rollover is not None
+            else None
+        )
     return found
 
 

@@ -20,6 +20,7 @@ TIME: dict[str, Any] = {"type": "string", "format": "date-time"}
 TTL: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": 86400}
 TYPES: dict[str, Any] = {"type": "array", "items": {"enum": [t.value for t in RecordType]}}
 STRINGS: dict[str, Any] = {"type": "array", "items": STR}
+ALGORITHM: dict[str, Any] = {"enum": ["ecdsap256sha256", "ed25519"]}
 
 
 def nullable(schema: dict[str, Any]) -> dict[str, Any]:
@@ -132,15 +133,40 @@ COMPONENTS: dict[str, dict[str, Any]] = {
         "properties": {
             "zone": STR,
             "signed": BOOL,
-            "algorithm": {"enum": ["ecdsap256sha256", "ed25519"]},
+            "algorithm": ALGORITHM,
             "key_tag": INT,
             "ds": STRINGS,
             "dnskey": STRINGS,
             "denial": {"enum": ["nsec3"]},
+            "keys": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "key_tag": INT,
+                        "algorithm": ALGORITHM,
+                        "state": {"enum": ["active", "published", "leaving", "retiring"]},
+                        "ds": STR,
+                    },
+                    "required": ["key_tag", "algorithm", "state", "ds"],
+                },
+            },
+            "rollover": nullable(
+                {
+                    "type": "object",
+                    "properties": {
+                        "phase": {"enum": ["publish", "submit", "retire"]},
+                        "due_at": nullable(TIME),
+                        "next_step": STR,
+                    },
+                    "required": ["phase", "due_at", "next_step"],
+                }
+            ),
         },
         "required": ["zone", "signed", "ds", "dnskey"],
     },
-    "ZoneDnssecEnable": _request({"algorithm": {"enum": ["ecdsap256sha256", "ed25519"]}}),
+    "ZoneDnssecEnable": _request({"algorithm": ALGORITHM}),
+    "ZoneDnssecRollover": _request({"algorithm": ALGORITHM, "complete": BOOL}),
     "User": _answer(USER),
     "UserCreate": _request(
         {"name": STR, "password": {"type": "string", "minLength": 8}, "admin": BOOL}, "name"

@@ -104,6 +104,26 @@ async def enable_dnssec(call: Call) -> Response:
     return ok(render.zone_dnssec(status), status=201)
 
 
+async def rollover_dnssec(call: Call) -> Response:
+    """Start a key rollover, or (``complete``) say the parent serves the new DS (admins)."""
+    call.principal.require_admin(write=True)
+    zone = await _zone(call)
+    body = await call.body()
+    text = body.text("algorithm", max_length=20)
+    complete = body.boolean("complete")
+    body.finish()
+    if complete and text is not None:
+        raise ApiError("invalid_value", "algorithm is for starting a rollover", field="algorithm")
+    with about("algorithm"):
+        algorithm = Algorithm.parse(text) if text is not None else None
+    if complete:
+        status = await call.api.dnssec.complete(zone.name)
+    else:
+        status = await call.api.dnssec.rollover(zone.name, algorithm)
+    await call.api.writer.sync()
+    return ok(render.zone_dnssec(status))
+
+
 async def disable_dnssec(call: Call) -> Response:
     call.principal.require_admin(write=True)
     zone = await _zone(call)
@@ -176,6 +196,19 @@ def operations() -> list[Operation]:
             tag=TAG,
             status=201,
             request="ZoneDnssecEnable",
+            response=ref("ZoneDnssec"),
+            errors=(401, 403, 404, 409, 422, 429),
+        ),
+        Operation(
+            method="POST",
+            path="/zones/{zone}/dnssec/rollover",
+            handler=rollover_dnssec,
+            operation_id="rolloverZoneDnssec",
+            summary="Roll the zone's key while it is served (admins): a new key (same "
+            "algorithm unless `algorithm` is given) published and signing beside the old; with "
+            "`complete: true` once the parent serves the new DS, the old key retires.",
+            tag=TAG,
+            request="ZoneDnssecRollover",
             response=ref("ZoneDnssec"),
             errors=(401, 403, 404, 409, 422, 429),
         ),

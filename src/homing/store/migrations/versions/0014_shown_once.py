@@ -5,8 +5,8 @@ balancer that GET may reach another node, so the value waits in the shared
 database, sealed with a key only the redirect's URL carries
 (``http/web/once.py``), for a few minutes at most.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-01
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -15,8 +15,8 @@ stale hosts counted on one expression index (issue 15).
   only the stale hosts' entries. They replace 0010's two-column indexes,
   whose OR condition made the count read every host of the account.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-01
 """
 
@@ -25,8 +25,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,156 @@
+"""DO=1 answers from a signed zone over bytes: the compiled sections and their signatures.
+
+The fast path (``fastpath``) hands a plain query with the DO bit for a signed
+zone here. What the reference (``signed_answers.add_signatures``) adds with
+dnspython is added here from wire bytes that ``signatures.ZoneSignatures``
+keeps: after a positive answer its RRSIG, owned by the question (pointer
+12); after a negative answer's SOA the SOA's RRSIG and the NSEC3 proof of
+RFC 5155 7.2, each NSEC3 owner being its hashed label and a pointer to the
+zone's name in the question, and each of its RRSIGs a pointer to that owner,
+as dnspython's renderer compresses them. The only work per query is the
+SHA-1 of the names a proof needs (RFC 9276: no salt, no extra iterations).
+
+Left to the reference engine (None): wildcard synthesis and a wildcard's
+NODATA, a name holding a CNAME, and a question whose label below the apex is
+as long as a hashed label (a renderer would compress an NSEC3 owner into
+it), besides what the unsigned fast path leaves too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import dns.rdatatype
+
+from homing.nameserver.compiled import COUNTS, CompiledZone, Node, type_index
+from homing.nameserver.compiler import HEADER_SIZE, MAX_POINTER_OFFSET, POINTER
+from homing.nameserver.signatures import ZoneSignatures
+
+NOERROR, NXDOMAIN = 0, 3
+NO_RECORDS = b"\x00\x00"
+HASHED_LABEL = 32
+"""The length of an NSEC3 owner's first label: base32hex of a SHA-1."""
+WILDCARD_LABEL = b"\x01*"
+CNAME = dns.rdatatype.CNAME
+Found = tuple[int, bytes, bytes, bytes]
+"""(rcode, answer count, authority count, the sections after the question)."""
+
+
+def _hash(key: bytes) -> bytes:
+    """The NSEC3 hash of a name's lookup key: lower-case wire bytes are its canonical form."""
+    return hashlib.sha1(key, usedforsecurity=False).digest()
+
+
+def _count(count: bytes) -> int:
+    return int.from_bytes(count, "big")
+
+
+def _records(count: int) -> bytes:
+    return COUNTS[count] if count < len(COUNTS) else count.to_bytes(2, "big")
+
+
+def positive(lower: bytes, node: Node, at: int, signatures: ZoneSignatures) -> Found | None:
+    """The answer at ``node[at]`` for a question naming its owner, and its RRSIG.
+
+    Kept in ``signatures.answers`` for the next query, and valid while the
+    node's section is the very object it was made with (a change puts a new
+    one; signing again forgets it).
+    """
+    section = node[at + 2]
+    kept = signatures.answers.get((lower, node[at]))
+    if kept is not None and kept[0] is section:
+        found: Found = kept[1]
+        return found
+    signature = signatures.answer_rrsig(lower, node[at])
+    if signature is None:
+        return None
+    signed, rrsig = signature
+    answers = _records(_count(node[at + 1]) + signed)
+    found = NOERROR, answers, NO_RECORDS, section + rrsig
+    signatures.answers[lower, node[at]] = (section, found)
+    return found
+
+
+def answer(
+    wire: bytes,
+    qend: int,
+    zone: CompiledZone,
+    signatures: ZoneSignatures,
+    starts: list[int],
+    depth: int,
+    lower: bytes,
+    qtype: int,
+) -> Found | None:
+    """A signed answer for a question whose name's labels start at ``starts`` (relative to
+    the question), the zone's name at ``starts[depth]``."""
+    node = zone.nodes.get(lower)
+    if node is not None:
+        at = type_index(node, qtype)
+        if at >= 0:
+            return positive(lower, node, at, signatures)
+        if CNAME in node:
+            return None
+        return _denial(wire, qend, zone, signatures, starts, depth, NOERROR, [_hash(lower)])
+    if lower in zone.ents:
+        return _denial(wire, qend, zone, signatures, starts, depth, NOERROR, [_hash(lower)])
+    if depth == 0:
+        return None
+    index = depth
+    for index in range(1, depth + 1):
+        if index == depth or zone.node_exists_key(lower[starts[index] :]):
+            break
+    encloser = lower[starts[index] :]
+    if encloser in zone.wildcards:
+        return None
+    chain = signatures.chain
+    closer = lower[starts[index - 1] :]
+    digests = [
+        _hash(encloser),
+        chain.covering_hash(_hash(closer)),
+        chain.covering_hash(_hash(WILDCARD_LABEL + encloser)),
+    ]
+    unique = list(dict.fromkeys(digests))
+    return _denial(wire, qend, zone, signatures, starts, depth, NXDOMAIN, unique)
+
+
+def _denial(
+    wire: bytes,
+    qend: int,
+    zone: CompiledZone,
+    signatures: ZoneSignatures,
+    starts: list[int],
+    depth: int,
+    rcode: int,
+    digests: list[bytes],
+) -> Found | None:
+    """The negative SOA, its RRSIG and the NSEC3 records of ``digests`` with theirs."""
+    negative = zone.negative
+    zone_at = HEADER_SIZE + starts[depth]
+    if depth:
+        below = HEADER_SIZE + starts[depth - 1]
+        if wire[below] == HASHED_LABEL:
+            return None
+        if negative.sensitive and wire[below + 1 : zone_at].lower() in negative.sensitive:
+            return None
+    soa_rrsig = signatures.negative_rrsig(zone.key)
+    if soa_rrsig is None:
+        return None
+    to_zone = (POINTER | zone_at).to_bytes(2, "big")
+    soa = negative.render(zone_at)
+    parts = [soa]
+    offset = qend + len(soa)
+    for tail in soa_rrsig:
+        parts += (to_zone, tail)
+        offset += 2 + len(tail)
+    records = 1 + len(soa_rrsig)
+    for digest in digests:
+        if offset > MAX_POINTER_OFFSET:
+            return None
+        owner, nsec3, rrsig, size = signatures.denial_wire(digest)
+        parts += (owner, to_zone, nsec3)
+        to_owner = (POINTER | offset).to_bytes(2, "big")
+        for tail in rrsig:
+            parts += (to_owner, tail)
+        records += 1 + len(rrsig)
+        offset += size
+    return rcode, NO_RECORDS, _records(records), b"".join(parts)
