@@ -79,11 +79,11 @@ def like_pattern(text_: str) -> str:
 
 def stale_condition(cutoff: datetime, *, counting: bool = False) -> ColumnElement[bool]:
     """No accepted update since ``cutoff``, and created before it. Counted on the index of
-    ``HOST_SEEN_AT`` (only the stale hosts' entries); a page is read in name order, where the
+    ``host_seen_at`` (only the stale hosts' entries); a page is read in name order, where the
     same rule as an OR keeps SQLite on the name index instead of sorting every stale host."""
     h = t.hosts
     if counting:
-        return cutoff > t.HOST_SEEN_AT
+        return t.host_seen_at < cutoff
     return or_(h.c.updated_at < cutoff, and_(h.c.updated_at.is_(None), h.c.created_at < cutoff))
 
 

@@ -79,10 +79,10 @@ hosts = Table(
 )
 # Pages of an owner's hosts by name, and counts of stale hosts, read one index range (issue 15).
 Index("ix_hosts_owner_fqdn", hosts.c.owner_id, hosts.c.fqdn)
-HOST_SEEN_AT = func.coalesce(hosts.c.updated_at, hosts.c.created_at)
+host_seen_at = func.coalesce(hosts.c.updated_at, hosts.c.created_at)
 """When a host was last heard of (migration 0013 indexes it): stale when that is old."""
-Index("ix_hosts_seen_at", HOST_SEEN_AT)
-Index("ix_hosts_owner_seen_at", hosts.c.owner_id, HOST_SEEN_AT)
+Index("ix_hosts_seen_at", host_seen_at)
+Index("ix_hosts_owner_seen_at", hosts.c.owner_id, host_seen_at)
 # Substring search on the name: SQLite's FTS5 table ``host_names`` (trigram) and
 # PostgreSQL's GIN pg_trgm index are made by migration 0013 (store/search.py).
 
@@ -287,8 +287,8 @@ Index("ix_dnssec_keys_zone", dnssec_keys.c.zone_id)
 shown_once = Table(
     "shown_once",
     metadata,
-    Column("key_id", String(64), primary_key=True),
     # Named for what it holds (the hash of the URL's key), and no integer "id" with a sequence.
+    Column("key_id", String(64), primary_key=True),
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("sealed", Text, nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
