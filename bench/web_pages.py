@@ -4,7 +4,9 @@ Seeds --hosts hosts of one user straight into SQLite (tests/many_hosts.py:
 fresh, stale, failing, refused by strangers, new), starts the real
 ``homing serve`` pinned to CPU 0, signs in like a browser and times each
 request over loopback (--runs each, after one warm-up): the dashboard, its
-failing and stale filters, a rare and a common search, the first API page,
+failing and stale filters, a rare and a common search, one that every name
+matches and a two-character one that none does (too short for the trigram
+index: the scan of every name, the worst case), the first API page,
 a page deep in the list (by cursor), an API search, the admin's first page.
 The reference in the same run is the smallest page there is, ``GET /ip``:
 what any request costs here before it does work.
@@ -104,6 +106,8 @@ def measure(url: str, owner_token: str, admin_token: str, args: argparse.Namespa
             timed(browser, "/?show=stale", args.runs),
             timed(browser, f"/?q={rare}", args.runs),
             timed(browser, "/?q=nas00001", args.runs),
+            timed(browser, "/?q=example", args.runs),
+            timed(browser, "/?q=zq", args.runs),
         ]
     owner = {"Authorization": f"Bearer {owner_token}"}
     with httpx.Client(base_url=url, timeout=TIMEOUT, headers=owner) as api:

@@ -104,6 +104,15 @@ def test_the_api_searches_names_and_owners(served: Served) -> None:
     assert api_walk(served, served.hosts.owner_token, q="%") == []
 
 
+@pytest.mark.parametrize("text", ["ter0001", "cam00", "m0", "0019.m", ".many.example"])
+def test_every_plan_of_a_search_finds_what_the_names_hold(served: Served, text: str) -> None:
+    """Rare and dense texts (the trigram index, or the name order past 5,000 matches) and one
+    too short for trigrams, walked to the end: each finds exactly the names holding it."""
+    wanted = [n for n in served.hosts.names if text in n]
+    assert wanted
+    assert api_walk(served, served.hosts.owner_token, q=text, limit="500") == wanted
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [

@@ -94,6 +94,10 @@ def test_an_upgrade_keeps_every_host_record_and_token(tmp_path: Path) -> None:
     assert schema_version(path) == SCHEMA_HEAD
     with sqlite3.connect(path) as db:
         counts = [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES]
+        # 0013 indexes and counts the hosts that were there before it (issue 15).
+        found = db.execute("SELECT rowid FROM host_names WHERE host_names MATCH '\"ome.d\"'")
+        assert found.fetchall() == [(1,)]
+        assert db.execute("SELECT owner_id, total FROM host_totals").fetchall() == [(1, 1)]
     assert counts == [1, 1, 1]
 
 

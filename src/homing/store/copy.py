@@ -31,8 +31,10 @@ from homing.store.store import Store
 log = logging.getLogger(__name__)
 
 BATCH_ROWS = 5000
-OWN_ROWS = frozenset({"write_probe"})
-"""Tables whose rows every database's migrations make for itself: neither checked nor copied."""
+OWN_ROWS = frozenset({"write_probe", "host_totals", "shown_once"})
+"""Tables whose rows every database makes for itself (migrations, triggers) or that hold
+minutes-lived web UI state: neither checked nor copied (``host_totals`` follows the copied
+hosts by itself)."""
 
 
 @dataclass(frozen=True, slots=True)

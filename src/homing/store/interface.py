@@ -42,6 +42,7 @@ from homing.store.rows import (
 )
 
 if TYPE_CHECKING:
+    from homing.store.pages import HostFilter, Page
     from homing.store.store import HistoryFilter, Store
 
 
@@ -70,6 +71,11 @@ class FrontDoorReads(Protocol):
     async def host_records(self, host_id: int) -> list[RecordRow]: ...
     async def history(self, *, host_id: int | None = None, limit: int = 50) -> list[HistoryRow]: ...
     async def history_page(self, where: HistoryFilter, *, limit: int) -> list[HistoryRow]: ...
+    async def host_page(self, where: HostFilter, *, limit: int) -> Page[HostRow]: ...
+    async def count_hosts(self, where: HostFilter) -> int:
+        """``where.contains`` is a substring search answered from a trigram index where one
+        helps (``store/search.py``), with the LIKE scan's results."""
+        ...
 
 
 class ZoneReads(Protocol):

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
     text,
 )
 
@@ -78,8 +79,20 @@ hosts = Table(
 )
 # Pages of an owner's hosts by name, and counts of stale hosts, read one index range (issue 15).
 Index("ix_hosts_owner_fqdn", hosts.c.owner_id, hosts.c.fqdn)
-Index("ix_hosts_seen", hosts.c.updated_at, hosts.c.created_at)
-Index("ix_hosts_owner_seen", hosts.c.owner_id, hosts.c.updated_at, hosts.c.created_at)
+host_seen_at = func.coalesce(hosts.c.updated_at, hosts.c.created_at)
+"""When a host was last heard of (migration 0013 indexes it): stale when that is old."""
+Index("ix_hosts_seen_at", host_seen_at)
+Index("ix_hosts_owner_seen_at", hosts.c.owner_id, host_seen_at)
+# Substring search on the name: SQLite's FTS5 table ``host_names`` (trigram) and
+# PostgreSQL's GIN pg_trgm index are made by migration 0013 (store/search.py).
+
+host_totals = Table(
+    "host_totals",
+    metadata,
+    Column("owner_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("total", Integer, nullable=False),
+)
+"""Hosts per owner, kept by triggers on ``hosts`` (migration 0013); never written by us."""
 Index("ix_hosts_follows", hosts.c.follows_id)
 Index("ix_hosts_zone", hosts.c.zone_id)
 
@@ -270,3 +283,15 @@ dnssec_keys = Table(
     Column("changed_at", DateTime(timezone=True), nullable=True),
 )
 Index("ix_dnssec_keys_zone", dnssec_keys.c.zone_id)
+
+shown_once = Table(
+    "shown_once",
+    metadata,
+    # Named for what it holds (the hash of the URL's key), and no integer "id" with a sequence.
+    Column("key_id", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("sealed", Text, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+"""Values a form's redirect shows once (``http/web/once.py``): sealed, minutes-lived."""
+Index("ix_shown_once_expires", shown_once.c.expires_at)

@@ -89,6 +89,7 @@ from homing.store.rows import (
     UserRow,
     ZoneRow,
 )
+from homing.store.search import plan_search
 from homing.store.transaction import ReadTransaction, WriteTransaction
 
 log = logging.getLogger(__name__)
@@ -431,23 +432,27 @@ class Store:
             rows = [mapper(r) for r in await conn.execute(query.limit(limit + 1))]
         return Page(rows[:limit], more=len(rows) > limit)
 
+    async def _searched(self, conn: AsyncConnection, where: HostFilter) -> HostFilter:
+        """PostgreSQL's planner finds its trigram index by itself; SQLite is told."""
+        return where if self._lookup is None else await plan_search(conn, where)
+
     async def host_page(self, where: HostFilter, *, limit: int) -> Page[HostRow]:
+        async with self._reader.connect() as conn:
+            where = await self._searched(conn, where)
         return await self._page(host_page_query(host_query(), where), host_row, limit=limit)
 
     async def count_hosts(self, where: HostFilter) -> int:
+        """Hosts matching ``where``: every host or an owner's from ``host_totals``."""
         async with self._reader.connect() as conn:
+            where = await self._searched(conn, where)
             return int((await conn.execute(host_count_query(where))).scalar_one())
 
     async def host_counts(self, owner_ids: Sequence[int]) -> dict[int, int]:
-        """How many hosts each of these users owns (one GROUP BY on ``ix_hosts_owner_fqdn``)."""
+        """How many hosts each of these users owns (their rows of ``host_totals``)."""
         if not owner_ids:
             return {}
-        h = t.hosts
-        query = (
-            select(h.c.owner_id, func.count())
-            .where(h.c.owner_id.in_(owner_ids))
-            .group_by(h.c.owner_id)
-        )
+        totals = t.host_totals
+        query = select(totals.c.owner_id, totals.c.total).where(totals.c.owner_id.in_(owner_ids))
         async with self._reader.connect() as conn:
             return {int(owner): int(n) for owner, n in await conn.execute(query)}
 

@@ -185,3 +185,20 @@ async def test_two_submissions_of_one_invitation_set_one_password(web: Web) -> N
         for pw in ("first-password", "second-password")
     ]
     assert sorted(signed) == [303, 401]  # exactly one of the two passwords is the account's
+
+
+async def test_many_accounts_come_a_page_at_a_time_with_their_host_counts(web: Web) -> None:
+    for i in range(101):
+        await web.core.admin.add_user(f"u{i:03d}", password=None)
+    root = web.new_client()
+    await web.signed_in(root, "root")
+    first = await root.get("/admin/users")
+    names = re.findall(r"<strong>([^<]+)</strong>", first.text)
+    assert len(names) == 100 and names == sorted(names) and "104 accounts" in first.text
+    assert "<td>1 host</td>" in first.text  # alice's, from host_totals
+    found = re.search(r'href="(/admin/users\?after=[^"]+)" rel="next"', first.text)
+    assert found is not None
+    rest = await root.get(found.group(1))
+    assert re.findall(r"<strong>([^<]+)</strong>", rest.text) == ["u097", "u098", "u099", "u100"]
+    assert 'rel="next"' not in rest.text and 'href="/admin/users">← First page' in rest.text
+    assert (await root.get("/admin/users?after=" + "z" * 5000)).status_code == 200

@@ -32,6 +32,7 @@ from homing.http.web import (
     tokens_page,
 )
 from homing.http.web.invitations import InvitationCodec
+from homing.http.web.once import ShownOnce
 from homing.http.web.server_secret import load_or_create_secret
 from homing.http.web.sessions import SessionCodec
 from homing.http.web.site import STATIC_DIR, WebSite, build_templates
@@ -62,6 +63,7 @@ def routes(ctx: HttpContext) -> list[BaseRoute]:
         invitations=InvitationCodec(key=key),
         admin=Admin(store=ctx.store, origin=new_origin("web")),
         templates=templates,
+        shown=ShownOnce(store=ctx.store),
     )
 
     def page(handler: Page) -> Callable[[Request], Awaitable[Response]]:

@@ -63,7 +63,7 @@ async def account(site: WebSite, request: Request) -> Response:
     viewer = await require_viewer(site, request)
     if isinstance(viewer, Response):
         return viewer
-    shown = site.shown.taken(request, viewer.user.id)
+    shown = await site.shown.taken(request, viewer.user.id)
     secret = shown.get("totp_secret")
     setup = _setup(site, viewer, secret) if isinstance(secret, str) else None
     notice = NOTICES.get(request.query_params.get("done", ""))
@@ -128,7 +128,9 @@ async def totp_setup(site: WebSite, request: Request) -> Response:
     if viewer.user.has_totp:
         return _page(site, viewer, error="Two-factor sign-in is already on.", status=409)
     shown = {"totp_secret": new_secret()}
-    return redirect(site.shown.location("/account", viewer.user.id, shown, anchor="two-factor"))
+    return redirect(
+        await site.shown.location("/account", viewer.user.id, shown, anchor="two-factor")
+    )
 
 
 async def totp_enable(site: WebSite, request: Request) -> Response:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -26,6 +27,8 @@ from homing.http.web.site import Viewer, WebSite
 from homing.store.rows import UserRow
 
 NOT_FOUND = "There is no such page."
+PAGE_SIZE = 100
+MAX_NAME_LENGTH = 64
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -70,11 +73,16 @@ async def _page(
     error: str | None = None,
     invitation: tuple[str, str] | None = None,
     form: dict[str, str] | None = None,
+    after: str | None = None,
     status: int = 200,
 ) -> Response:
-    users = await site.ctx.store.users()
-    counts = await site.ctx.store.host_counts([u.id for u in users])
-    lines = [UserLine(user=u, hosts=counts.get(u.id, 0)) for u in users]
+    """A page of ``PAGE_SIZE`` accounts by name after ``after``: a provider may have many."""
+    store = site.ctx.store
+    page = await store.user_page(after=after, limit=PAGE_SIZE)
+    counts = await store.host_counts([u.id for u in page.items])
+    lines = [UserLine(user=u, hosts=counts.get(u.id, 0)) for u in page.items]
+    more = page.more and page.items
+    next_page = "/admin/users?" + urlencode({"after": page.items[-1].name}) if more else None
     return render(
         site,
         "users.html",
@@ -83,6 +91,9 @@ async def _page(
         section="users",
         title="Users",
         lines=lines,
+        total=await store.count_users(),
+        first_page="/admin/users" if after else None,
+        next_page=next_page,
         notice=notice,
         error=error,
         invitation=invitation,
@@ -97,13 +108,18 @@ async def users_page(site: WebSite, request: Request) -> Response:
     viewer = await require_admin(site, request)
     if isinstance(viewer, Response):
         return viewer
-    shown = site.shown.taken(request, viewer.user.id)
+    shown = await site.shown.taken(request, viewer.user.id)
     invited = shown.get("invitation")
     notice = "User deleted." if request.query_params.get("deleted") else None
     if isinstance(shown.get("notice"), str):
         notice = str(shown["notice"])
-    invitation = (str(invited[0]), str(invited[1])) if isinstance(invited, tuple) else None
-    return await _page(site, viewer, notice=notice, invitation=invitation)
+    invitation = (
+        (str(invited[0]), str(invited[1]))
+        if isinstance(invited, list) and len(invited) == 2
+        else None
+    )
+    after = request.query_params.get("after", "")[:MAX_NAME_LENGTH] or None
+    return await _page(site, viewer, notice=notice, invitation=invitation, after=after)
 
 
 async def create_user(site: WebSite, request: Request) -> Response:
@@ -126,7 +142,7 @@ async def create_user(site: WebSite, request: Request) -> Response:
         shown: dict[str, object] = {"notice": f"{user.name} can sign in now."}
     else:
         shown = {"invitation": (user.name, invitation_url(site, request, user))}
-    return redirect(site.shown.location("/admin/users", viewer.user.id, shown))
+    return redirect(await site.shown.location("/admin/users", viewer.user.id, shown))
 
 
 async def new_invitation(site: WebSite, request: Request) -> Response:
@@ -141,7 +157,7 @@ async def new_invitation(site: WebSite, request: Request) -> Response:
         error = f"{user.name} has chosen a password already; they can change it on their account."
         return await _page(site, viewer, error=error, status=400)
     shown = {"invitation": (user.name, invitation_url(site, request, user))}
-    return redirect(site.shown.location("/admin/users", viewer.user.id, shown))
+    return redirect(await site.shown.location("/admin/users", viewer.user.id, shown))
 
 
 def _confirm_page(

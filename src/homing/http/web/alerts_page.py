@@ -67,7 +67,7 @@ async def alerts_page(site: WebSite, request: Request) -> Response:
     viewer = await require_viewer(site, request)
     if isinstance(viewer, Response):
         return viewer
-    shown = site.shown.taken(request, viewer.user.id)
+    shown = await site.shown.taken(request, viewer.user.id)
     sent = shown.get("results")
     results = (
         [(str(d), p if isinstance(p, str) else None) for d, p in sent]
@@ -131,4 +131,4 @@ async def test_alert(site: WebSite, request: Request) -> Response:
         return _page(site, viewer, preferences, error=error, status=400)
     sent = await send_test_alert(site.ctx.settings, store, viewer.user.name)
     results = [(str(destination), problem) for destination, problem in sent]
-    return redirect(site.shown.location("/alerts", viewer.user.id, {"results": results}))
+    return redirect(await site.shown.location("/alerts", viewer.user.id, {"results": results}))

@@ -133,7 +133,7 @@ async def create_host(site: WebSite, request: Request) -> Response:
     name = host.fqdn.rstrip(".")
     notice = f"{name} is yours. Its first update token is below."
     shown = {"token": token, "notice": notice}
-    return redirect(site.shown.location(f"/hosts/{name}", viewer.user.id, shown))
+    return redirect(await site.shown.location(f"/hosts/{name}", viewer.user.id, shown))
 
 
 async def _visible_or_404(site: WebSite, request: Request, viewer: Viewer) -> HostRow | Response:

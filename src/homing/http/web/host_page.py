@@ -132,7 +132,7 @@ async def host_page(site: WebSite, request: Request) -> Response:
     host = await find_visible_host(site, viewer, request.path_params["fqdn"])
     if host is None:
         return error_page(site, viewer=viewer, status=404, message=NOT_FOUND)
-    shown = site.shown.taken(request, viewer.user.id)
+    shown = await site.shown.taken(request, viewer.user.id)
     notice = next((text for key, text in NOTICES.items() if key in request.query_params), None)
     token = shown.get("token")
     return await host_view(
@@ -159,7 +159,7 @@ async def create_token(site: WebSite, request: Request) -> Response:
     except HomingError as exc:
         return await host_view(site, request, viewer, host, error=str(exc), status=400)
     path = f"/hosts/{host.fqdn.rstrip('.')}"
-    return redirect(site.shown.location(path, viewer.user.id, {"token": token}))
+    return redirect(await site.shown.location(path, viewer.user.id, {"token": token}))
 
 
 async def revoke_token(site: WebSite, request: Request) -> Response:

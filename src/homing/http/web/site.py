@@ -45,7 +45,7 @@ class WebSite:
         default_factory=lambda: FloodCounter(limit=SIGNUPS_PER_HOUR, window=3600.0)
     )
     """Sign-up attempts per source address: self-registration must not mint accounts in bulk."""
-    shown: ShownOnce = field(default_factory=ShownOnce)
+    shown: ShownOnce
     """What a POST leaves for the page its redirect shows (new tokens, once)."""
     counts: dict[int | None, tuple[float, HostCounts]] = field(default_factory=dict)
     """The dashboard's host counts per owner (None: all), with when they expire."""

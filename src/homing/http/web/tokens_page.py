@@ -49,7 +49,7 @@ async def _page(
     after = _after(request)
     page = await store.token_page(user_id=viewer.user.id, after=after, limit=PAGE_SIZE)
     api_tokens = await store.api_token_page(user_id=viewer.user.id, after=None, limit=PAGE_SIZE)
-    shown = site.shown.taken(request, viewer.user.id)
+    shown = await site.shown.taken(request, viewer.user.id)
     notice = next((text for key, text in NOTICES.items() if key in request.query_params), None)
     next_page = None
     if page.more and page.items:
@@ -113,7 +113,9 @@ async def create_api_token(site: WebSite, request: Request) -> Response:
     except HomingError as exc:
         return await _page(site, request, viewer, error=str(exc), form=form, status=400)
     shown = {"api_token": secret}
-    return redirect(site.shown.location("/tokens", viewer.user.id, shown, anchor="api-tokens"))
+    return redirect(
+        await site.shown.location("/tokens", viewer.user.id, shown, anchor="api-tokens")
+    )
 
 
 async def revoke_api_token(site: WebSite, request: Request) -> Response:
