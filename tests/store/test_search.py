@@ -49,10 +49,30 @@ async def account(store: Store) -> AsyncIterator[Account]:
     yield Account(store=store, zone_id=zone.id, owner_id=owner.id, other_id=other.id)
 
 
-async def put_names(account: Account, names: list[str], *, owner_id: int | None = None) -> None:
-    """Exactly these hosts (FQDNs without the trailing dot), replacing any before."""
+async def put_names(
+    account: Account,
+    names: list[str],
+    *,
+    owner_id: int | None = None,
+    indexed: int | None = None,
+) -> None:
+    """Exactly these hosts (FQDNs without the trailing dot), replacing any before; the first
+    ``indexed`` of them (None: all) put into SQLite's index, as the writer does in time, the
+    others left above the mark (``search.index_new_names``)."""
+    count = len(names) if indexed is None else indexed
+    await _insert_names(account, names[:count], owner_id=owner_id, replace_all=True)
     async with account.store.write() as txn:
-        await txn.conn.execute(delete(t.hosts))
+        while await txn.index_new_names():
+            pass
+    await _insert_names(account, names[count:], owner_id=owner_id, replace_all=False)
+
+
+async def _insert_names(
+    account: Account, names: list[str], *, owner_id: int | None, replace_all: bool
+) -> None:
+    async with account.store.write() as txn:
+        if replace_all:
+            await txn.conn.execute(delete(t.hosts))
         rows = [
             {
                 "zone_id": account.zone_id,
@@ -113,11 +133,12 @@ texts_st = st.lists(st.text(alphabet=TEXT_CHARS, min_size=1, max_size=6), min_si
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(names=names_st, texts=texts_st)
+@given(names=names_st, texts=texts_st, share=st.floats(0, 1))
 async def test_the_index_finds_what_the_scan_finds(
-    account: Account, names: list[str], texts: list[str]
+    account: Account, names: list[str], texts: list[str], share: float
 ) -> None:
-    await put_names(account, names)
+    """``share`` of the names are in the index, the others above its mark."""
+    await put_names(account, names, indexed=int(len(names) * share))
     for text_ in texts:
         where = HostFilter(owner_id=account.owner_id, contains=text_)
         expected = await scanned(account, where)
@@ -201,6 +222,48 @@ async def test_triggers_keep_search_and_totals_in_step_with_every_write(
     await Admin(store=store, origin="test").remove_user("bob")
     assert await store.count_hosts(HostFilter()) == 1
     assert await store.count_hosts(bob) == 0
+
+
+async def test_names_above_the_mark_are_found_then_indexed_in_batches(
+    account: Account,
+) -> None:
+    """New hosts are found before the writer indexes them; renames and deletions above the
+    mark touch no index entry; a host that takes a deleted host's id is indexed at once."""
+    store = account.store
+    names = [f"cam{i}.dyn.example" for i in range(5)]
+    await put_names(account, names, indexed=2)
+    cams = HostFilter(owner_id=account.owner_id, contains="cam")
+    everything = [f"cam{i}.dyn.example." for i in range(5)]
+    assert await indexed(account, cams) == everything
+    async with store.write() as txn:
+        renamed = await txn.host("cam3.dyn.example.")
+        gone = await txn.host("cam4.dyn.example.")
+        assert renamed is not None and gone is not None
+        await txn.update_row("hosts", renamed.id, fqdn="cam3x.dyn.example.")
+        await txn.delete_row("hosts", gone.id)
+    expected = [*everything[:3], "cam3x.dyn.example."]
+    assert await indexed(account, cams) == expected
+    async with store.write() as txn:
+        if store.backend is Backend.SQLITE:  # PostgreSQL's index is its own
+            assert await search.index_new_names(txn.conn, limit=1) == 1
+            assert await search.index_new_names(txn.conn, limit=5) == 1
+        assert await txn.index_new_names() == 0
+    assert await indexed(account, cams) == expected
+    async with store.write() as txn:
+        last = await txn.host("cam3x.dyn.example.")
+        assert last is not None
+        await txn.delete_row("hosts", last.id)
+    await _insert_names(account, ["cam9.dyn.example"], owner_id=None, replace_all=False)
+    async with store.write() as txn:
+        again = await txn.host("cam9.dyn.example.")
+        assert again is not None
+        if store.backend is Backend.SQLITE:
+            assert again.id == last.id  # SQLite reuses the largest id
+    assert await indexed(account, cams) == [*everything[:3], "cam9.dyn.example."]
+    if store.backend is Backend.SQLITE:
+        async with store.read() as txn:
+            rows = await txn.conn.execute(text("SELECT count(*) FROM host_names"))
+            assert rows.scalar_one() == 4  # every host in the index: none twice, none missed
 
 
 async def test_postgresql_plans_a_rare_text_on_the_trigram_index(account: Account) -> None:

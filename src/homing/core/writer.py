@@ -37,6 +37,7 @@ from homing.domain.records import ViewEvent, ZoneRemoved
 from homing.errors import StoreError
 from homing.memory import bulk_load
 from homing.store.rows import HostRow, NewHistory
+from homing.store.search import NEW_NAMES_BATCH
 from homing.store.store import Store
 from homing.store.transaction import ReadTransaction, WriteTransaction
 
@@ -44,6 +45,9 @@ log = logging.getLogger(__name__)
 
 JOURNAL_PAGE = 1000
 PRUNE_INTERVAL = 60.0
+INDEX_INTERVAL = 1.0
+"""How often the writer looks for host names to put into the search index, when the last
+look found none; after a full batch it looks again at once (``store/search.py``)."""
 HISTORY_PRUNE_BATCH = 10_000
 
 
@@ -110,6 +114,7 @@ class ChangeWriter:
         self._journal_keep = journal_keep
         self._history_keep = timedelta(days=history_days) if history_days else None
         self._next_prune = 0.0
+        self._next_index = 0.0
         self._bus = bus
         self._origin = origin
         self._max_batch = max_batch
@@ -203,6 +208,20 @@ class ChangeWriter:
             else:
                 await self._catch_up()
             await self._maybe_prune()
+            await self._maybe_index()
+
+    async def _maybe_index(self) -> None:
+        """A batch of new host names into the search index, in its own short transaction."""
+        now = time.monotonic()
+        if now < self._next_index:
+            return
+        try:
+            async with self._store.write() as txn:
+                indexed = await txn.index_new_names()
+        except Exception:
+            log.exception("could not index new host names; will retry")
+            indexed = 0
+        self._next_index = now if indexed >= NEW_NAMES_BATCH else now + INDEX_INTERVAL
 
     async def _maybe_prune(self) -> None:
         """Keep the journal bounded: the newest ``journal_keep`` entries per zone (IXFR's reach),

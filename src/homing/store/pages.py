@@ -131,10 +131,10 @@ def host_conditions(where: HostFilter, *, counting: bool = False) -> list[Column
         terms.append(h.c.fqdn.in_(where.names))
     if where.contains and never_in_names(where.contains):
         terms.append(false())
-    elif where.contains and where.name_query is not None:
-        terms.append(indexed_condition(where.name_query))
     elif where.contains:
-        terms.append(h.c.fqdn.like(like_pattern(where.contains), escape="\\"))
+        like = h.c.fqdn.like(like_pattern(where.contains), escape="\\")
+        query = where.name_query
+        terms.append(like if query is None else indexed_condition(query, like))
     if where.stale_before is not None:
         terms.append(stale_condition(where.stale_before, counting=counting))
     if where.failing_since is not None:

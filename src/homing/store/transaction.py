@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from homing.domain.records import RRset, ZoneSigning, ZoneSnapshot
 from homing.store import schema as t
+from homing.store import search
 from homing.store.postgres import advance_sequence
 from homing.store.reads import (
     acme_query,
@@ -431,6 +432,13 @@ class WriteTransaction(ReadTransaction):
             delete(t.journal).where(t.journal.c.zone_id.is_(None) & (t.journal.c.at < cutoff))
         )
         return deleted + int(result.rowcount)
+
+    async def index_new_names(self) -> int:
+        """Put a batch of new host names into SQLite's trigram index (``store/search.py``);
+        PostgreSQL's index is its own. Returns how many."""
+        if self._postgresql:
+            return 0
+        return await search.index_new_names(self.conn)
 
     async def prune_history(self, *, before: datetime, limit: int) -> int:
         """Delete up to ``limit`` history rows older than ``before`` (oldest first)."""

@@ -3,8 +3,10 @@ stale hosts counted on one expression index (issue 15).
 
 * Search: SQLite gets an FTS5 table ``host_names`` with the ``trigram``
   tokenizer over ``hosts.fqdn`` (external content: the names are not stored
-  twice), PostgreSQL a GIN ``pg_trgm`` index on ``hosts.fqdn``. Triggers keep
-  the FTS5 table in step with every write to ``hosts``, whoever makes it;
+  twice), PostgreSQL a GIN ``pg_trgm`` index on ``hosts.fqdn``. The FTS5
+  table holds the hosts up to ``host_names_upto.upto``; triggers keep those
+  in step with every write to ``hosts``, whoever makes it, and the writer
+  indexes newer hosts in small batches (``store/search.py`` says why);
   ``host_name_trigrams`` (fts5vocab) lists the trigrams it holds.
 * ``host_totals``: the number of hosts of each owner, kept by triggers on
   ``hosts`` (insert, delete, a change of owner), so the dashboard's total is
@@ -35,11 +37,16 @@ SEEN_AT = "coalesce(updated_at, created_at)"
 SQLITE_SEARCH = (
     "CREATE VIRTUAL TABLE host_names USING fts5("
     "fqdn, content='hosts', content_rowid='id', tokenize='trigram case_sensitive 1')",
-    "CREATE TRIGGER host_names_insert AFTER INSERT ON hosts BEGIN"
+    "CREATE TABLE host_names_upto (upto INTEGER NOT NULL)",
+    "INSERT INTO host_names_upto (upto) SELECT coalesce(max(id), 0) FROM hosts",
+    "CREATE TRIGGER host_names_insert AFTER INSERT ON hosts"
+    " WHEN new.id <= (SELECT upto FROM host_names_upto) BEGIN"
     " INSERT INTO host_names (rowid, fqdn) VALUES (new.id, new.fqdn); END",
-    "CREATE TRIGGER host_names_delete AFTER DELETE ON hosts BEGIN"
+    "CREATE TRIGGER host_names_delete AFTER DELETE ON hosts"
+    " WHEN old.id <= (SELECT upto FROM host_names_upto) BEGIN"
     " INSERT INTO host_names (host_names, rowid, fqdn) VALUES ('delete', old.id, old.fqdn); END",
-    "CREATE TRIGGER host_names_update AFTER UPDATE OF fqdn ON hosts BEGIN"
+    "CREATE TRIGGER host_names_update AFTER UPDATE OF fqdn ON hosts"
+    " WHEN old.id <= (SELECT upto FROM host_names_upto) BEGIN"
     " INSERT INTO host_names (host_names, rowid, fqdn) VALUES ('delete', old.id, old.fqdn);"
     " INSERT INTO host_names (rowid, fqdn) VALUES (new.id, new.fqdn); END",
     "INSERT INTO host_names (host_names) VALUES ('rebuild')",
@@ -124,4 +131,5 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER {trigger}")
         op.execute("DROP TABLE host_name_trigrams")
         op.execute("DROP TABLE host_names")
+        op.execute("DROP TABLE host_names_upto")
     op.drop_table("host_totals")
