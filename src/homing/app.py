@@ -234,15 +234,16 @@ class Provider:
                     store=self.store,
                     origin=new_origin("acme"),
                     zone=settings.acme_zone or settings.default_zone,
+                    writes=self.writer,
                 ),
                 acme_updates=AcmeUpdates(
                     store=self.store, writer=self.writer, brake=brake, refusals=self.refusals
                 ),
                 api=ApiServices(
                     store=self.store,
-                    admin=Admin(store=self.store, origin=new_origin("api")),
+                    admin=Admin(store=self.store, origin=new_origin("api"), writes=self.writer),
                     writer=self.writer,
-                    tokens=ApiTokens(store=self.store),
+                    tokens=ApiTokens(store=self.store, writes=self.writer),
                     bearer=BearerAuth(store=self.store, brake=brake, refusals=self.refusals),
                     records=HostRecords(
                         store=self.store, writer=self.writer, policy=settings.policy

@@ -60,7 +60,7 @@ def routes(ctx: HttpContext) -> list[BaseRoute]:
         ctx=ctx,
         codec=SessionCodec(key=key, lifetime_seconds=ctx.settings.web_session_seconds),
         invitations=InvitationCodec(key=key),
-        admin=Admin(store=ctx.store, origin=new_origin("web")),
+        admin=Admin(store=ctx.store, origin=new_origin("web"), writes=ctx.api.writer),
         templates=templates,
     )
 

@@ -187,7 +187,6 @@ async def save_ipv6(site: WebSite, request: Request) -> Response:
             ipv6=change,
             by=UpdateMeta(credential=by.credential, source=by.source, front_door=by.front_door),
         )
-        await site.ctx.api.writer.sync()  # a new follower's records are in DNS first
     except HomingError as exc:
         return await host_view(site, request, viewer, host, error=str(exc), status=400)
     return redirect(f"/hosts/{host.fqdn.rstrip('.')}?ipv6=1#ipv6")
@@ -239,6 +238,5 @@ async def delete_host(site: WebSite, request: Request) -> Response:
         error = f"Type {name} to confirm; nothing was deleted."
         return _confirm_page(site, viewer, host, error=error, status=400)
     await site.admin.remove_host(host.fqdn)
-    await site.ctx.api.writer.sync()  # answer once DNS no longer serves the host's records
     site.counts.clear()
     return redirect("/?deleted=1")
