@@ -35,6 +35,7 @@ from homing.core.host_records import HostRecords
 from homing.core.journal import new_origin
 from homing.core.refusals import Refusals
 from homing.core.rfc2136 import DynamicUpdates
+from homing.core.session_key import shared_session_key
 from homing.core.tsig import StoreKeyring
 from homing.core.updates import UpdateLimits, UpdateService
 from homing.core.writer import ChangeWriter
@@ -42,6 +43,7 @@ from homing.errors import ConfigError
 from homing.http.app import build_http_app
 from homing.http.connections import ConnectionLimits, guarded_protocol
 from homing.http.context import HttpContext
+from homing.http.web.server_secret import existing_secret
 from homing.metrics import ProviderMetrics
 from homing.nameserver.compiled import CompiledView
 from homing.nameserver.engine import Engine
@@ -224,6 +226,9 @@ class Provider:
             self.bus.subscribe(self.workers.on_event)
             self.bus.add_settler(self.workers.settle)
             await self.workers.start(within=WORKER_START_TIMEOUT)
+        session_key = await shared_session_key(
+            writes=self.writer, legacy=existing_secret(settings.data_dir)
+        )
         app = build_http_app(
             HttpContext(
                 settings=settings,
@@ -254,6 +259,7 @@ class Provider:
                 unknown_parameters=self.metrics.unknown_parameters,
                 dns_addresses=tuple(self.dns.bound),
                 activity=self.activity,
+                session_key=session_key,
             )
         )
         self.http_limits = ConnectionLimits(

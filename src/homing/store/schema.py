@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -268,3 +269,28 @@ dnssec_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 Index("ix_dnssec_keys_zone", dnssec_keys.c.zone_id)
+
+# Shared by every node of one database (issue 9 item 4).
+server_secrets = Table(
+    "server_secrets",
+    metadata,
+    # By name (web-session: the web UI's session and invitation signing key); made on first start.
+    Column("name", String(64), primary_key=True),
+    Column("secret", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+shared_counts = Table(
+    "shared_counts",
+    metadata,
+    # Brake failures, locks and nochg counts one node tells the others (core/shared_counts.py).
+    Column("id", Integer, primary_key=True),
+    Column("node", String(32), nullable=False),
+    Column("scope", String(16), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("key", Text, nullable=False),
+    # Wall-clock seconds (the nodes' monotonic clocks do not compare).
+    Column("at", Float, nullable=False),
+    Column("until", Float, nullable=True),
+)
+Index("ix_shared_counts_at", shared_counts.c.at)

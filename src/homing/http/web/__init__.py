@@ -51,7 +51,7 @@ async def favicon(_request: Request) -> Response:
 
 
 def routes(ctx: HttpContext) -> list[BaseRoute]:
-    key = load_or_create_secret(ctx.settings.data_dir)
+    key = ctx.session_key or load_or_create_secret(ctx.settings.data_dir)
     templates = build_templates()
     # The sign-in page links to the sign-up page only while sign-up is open.
     templates.globals["self_registration"] = ctx.settings.web_self_registration

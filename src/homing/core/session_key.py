@@ -1,0 +1,41 @@
+"""The web UI's session and invitation signing key, kept in the database (issue 9 item 4).
+
+Sessions are signed cookies: every node that shares a database must sign and
+check them with the same key, or a user signed in at one node is a stranger
+at the next. The first start makes the key (or takes the data directory's
+``web-session.key`` of an installation from before, so nobody is signed out)
+inside the exclusive write transaction, so two nodes starting at once agree.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+from homing.core.write_path import WritePath
+from homing.errors import ConfigError
+from homing.store.node_state import read_secret, store_secret
+from homing.store.transaction import WriteTransaction
+
+WEB_SESSION = "web-session"
+KEY_BYTES = 32
+
+
+async def shared_session_key(*, writes: WritePath, legacy: bytes | None) -> bytes:
+    """The key in the database; made from ``legacy`` (the old key file) or at random once."""
+
+    async def take(txn: WriteTransaction) -> str:
+        stored = await read_secret(txn, WEB_SESSION)
+        if stored is None:
+            stored = (legacy or secrets.token_bytes(KEY_BYTES)).hex()
+            await store_secret(txn, WEB_SESSION, stored, at=datetime.now(UTC))
+        return stored
+
+    stored = await writes.transaction(take)
+    try:
+        key = bytes.fromhex(stored)
+    except ValueError:
+        raise ConfigError("the web session key in the database is damaged") from None
+    if len(key) < KEY_BYTES:
+        raise ConfigError("the web session key in the database is too short")
+    return key

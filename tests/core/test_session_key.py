@@ -1,0 +1,41 @@
+"""The web session key lives in the database: made once, shared, taken from the old file."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from homing.core.session_key import shared_session_key
+from homing.core.write_path import DirectWrites
+from homing.errors import ConfigError
+from homing.store import schema as t
+from homing.store.store import Store
+
+
+async def test_made_once_and_the_same_for_every_node(store: Store) -> None:
+    first = await shared_session_key(writes=DirectWrites(store), legacy=None)
+    assert len(first) == 32
+    # Another node on the same database, with a key file of its own: the database wins.
+    other = await Store.open(store.database)
+    try:
+        assert await shared_session_key(writes=DirectWrites(other), legacy=b"x" * 32) == first
+    finally:
+        await other.close()
+
+
+async def test_the_old_key_file_is_kept_so_nobody_is_signed_out(store: Store) -> None:
+    old = bytes(range(32))
+    assert await shared_session_key(writes=DirectWrites(store), legacy=old) == old
+    assert await shared_session_key(writes=DirectWrites(store), legacy=None) == old
+
+
+async def test_a_damaged_key_in_the_database_is_a_clear_error(store: Store) -> None:
+    async with store.write() as txn:
+        await txn.conn.execute(
+            t.server_secrets.insert().values(
+                name="web-session", secret="not hex", created_at=datetime.now(UTC)
+            )
+        )
+    with pytest.raises(ConfigError, match="web session key"):
+        await shared_session_key(writes=DirectWrites(store), legacy=None)
