@@ -25,8 +25,9 @@ failures an address collected elsewhere stay (a sprayer holding one valid
 token of its own gains nothing by using it between guesses).
 
 The counts live behind ``BrakeState``: ``MemoryBrakeState`` keeps them in this
-process (a restart forgets them, the history keeps the refusals); a state
-shared through the database can take its place for several nodes.
+process (a restart forgets them, the history keeps the refusals);
+``SharedBrakeState`` (``core/shared_counts.py``) adds the counts of the other
+nodes sharing a PostgreSQL database.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ class MemoryBrakeState:
     """``BrakeState`` in this process's memory, bounded to ``MAX_TRACKED_KEYS`` keys."""
 
     def __init__(self, *, horizon: float) -> None:
-        self._horizon = horizon
+        self.horizon = horizon
         """Entries idle for longer than this (the window or the lock-out) can be dropped."""
         self._entries: dict[str, _Entry] = {}
 
@@ -144,7 +145,7 @@ class MemoryBrakeState:
 
     def _prune(self, now: float) -> None:
         def live(entry: _Entry) -> bool:
-            recent = bool(entry.times) and entry.times[-1] > now - self._horizon
+            recent = bool(entry.times) and entry.times[-1] > now - self.horizon
             return entry.pending > 0 or entry.locked_until > now or recent
 
         self._entries = {k: e for k, e in self._entries.items() if live(e)}

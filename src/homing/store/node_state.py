@@ -6,11 +6,12 @@ over an open transaction (issue 9 item 4).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 
 from homing.store import schema as t
 from homing.store.transaction import ReadTransaction, WriteTransaction
@@ -49,18 +50,13 @@ async def add_shared_counts(txn: WriteTransaction, counts: Sequence[SharedCount]
                 "node": c.node,
                 "scope": c.scope,
                 "kind": c.kind,
-                "key": c.key,
+                "key": json.dumps(c.key),  # keys hold NUL (brake pairs): PostgreSQL text cannot
                 "at": c.at,
                 "until": c.until,
             }
             for c in counts
         ],
     )
-
-
-async def last_shared_count(txn: ReadTransaction) -> int:
-    query = select(func.coalesce(func.max(t.shared_counts.c.id), 0))
-    return int((await txn.conn.execute(query)).scalar_one())
 
 
 async def shared_counts_after(
@@ -83,7 +79,7 @@ async def shared_counts_after(
                 node=row.node,
                 scope=row.scope,
                 kind=row.kind,
-                key=row.key,
+                key=json.loads(row.key),
                 at=row.at,
                 until=row.until,
             ),
