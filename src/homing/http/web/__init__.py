@@ -1,12 +1,14 @@
 """The owners' web UI: server-rendered pages at ``/``, ``/login``, ``/hosts/…``, ``/audit``, …
 
-``routes`` builds the pages' shared parts once (the signing key from the
-data directory, the templates, a management ``Admin``) and returns routes
-that sit beside the update API's without overlapping its paths.
+``routes`` builds the pages' shared parts once (the signing key, the
+templates, a management ``Admin``) and returns routes that sit beside the
+update API's without overlapping its paths. Every page answers 503 while the
+database is unavailable (issue 9).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
@@ -16,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 
 from homing.core.admin import Admin
 from homing.core.journal import new_origin
+from homing.errors import StoreError
 from homing.http.context import HttpContext
 from homing.http.web import (
     account,
@@ -32,12 +35,16 @@ from homing.http.web import (
     tokens_page,
 )
 from homing.http.web.invitations import InvitationCodec
+from homing.http.web.rendering import error_page
 from homing.http.web.server_secret import load_or_create_secret
 from homing.http.web.sessions import SessionCodec
 from homing.http.web.site import STATIC_DIR, WebSite, build_templates
 from homing.http.web.timeline import CELL, HEIGHT, WIDTH
 
+log = logging.getLogger(__name__)
+
 Page = Callable[[WebSite, Request], Awaitable[Response]]
+STORE_DOWN = "The database is unavailable for a moment; nothing was changed. Try again shortly."
 FAVICON_MAX_AGE = 86400
 
 
@@ -66,7 +73,12 @@ def routes(ctx: HttpContext) -> list[BaseRoute]:
 
     def page(handler: Page) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
-            return await handler(site, request)
+            try:
+                return await handler(site, request)
+            except StoreError as exc:
+                # The database is down or restarting (issue 9): 503, never a 500.
+                log.warning("page %s: the database is unavailable: %s", request.url.path, exc)
+                return error_page(site, viewer=None, status=503, message=STORE_DOWN)
 
         return endpoint
 
