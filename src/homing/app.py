@@ -247,7 +247,7 @@ class Provider:
             self.bus.add_settler(self.workers.settle)
             await self.workers.start(within=WORKER_START_TIMEOUT)
         session_key = await shared_session_key(
-            writes=self.writer, legacy=existing_secret(settings.data_dir)
+            writes=self.writer, legacy=lambda: existing_secret(settings.data_dir)
         )
         app = build_http_app(
             HttpContext(

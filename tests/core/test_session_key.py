@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from homing.core.session_key import shared_session_key
+from homing.core.session_key import renew_session_key, shared_session_key
 from homing.core.write_path import DirectWrites
 from homing.errors import ConfigError
 from homing.store import schema as t
@@ -14,20 +14,28 @@ from homing.store.store import Store
 
 
 async def test_made_once_and_the_same_for_every_node(store: Store) -> None:
-    first = await shared_session_key(writes=DirectWrites(store), legacy=None)
+    first = await shared_session_key(writes=DirectWrites(store), legacy=lambda: None)
     assert len(first) == 32
     # Another node on the same database, with a key file of its own: the database wins.
     other = await Store.open(store.database)
     try:
-        assert await shared_session_key(writes=DirectWrites(other), legacy=b"x" * 32) == first
+        taken = await shared_session_key(writes=DirectWrites(other), legacy=lambda: b"x" * 32)
+        assert taken == first
     finally:
         await other.close()
 
 
 async def test_the_old_key_file_is_kept_so_nobody_is_signed_out(store: Store) -> None:
     old = bytes(range(32))
-    assert await shared_session_key(writes=DirectWrites(store), legacy=old) == old
-    assert await shared_session_key(writes=DirectWrites(store), legacy=None) == old
+    assert await shared_session_key(writes=DirectWrites(store), legacy=lambda: old) == old
+    assert await shared_session_key(writes=DirectWrites(store), legacy=lambda: None) == old
+
+
+async def test_a_new_key_replaces_the_old(store: Store) -> None:
+    old = await shared_session_key(writes=DirectWrites(store))
+    await renew_session_key(writes=DirectWrites(store))
+    new = await shared_session_key(writes=DirectWrites(store), legacy=lambda: old)
+    assert len(new) == 32 and new != old
 
 
 async def test_a_damaged_key_in_the_database_is_a_clear_error(store: Store) -> None:
@@ -38,4 +46,4 @@ async def test_a_damaged_key_in_the_database_is_a_clear_error(store: Store) -> N
             )
         )
     with pytest.raises(ConfigError, match="web session key"):
-        await shared_session_key(writes=DirectWrites(store), legacy=None)
+        await shared_session_key(writes=DirectWrites(store), legacy=lambda: None)

@@ -10,6 +10,7 @@ inside the exclusive write transaction, so two nodes starting at once agree.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from homing.core.write_path import WritePath
@@ -21,17 +22,34 @@ WEB_SESSION = "web-session"
 KEY_BYTES = 32
 
 
-async def shared_session_key(*, writes: WritePath, legacy: bytes | None) -> bytes:
-    """The key in the database; made from ``legacy`` (the old key file) or at random once."""
+async def shared_session_key(
+    *, writes: WritePath, legacy: Callable[[], bytes | None] = lambda: None
+) -> bytes:
+    """The key in the database; made once from ``legacy()`` (the old key file, read only
+    then) or at random."""
 
     async def take(txn: WriteTransaction) -> str:
         stored = await read_secret(txn, WEB_SESSION)
         if stored is None:
-            stored = (legacy or secrets.token_bytes(KEY_BYTES)).hex()
+            stored = (legacy() or secrets.token_bytes(KEY_BYTES)).hex()
             await store_secret(txn, WEB_SESSION, stored, at=datetime.now(UTC))
         return stored
 
-    stored = await writes.transaction(take)
+    return _key(await writes.transaction(take))
+
+
+async def renew_session_key(*, writes: WritePath) -> None:
+    """Replace the key: every session and invitation link signed with the old one stops working
+    once the nodes restart (they hold the key they started with)."""
+    new = secrets.token_bytes(KEY_BYTES).hex()
+
+    async def replace(txn: WriteTransaction) -> None:
+        await store_secret(txn, WEB_SESSION, new, at=datetime.now(UTC))
+
+    await writes.transaction(replace)
+
+
+def _key(stored: str) -> bytes:
     try:
         key = bytes.fromhex(stored)
     except ValueError:

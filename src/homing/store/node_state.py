@@ -35,8 +35,10 @@ async def read_secret(txn: ReadTransaction, name: str) -> str | None:
 
 
 async def store_secret(txn: WriteTransaction, name: str, secret: str, *, at: datetime) -> None:
-    txn.touched.add("server_secrets")
-    await txn.conn.execute(insert(t.server_secrets).values(name=name, secret=secret, created_at=at))
+    """Store the secret under ``name``, replacing the one there."""
+    await txn.upsert(
+        "server_secrets", key={"name": name}, values={"secret": secret, "created_at": at}
+    )
 
 
 async def add_shared_counts(txn: WriteTransaction, counts: Sequence[SharedCount]) -> None:
