@@ -179,7 +179,7 @@ class Provider:
                 node=new_origin("counts"),
                 horizon=max(brake_horizon, nochg_window),
             )
-            brake_state = SharedBrakeState(horizon=brake_horizon, exchange=self.counts)
+            brake_state = SharedBrakeState(limits=limits, exchange=self.counts)
             nochg = SharedFloodCounter(limit=nochg_limit, window=nochg_window, exchange=self.counts)
             await self.counts.start()
         brake = Brake(limits=limits, state=brake_state)

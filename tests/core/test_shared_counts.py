@@ -13,12 +13,19 @@ from dataclasses import dataclass
 
 from homing.core.brake import Brake, BrakeLimits, CredentialKind
 from homing.core.events import EventBus
-from homing.core.shared_counts import CountExchange, SharedBrakeState, SharedFloodCounter
+from homing.core.shared_counts import (
+    CountExchange,
+    Kind,
+    Receiver,
+    Scope,
+    SharedBrakeState,
+    SharedFloodCounter,
+)
 from homing.core.writer import ChangeWriter
 from homing.store.location import Database
 from homing.store.store import Store
 
-LIMITS = BrakeLimits(max_failures=3, window=60, lockout=60)
+LIMITS = BrakeLimits(max_failures=3, window=60, lockout=120)
 DEADLINE = 10.0
 
 
@@ -35,7 +42,7 @@ async def node(url: str, name: str) -> AsyncIterator[Node]:
     writer = ChangeWriter(store=store, bus=EventBus(), origin=name)
     await writer.start()
     exchange = CountExchange(store=store, writes=writer, node=name, horizon=60, interval=0.02)
-    state = SharedBrakeState(horizon=60, exchange=exchange)
+    state = SharedBrakeState(limits=LIMITS, exchange=exchange)
     nochg = SharedFloodCounter(limit=2, window=60, exchange=exchange)
     await exchange.start()
     try:
@@ -90,3 +97,56 @@ def _probe(brake: Brake, source: str = "192.0.2.9") -> bool:
     """Whether a check from ``source`` would run (the reservation is given back unused)."""
     with brake.reserve(source=source, login="alice", kind=CredentialKind.PASSWORD) as ticket:
         return ticket.refused is None
+
+
+class _Wire:
+    """Two nodes' sharing, delivered by hand: what each told, the other hears on ``deliver``."""
+
+    def __init__(self) -> None:
+        self.receivers: list[Receiver] = []
+        self.told: list[tuple[int, Kind, str, float, float | None]] = []
+
+    def end(self) -> _End:
+        self.receivers.append(lambda *_: None)
+        return _End(self, len(self.receivers) - 1)
+
+    def deliver(self) -> None:
+        told, self.told = self.told, []
+        for sender, kind, key, at, until in told:
+            self.receivers[1 - sender](kind, key, at, until)
+
+
+@dataclass
+class _End:
+    wire: _Wire
+    index: int
+
+    def receive(self, scope: Scope, receiver: Receiver) -> None:
+        if scope is Scope.BRAKE:
+            self.wire.receivers[self.index] = receiver
+
+    def tell(
+        self, scope: Scope, kind: Kind, key: str, *, at: float, until: float | None = None
+    ) -> None:
+        self.wire.told.append((self.index, kind, key, at, until))
+
+
+def test_failures_split_over_nodes_before_either_knew_still_lock_for_the_lockout() -> None:
+    now = [1000.0]
+    wire = _Wire()
+    brakes = [
+        Brake(
+            limits=LIMITS,
+            state=SharedBrakeState(limits=LIMITS, exchange=wire.end(), clock=lambda: now[0]),
+            clock=lambda: now[0],
+        )
+        for _ in range(2)
+    ]
+    # Two guesses at each node before any count crosses: neither node reached 3 alone.
+    assert [_guess(brakes[i % 2], "192.0.2.9") for i in range(4)] == [True] * 4
+    wire.deliver()
+    # Past the window (but inside the lock-out) both still refuse: each locked on hearing.
+    now[0] += LIMITS.window + 1
+    assert not _probe(brakes[0]) and not _probe(brakes[1])
+    now[0] += LIMITS.lockout
+    assert _probe(brakes[0]) and _probe(brakes[1])

@@ -181,6 +181,19 @@ class BrakeLimits:
     addresses that failed against the login."""
 
 
+def lock_threshold(key: str, limits: BrakeLimits) -> int | None:
+    """The failures of ``key`` that lock it out for ``lockout``; None: a key never locked.
+
+    ``Brake._failed`` locks by it, and so does a node hearing of other nodes'
+    failures (``core/shared_counts.py``).
+    """
+    if key.startswith(("pair:", "tok:")):
+        return limits.max_failures
+    if key.startswith("pw:"):
+        return limits.max_failures * limits.source_factor
+    return None
+
+
 class Refusal(StrEnum):
     """Why a reservation was refused before any check."""
 
@@ -256,21 +269,22 @@ class Brake:
         limits, state, now = self.limits, self._state, self._clock()
         since, until = now - limits.window, now + limits.lockout
         src = ticket.source
+
+        def fail(key: str) -> int:
+            count = state.fail(key, now=now, since=since)
+            threshold = lock_threshold(key, limits)
+            if threshold is not None and count >= threshold:
+                state.lock(key, until=until)
+            return count
+
         if ticket.kind is CredentialKind.TOKEN or ticket.login is None:
-            count = state.fail("tok:" + src, now=now, since=since)
-            if count >= limits.max_failures:
-                state.lock("tok:" + src, until=until)
+            count = fail("tok:" + src)
         else:
             pair = f"pair:{ticket.login}\0{src}"
-            count = state.fail(pair, now=now, since=since)
-            if count >= limits.max_failures:
-                state.lock(pair, until=until)
+            count = fail(pair)
             state.lock("failed:" + pair, until=now + FAILED_MEMORY_SECONDS)
-            if state.fail("pw:" + src, now=now, since=since) >= (
-                limits.max_failures * limits.source_factor
-            ):
-                state.lock("pw:" + src, until=until)
-            state.fail("login:" + ticket.login, now=now, since=since)
+            fail("pw:" + src)
+            fail("login:" + ticket.login)
         if count <= limits.slow_after:
             return 0.0
         return float(min(MAX_DELAY_SECONDS, 0.1 * 2 ** (count - limits.slow_after - 1)))

@@ -25,8 +25,9 @@ import time
 from collections import deque
 from collections.abc import Callable
 from enum import StrEnum
+from typing import Protocol
 
-from homing.core.brake import MemoryBrakeState
+from homing.core.brake import BrakeLimits, MemoryBrakeState, lock_threshold
 from homing.core.ratelimit import FloodCounter
 from homing.core.write_path import WritePath
 from homing.errors import StoreError
@@ -60,6 +61,16 @@ class Kind(StrEnum):
 
 Receiver = Callable[[Kind, str, float, float | None], None]
 """Told another node's count: its kind, key, time and lock end (monotonic, this node's clock)."""
+
+
+class CountSharing(Protocol):
+    """How counts travel between nodes: ``CountExchange``, or a simulation (bench/guesses.py)."""
+
+    def receive(self, scope: Scope, receiver: Receiver) -> None: ...
+
+    def tell(
+        self, scope: Scope, kind: Kind, key: str, *, at: float, until: float | None = None
+    ) -> None: ...
 
 
 def wall_offset() -> float:
@@ -205,9 +216,17 @@ class SharedBrakeState(MemoryBrakeState):
     saves.
     """
 
-    def __init__(self, *, horizon: float, exchange: CountExchange) -> None:
-        super().__init__(horizon=horizon)
+    def __init__(
+        self,
+        *,
+        limits: BrakeLimits,
+        exchange: CountSharing,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(horizon=max(limits.window, limits.lockout))
+        self._limits = limits
         self._exchange = exchange
+        self._clock = clock
         exchange.receive(Scope.BRAKE, self._heard)
 
     def fail(self, key: str, *, now: float, since: float) -> int:
@@ -215,16 +234,22 @@ class SharedBrakeState(MemoryBrakeState):
         return super().fail(key, now=now, since=since)
 
     def clear(self, key: str) -> None:
-        self._exchange.tell(Scope.BRAKE, Kind.CLEAR, key, at=time.monotonic())
+        self._exchange.tell(Scope.BRAKE, Kind.CLEAR, key, at=self._clock())
         super().clear(key)
 
     def lock(self, key: str, *, until: float) -> None:
-        self._exchange.tell(Scope.BRAKE, Kind.LOCK, key, at=time.monotonic(), until=until)
+        self._exchange.tell(Scope.BRAKE, Kind.LOCK, key, at=self._clock(), until=until)
         super().lock(key, until=until)
 
     def _heard(self, kind: Kind, key: str, at: float, until: float | None) -> None:
         if kind is Kind.FAIL:
-            super().fail(key, now=at, since=time.monotonic() - self.horizon)
+            # Locked here too once the failures of all nodes reach the threshold: the node
+            # where the last one happened may not have known of the others' yet.
+            now = self._clock()
+            count = super().fail(key, now=at, since=now - self._limits.window)
+            threshold = lock_threshold(key, self._limits)
+            if threshold is not None and count >= threshold and not self.locked(key, now=now):
+                super().lock(key, until=at + self._limits.lockout)
         elif kind is Kind.LOCK and until is not None:
             super().lock(key, until=until)
         elif kind is Kind.CLEAR:
