@@ -85,7 +85,8 @@ async def _populate(core: Core) -> dict[str, str]:
         stale_hours=24,
     )
     assert leader.id < follower.id
-    return {"token": token, "api": api_secret}
+    session_key = await shared_session_key(writes=DirectWrites(core.store))
+    return {"token": token, "api": api_secret, "session_key": session_key.hex()}
 
 
 async def test_copy_moves_every_row_and_old_secrets_keep_working(
@@ -106,6 +107,9 @@ async def test_copy_moves_every_row_and_old_secrets_keep_working(
         assert await _counts(moved) == before
         home = await moved.find_host("home.dyn.example.")
         assert home is not None and home.follows == "lab.dyn.example."
+        # The web session key moved too: sessions and invitation links keep working.
+        moved_key = await shared_session_key(writes=DirectWrites(moved))
+        assert moved_key.hex() == secrets["session_key"]
         assert moved.lookup_tsig_key("k1.") is not None
         auth = Authenticator(store=moved, brake=core.brake, refusals=core.refusals)
         for login, secret in (
