@@ -143,6 +143,11 @@ class MemoryBrakeState:
         entry.admitted_at = now
         return True
 
+    def admitted(self, key: str, *, at: float) -> None:
+        """Note a check admitted at ``at`` elsewhere (another node's gate)."""
+        entry = self._entry(key, at)
+        entry.admitted_at = max(entry.admitted_at, at)
+
     def _prune(self, now: float) -> None:
         def live(entry: _Entry) -> bool:
             recent = bool(entry.times) and entry.times[-1] > now - self.horizon

@@ -57,6 +57,7 @@ class Kind(StrEnum):
     LOCK = "lock"
     CLEAR = "clear"
     COUNT = "count"
+    ADMIT = "admit"
 
 
 Receiver = Callable[[Kind, str, float, float | None], None]
@@ -209,11 +210,10 @@ class CountExchange:
 
 
 class SharedBrakeState(MemoryBrakeState):
-    """The brake's memory, told of the other nodes' failures, locks and clears.
+    """The brake's memory, told of the other nodes' failures, locks, clears and gate passes.
 
-    Checks in flight and the login gate stay per node: they bound the work of
-    this node's checks, and a round trip per check would cost what the memory
-    saves.
+    Checks in flight stay per node: they bound the work of this node's checks,
+    and a round trip per check would cost what the memory saves.
     """
 
     def __init__(
@@ -241,8 +241,16 @@ class SharedBrakeState(MemoryBrakeState):
         self._exchange.tell(Scope.BRAKE, Kind.LOCK, key, at=self._clock(), until=until)
         super().lock(key, until=until)
 
+    def admit(self, key: str, *, now: float, interval: float) -> bool:
+        if not super().admit(key, now=now, interval=interval):
+            return False
+        self._exchange.tell(Scope.BRAKE, Kind.ADMIT, key, at=now)
+        return True
+
     def _heard(self, kind: Kind, key: str, at: float, until: float | None) -> None:
-        if kind is Kind.FAIL:
+        if kind is Kind.ADMIT:
+            self.admitted(key, at=at)
+        elif kind is Kind.FAIL:
             # Locked here too once the failures of all nodes reach the threshold: the node
             # where the last one happened may not have known of the others' yet.
             now = self._clock()
