@@ -5,7 +5,8 @@ updates with its protocol's server error — ``911``, ``KO``, SERVFAIL, 503 —
 never a 500 and never an acknowledgement; afterwards they take updates again
 by themselves, and nothing acknowledged before is lost. A PostgreSQL of its
 own: the session's server must not stop under other tests. The module also
-checks that a web session made at one node works at the other (the shared key).
+checks what else the nodes share through it: a web session made at one node
+works at the other, and an address locked out at one is locked out at both.
 """
 
 from __future__ import annotations
@@ -62,7 +63,11 @@ def outage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outage]:
         tsig = tsig.rsplit(":", 1)[-1]  # printed as ALGORITHM:NAME:SECRET
         for name in ("a", "b"):
             config = root / f"{name}.toml"
-            config.write_text(f'database_url = "{url}"\ndns_workers = 0\n')
+            # A trusted proxy on loopback: the tests name their sources by X-Forwarded-For.
+            config.write_text(
+                f'database_url = "{url}"\ndns_workers = 0\n'
+                'auth_max_failures = 3\ntrusted_proxies = ["127.0.0.1/32"]\n'
+            )
             servers.append(ServerProcess(root / name, config=config).start())
         yield Outage(
             database=database,
@@ -78,11 +83,14 @@ def outage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outage]:
         database.stop()
 
 
-def _dyndns2(node: ServerProcess, token: str, ip: str) -> httpx.Response:
+def _dyndns2(
+    node: ServerProcess, token: str, ip: str, *, source: str = "127.0.0.1"
+) -> httpx.Response:
     return httpx.get(
         f"{node.url}/nic/update",
         params={"hostname": "home.dyn.example", "myip": ip},
         auth=("home.dyn.example", token),
+        headers={"X-Forwarded-For": source},
         timeout=30,
     )
 
@@ -170,3 +178,18 @@ def test_during_an_outage_dns_answers_and_updates_are_refused(outage: Outage) ->
         timeout=RECOVERY_TIMEOUT,
         what="both nodes to serve the last acknowledged update",
     )
+
+
+def test_an_address_locked_out_at_one_node_is_locked_out_at_the_other(outage: Outage) -> None:
+    guesser = "192.0.2.77"
+    answers = [_dyndns2(outage.a, "wrong", "203.0.113.9", source=guesser).text for _ in range(4)]
+    assert answers[:3] == ["badauth\n"] * 3 and answers[3] == "abuse\n", answers
+    # Node b heard of it: the next guess from that address is refused there unchecked.
+    wait_for(
+        lambda: _dyndns2(outage.b, "wrong", "203.0.113.9", source=guesser).text == "abuse\n",
+        timeout=5,
+        what="node b to lock the address out",
+    )
+    # Another address is checked as before (and told its guess is wrong).
+    other = _dyndns2(outage.b, "wrong", "203.0.113.9", source="198.51.100.77")
+    assert other.text == "badauth\n"
