@@ -184,7 +184,9 @@ class Provider:
             await self.counts.start()
         brake = Brake(limits=limits, state=brake_state)
         self.refusals = Refusals(writer=self.writer)
-        auth = Authenticator(store=self.store, brake=brake, refusals=self.refusals)
+        auth = Authenticator(
+            store=self.store, brake=brake, refusals=self.refusals, writes=self.writer
+        )
         self.updates = UpdateService(
             store=self.store,
             writer=self.writer,
