@@ -76,14 +76,15 @@ async def _populate(core: Core) -> dict[str, str]:
     _row, api_secret = await ApiTokens(store=core.store).create(user="alice", name="script")
     user = await core.store.find_user("alice")
     assert user is not None
-    await save_alert_settings(
-        core.store,
-        user_id=user.id,
-        email="a@example.net",
-        webhook=None,
-        events=["changes"],
-        stale_hours=24,
-    )
+    async with core.store.write() as txn:
+        await save_alert_settings(
+            txn,
+            user_id=user.id,
+            email="a@example.net",
+            webhook=None,
+            events=["changes"],
+            stale_hours=24,
+        )
     assert leader.id < follower.id
     session_key = await shared_session_key(writes=DirectWrites(core.store))
     return {"token": token, "api": api_secret, "session_key": session_key.hex()}

@@ -103,6 +103,7 @@ async def save_alerts(site: WebSite, request: Request) -> Response:
             events=events,
             stale_hours=_stale_hours(form.get("stale_hours", "")),
             allow_private_webhook=site.ctx.settings.alert_webhook_private,
+            writes=site.ctx.api.writer,
         )
     except StoreError:
         raise  # the page answers 503 (see web/__init__.py)
