@@ -4,12 +4,13 @@ With several nodes behind one address, counts kept in each node's memory
 would give an attacker one budget per node (issue 9 item 4). Each node keeps
 deciding from memory — the fast path, no round trip on a credential check —
 and tells the others what it counted: a failure, a lock, a cleared login, an
-unchanged update. ``CountExchange`` writes what this node counted through the
-writer as soon as it can (a transaction for whatever piled up meanwhile), and
-reads what the others counted every ``interval`` seconds; each node folds the
-others' counts into its memory. So a count reaches every node within about
-one interval plus a commit; only what an attacker sends inside that moment
-can pass the budget, per node.
+unchanged update. Every ``interval`` seconds ``CountExchange`` writes what
+this node counted meanwhile through the writer (one transaction, never more
+than one per interval however many counts: a nochg flood must not become a
+flood of transactions) and reads what the others counted; each node folds
+the others' counts into its memory. So a count reaches every node within
+about two intervals plus a commit; only what an attacker sends inside that
+moment can pass the budget, per node.
 
 Times cross nodes as wall-clock seconds: monotonic clocks do not compare
 between machines (the brake's own clock stays monotonic). On SQLite there is
@@ -100,7 +101,6 @@ class CountExchange:
         self._outbox: deque[SharedCount] = deque(maxlen=MAX_OUTBOX)
         self._receivers: dict[Scope, Receiver] = {}
         self._last_id = 0
-        self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._next_prune = 0.0
         self._failing = False
@@ -124,7 +124,6 @@ class CountExchange:
                 until=None if until is None else until + offset,
             )
         )
-        self._wake.set()
 
     async def start(self) -> None:
         """Fold in the counts still current (a node starting mid-attack), then follow."""
@@ -143,9 +142,7 @@ class CountExchange:
 
     async def _run(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._interval)
-            self._wake.clear()
+            await asyncio.sleep(self._interval)
             try:
                 await self._flush()
                 await self._pull()
@@ -154,7 +151,6 @@ class CountExchange:
                 if not self._failing:
                     log.warning("cannot share brake and nochg counts (will retry): %s", exc)
                 self._failing = True
-                await asyncio.sleep(self._interval)
             else:
                 if self._failing:
                     log.info("sharing brake and nochg counts again")
