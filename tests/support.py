@@ -47,16 +47,19 @@ def http_context(core: Core, settings: Settings) -> HttpContext:
         updates=core.updates,
         store=core.store,
         acme_accounts=AcmeAccounts(
-            store=core.store, origin="acme-test", zone=settings.acme_zone or settings.default_zone
+            store=core.store,
+            origin="acme-test",
+            zone=settings.acme_zone or settings.default_zone,
+            writes=core.writer,
         ),
         acme_updates=AcmeUpdates(
             store=core.store, writer=core.writer, brake=core.brake, refusals=core.refusals
         ),
         api=ApiServices(
             store=core.store,
-            admin=core.admin,
+            admin=Admin(store=core.store, origin="api-test", writes=core.writer),
             writer=core.writer,
-            tokens=ApiTokens(store=core.store),
+            tokens=ApiTokens(store=core.store, writes=core.writer),
             bearer=BearerAuth(store=core.store, brake=core.brake, refusals=core.refusals),
             records=HostRecords(store=core.store, writer=core.writer, policy=settings.policy),
             dnssec=Dnssec.from_settings(store=core.store, origin="api-test", settings=settings),

@@ -28,13 +28,16 @@ from homing.core.admin import Admin
 from homing.core.api_services import ApiServices
 from homing.core.api_tokens import ApiTokens, BearerAuth
 from homing.core.auth import Authenticator
-from homing.core.brake import Brake
+from homing.core.brake import Brake, BrakeState
 from homing.core.dnssec import Dnssec
 from homing.core.events import EventBus
 from homing.core.host_records import HostRecords
 from homing.core.journal import new_origin
+from homing.core.ratelimit import FloodCounter
 from homing.core.refusals import Refusals
 from homing.core.rfc2136 import DynamicUpdates
+from homing.core.session_key import shared_session_key
+from homing.core.shared_counts import CountExchange, SharedBrakeState, SharedFloodCounter
 from homing.core.tsig import StoreKeyring
 from homing.core.updates import UpdateLimits, UpdateService
 from homing.core.writer import ChangeWriter
@@ -42,6 +45,7 @@ from homing.errors import ConfigError
 from homing.http.app import build_http_app
 from homing.http.connections import ConnectionLimits, guarded_protocol
 from homing.http.context import HttpContext
+from homing.http.web.server_secret import existing_secret
 from homing.metrics import ProviderMetrics
 from homing.nameserver.compiled import CompiledView
 from homing.nameserver.engine import Engine
@@ -53,7 +57,7 @@ from homing.nameserver.transfer import transfer_handler
 from homing.nameserver.transport import DNSServer
 from homing.nameserver.update import update_handler
 from homing.nameserver.workers import WorkerPool
-from homing.store.location import configured_database
+from homing.store.location import Backend, configured_database
 from homing.store.permissions import restrict_umask, secure_data_dir
 from homing.store.store import Store
 from homing.tls.own_certificate import OwnCertificate
@@ -122,6 +126,7 @@ class Provider:
         self._activity_task: asyncio.Task[None] | None = None
         self.alerts: AlertFollower | None = None
         self.refusals: Refusals | None = None
+        self.counts: CountExchange | None = None
         self.http_limits: ConnectionLimits | None = None
         self.certificate: OwnCertificate | None = None
         self._refresh_task: asyncio.Task[None] | None = None
@@ -161,19 +166,38 @@ class Provider:
         self.alerts.on_rows(self.metrics.count_history)
         self.writer.on_commit(self.alerts.wake)
         await self.alerts.start()
-        # One brake and one refusal record for every front door (issue 11).
-        brake = Brake(limits=settings.brake_limits)
+        # One brake and one refusal record for every front door (issue 11), and with
+        # PostgreSQL one budget for every node (issue 9).
+        limits = settings.brake_limits
+        brake_horizon = max(limits.window, limits.lockout)
+        nochg_limit, nochg_window = settings.nochg_limit, settings.nochg_window_seconds
+        brake_state: BrakeState | None = None
+        nochg: FloodCounter | None = None
+        if self.store.backend is Backend.POSTGRESQL:
+            self.counts = CountExchange(
+                store=self.store,
+                writes=self.writer,
+                node=new_origin("counts"),
+                horizon=max(brake_horizon, nochg_window),
+            )
+            brake_state = SharedBrakeState(limits=limits, exchange=self.counts)
+            nochg = SharedFloodCounter(limit=nochg_limit, window=nochg_window, exchange=self.counts)
+            await self.counts.start()
+        brake = Brake(limits=limits, state=brake_state)
         self.refusals = Refusals(writer=self.writer)
-        auth = Authenticator(store=self.store, brake=brake, refusals=self.refusals)
+        auth = Authenticator(
+            store=self.store, brake=brake, refusals=self.refusals, writes=self.writer
+        )
         self.updates = UpdateService(
             store=self.store,
             writer=self.writer,
             refusals=self.refusals,
             limits=UpdateLimits(
                 max_hosts=settings.max_hosts_per_update,
-                nochg_limit=settings.nochg_limit,
-                nochg_window=settings.nochg_window_seconds,
+                nochg_limit=nochg_limit,
+                nochg_window=nochg_window,
             ),
+            nochg=nochg,
         )
         dynamic = DynamicUpdates(
             store=self.store,
@@ -231,6 +255,9 @@ class Provider:
             self.bus.subscribe(self.workers.on_event)
             self.bus.add_settler(self.workers.settle)
             await self.workers.start(within=WORKER_START_TIMEOUT)
+        session_key = await shared_session_key(
+            writes=self.writer, legacy=lambda: existing_secret(settings.data_dir)
+        )
         app = build_http_app(
             HttpContext(
                 settings=settings,
@@ -241,15 +268,16 @@ class Provider:
                     store=self.store,
                     origin=new_origin("acme"),
                     zone=settings.acme_zone or settings.default_zone,
+                    writes=self.writer,
                 ),
                 acme_updates=AcmeUpdates(
                     store=self.store, writer=self.writer, brake=brake, refusals=self.refusals
                 ),
                 api=ApiServices(
                     store=self.store,
-                    admin=Admin(store=self.store, origin=new_origin("api")),
+                    admin=Admin(store=self.store, origin=new_origin("api"), writes=self.writer),
                     writer=self.writer,
-                    tokens=ApiTokens(store=self.store),
+                    tokens=ApiTokens(store=self.store, writes=self.writer),
                     bearer=BearerAuth(store=self.store, brake=brake, refusals=self.refusals),
                     records=HostRecords(
                         store=self.store, writer=self.writer, policy=settings.policy
@@ -262,6 +290,7 @@ class Provider:
                 unknown_parameters=self.metrics.unknown_parameters,
                 dns_addresses=tuple(self.dns.bound),
                 activity=self.activity,
+                session_key=session_key,
             )
         )
         self.http_limits = ConnectionLimits(
@@ -357,6 +386,8 @@ class Provider:
             await self.dns.stop()
         if self.refusals is not None:
             self.refusals.flush()
+        if self.counts is not None:
+            await self.counts.stop()
         if self.writer is not None:
             await self.writer.stop()
         if self.workers is not None:

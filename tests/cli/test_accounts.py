@@ -25,7 +25,8 @@ async def _totp_secret(data: Path, *, set_to: str | None = None) -> str | None:
         user = await store.find_user("alice")
         assert user is not None
         if set_to is not None:
-            await save_totp_secret(store, user_id=user.id, secret=set_to, step=7)
+            async with store.write() as txn:
+                await save_totp_secret(txn, user_id=user.id, secret=set_to, step=7)
             return set_to
         return user.totp_secret
     finally:

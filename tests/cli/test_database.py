@@ -15,7 +15,9 @@ from homing.core.acme import AcmeAccounts
 from homing.core.api_tokens import ApiTokens, BearerAuth
 from homing.core.auth import Authenticator, AuthOutcome
 from homing.core.secondaries import Secondaries
+from homing.core.session_key import shared_session_key
 from homing.core.tsig import TsigKeys
+from homing.core.write_path import DirectWrites
 from homing.domain.edits import HostEdit
 from homing.domain.host_settings import Ipv6SettingsChange
 from homing.domain.outcomes import FrontDoor, UpdateOutcome
@@ -75,16 +77,18 @@ async def _populate(core: Core) -> dict[str, str]:
     _row, api_secret = await ApiTokens(store=core.store).create(user="alice", name="script")
     user = await core.store.find_user("alice")
     assert user is not None
-    await save_alert_settings(
-        core.store,
-        user_id=user.id,
-        email="a@example.net",
-        webhook=None,
-        events=["changes"],
-        stale_hours=24,
-    )
+    async with core.store.write() as txn:
+        await save_alert_settings(
+            txn,
+            user_id=user.id,
+            email="a@example.net",
+            webhook=None,
+            events=["changes"],
+            stale_hours=24,
+        )
     assert leader.id < follower.id
-    return {"token": token, "api": api_secret}
+    session_key = await shared_session_key(writes=DirectWrites(core.store))
+    return {"token": token, "api": api_secret, "session_key": session_key.hex()}
 
 
 async def test_copy_moves_every_row_and_old_secrets_keep_working(
@@ -107,6 +111,9 @@ async def test_copy_moves_every_row_and_old_secrets_keep_working(
         assert await moved.count_hosts(HostFilter()) == before["hosts"]
         home = await moved.find_host("home.dyn.example.")
         assert home is not None and home.follows == "lab.dyn.example."
+        # The web session key moved too: sessions and invitation links keep working.
+        moved_key = await shared_session_key(writes=DirectWrites(moved))
+        assert moved_key.hex() == secrets["session_key"]
         assert moved.lookup_tsig_key("k1.") is not None
         auth = Authenticator(store=moved, brake=core.brake, refusals=core.refusals)
         for login, secret in (
@@ -175,3 +182,22 @@ def test_copy_needs_a_postgresql_target(tmp_path: Path) -> None:
     out = _homing("--data", str(tmp_path), "db", "copy", "--to", "sqlite:///x", code=1)
     assert "not supported" in out and out.count("\n") == 1
     assert asyncio.iscoroutinefunction(copy_database)
+
+
+def test_a_new_session_key_replaces_the_old_one_and_its_file(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "web-session.key").write_text("ab" * 32 + "\n")
+    out = _homing("--data", str(data), "db", "new-session-key")
+    assert out == "new web session key stored; restart every homing serve node to use it\n"
+    assert not (data / "web-session.key").exists()
+
+    async def stored() -> bytes:
+        store = await Store.open(data / "homing.sqlite3")
+        try:
+            return await shared_session_key(writes=DirectWrites(store))
+        finally:
+            await store.close()
+
+    key = asyncio.run(stored())
+    assert len(key) == 32 and key != bytes.fromhex("ab" * 32)

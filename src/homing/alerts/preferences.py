@@ -19,9 +19,11 @@ from homing.alerts.outbox import Destination
 from homing.alerts.rules import AlertEvent, probe_alert
 from homing.alerts.senders import DeliveryError, senders_from_settings
 from homing.config import Settings
+from homing.core.write_path import DirectWrites, WritePath
 from homing.errors import InputError, NotFoundError
 from homing.store import alerts as alert_store
 from homing.store.store import Store
+from homing.store.transaction import WriteTransaction
 
 DEFAULT_EVENTS = (AlertEvent.CHANGES.value, AlertEvent.FAILURES.value)
 DEFAULT_STALE_HOURS = 24
@@ -126,9 +128,11 @@ async def set_alerts(
     events: Sequence[str] | None = None,
     stale_hours: int | None = None,
     allow_private_webhook: bool,
+    writes: WritePath | None = None,
 ) -> AlertPreferences:
     """Change what is given; ``None`` keeps a value, an empty email or webhook removes it.
-    ``allow_private_webhook`` is the setting ``alert_webhook_private``."""
+    ``allow_private_webhook`` is the setting ``alert_webhook_private``; ``writes`` the
+    writer in ``homing serve``."""
     current = await show_alerts(store, user)
     if stale_hours is not None and not 1 <= stale_hours <= MAX_STALE_HOURS:
         raise InputError(f"stale hours must be between 1 and {MAX_STALE_HOURS}")
@@ -139,14 +143,20 @@ async def set_alerts(
         if webhook is None
         else (check_webhook(webhook, allow_private=allow_private_webhook) if webhook else None)
     )
-    await alert_store.save_alert_settings(
-        store,
-        user_id=await _user_id(store, user),
-        email=new_email,
-        webhook=new_webhook,
-        events=chosen,
-        stale_hours=stale_hours if stale_hours is not None else current.stale_hours,
-    )
+    user_id = await _user_id(store, user)
+    hours = stale_hours if stale_hours is not None else current.stale_hours
+
+    async def save(txn: WriteTransaction) -> None:
+        await alert_store.save_alert_settings(
+            txn,
+            user_id=user_id,
+            email=new_email,
+            webhook=new_webhook,
+            events=chosen,
+            stale_hours=hours,
+        )
+
+    await (writes or DirectWrites(store)).transaction(save)
     return await show_alerts(store, user)
 
 

@@ -78,6 +78,26 @@ def copy(ctx: Context, to: str) -> None:
     click.echo(_guarded(target.shown, lambda: run(call(), fast_sockets=False)))
 
 
+@db.command("new-session-key")
+@common_options
+@pass_context
+def new_session_key(ctx: Context) -> None:
+    """Replace the web UI's signing key: signs everybody out, voids invitation links.
+
+    Takes effect when each `homing serve` node restarts.
+    """
+    from homing.cli.base import store_call
+    from homing.core.session_key import renew_session_key
+    from homing.core.write_path import DirectWrites
+    from homing.http.web.server_secret import SECRET_FILE
+
+    settings = ctx.settings()
+    store_call(ctx, lambda store: renew_session_key(writes=DirectWrites(store)))
+    # An old key file would otherwise be taken over again by a database without a key.
+    (settings.data_dir / SECRET_FILE).unlink(missing_ok=True)
+    click.echo("new web session key stored; restart every homing serve node to use it")
+
+
 def _guarded(shown: str, action: Callable[[], T]) -> T:
     """Driver failures outside the store (OSError, connection refused) as one line."""
     from sqlalchemy.exc import SQLAlchemyError

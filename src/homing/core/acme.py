@@ -28,6 +28,7 @@ from homing.core.brake import Brake, CredentialKind
 from homing.core.credentials import redact_login, token_hash
 from homing.core.dynamic_update import ZoneUpdate, apply_zone_update
 from homing.core.refusals import Refusals
+from homing.core.write_path import DirectWrites, WritePath
 from homing.core.writer import ChangeWriter
 from homing.domain.acme import (
     allowed_from,
@@ -77,12 +78,18 @@ class AcmeCredentials:
 
 
 class AcmeAccounts:
-    """Registering, listing and removing accounts (HTTP ``/register`` and ``homing acme``)."""
+    """Registering, listing and removing accounts (HTTP ``/register`` and ``homing acme``).
 
-    def __init__(self, *, store: Store, origin: str, zone: str | None) -> None:
+    ``writes``: the writer inside ``homing serve``, a transaction of its own in the CLI.
+    """
+
+    def __init__(
+        self, *, store: Store, origin: str, zone: str | None, writes: WritePath | None = None
+    ) -> None:
         self._store = store
         self._origin = origin
         self._zone = zone
+        self._writes = writes or DirectWrites(store)
 
     async def zone(self) -> str:
         """The zone accounts are created in: the configured one, else the only zone.
@@ -117,7 +124,8 @@ class AcmeAccounts:
         zone_name = await self.zone()
         username, password = str(uuid.uuid4()), secrets.token_urlsafe(KEY_BYTES)
         now = datetime.now(UTC)
-        async with self._store.write() as txn:
+
+        async def create(txn: WriteTransaction) -> tuple[str, str]:
             zone = await txn.zone(zone_name)
             if zone is None:
                 raise ConfigError(f"setting acme_zone: zone {zone_name} does not exist")
@@ -146,6 +154,9 @@ class AcmeAccounts:
                     )
                 ]
             )
+            return subdomain, fqdn
+
+        subdomain, fqdn = await self._writes.transaction(create)
         return AcmeCredentials(
             username=username,
             password=password,
@@ -163,7 +174,8 @@ class AcmeAccounts:
         if account is None:
             raise NotFoundError(f"no acme-dns account {username}")
         now = datetime.now(UTC)
-        async with self._store.write() as txn:
+
+        async def remove(txn: WriteTransaction) -> None:
             await txn.delete_row("acme_accounts", account.id)
             await apply_zone_update(
                 txn,
@@ -178,6 +190,8 @@ class AcmeAccounts:
                 origin=self._origin,
                 at=now,
             )
+
+        await self._writes.transaction(remove)
         return account
 
     @staticmethod

@@ -1,9 +1,11 @@
 """Management use cases (zones, users, hosts, tokens) as the CLI and the REST API call them.
 
-Each use case is one write transaction. Whatever changes what DNS answers
-(a zone created or removed, a host's records deleted) is appended to the
-journal in the same transaction, so a running server follows within its
-journal poll interval without a restart.
+Each use case is one write transaction on its ``WritePath``: the writer's
+inside ``homing serve`` (so the change is in DNS when the call returns), one
+of its own in the CLI. Whatever changes what DNS answers (a zone created or
+removed, a host's records deleted) is appended to the journal in the same
+transaction; the writer turns it into view events, and a running server
+follows the CLI's entries within its journal poll interval.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from homing.core.credentials import hash_password, new_token, token_hash, token_
 from homing.core.following import CLI_CHANGE, catch_up, ipv6_columns
 from homing.core.host_edits import UpdateMeta
 from homing.core.journal import JournalKind, encode_change
+from homing.core.write_path import DirectWrites, WritePath
 from homing.core.zone_rows import DEFAULT_HOST_TTL as DEFAULT_HOST_TTL
 from homing.core.zone_rows import check_zone_free, insert_zone
 from homing.domain.edits import group_records
@@ -78,11 +81,15 @@ def check_password(password: str) -> str:
 
 
 class Admin:
-    """The management use cases over one store; ``origin`` marks this process's journal entries."""
+    """The management use cases over one store; ``origin`` marks this process's journal entries.
 
-    def __init__(self, *, store: Store, origin: str) -> None:
+    ``writes`` is where the transactions run (see the module docstring).
+    """
+
+    def __init__(self, *, store: Store, origin: str, writes: WritePath | None = None) -> None:
         self._store = store
         self._origin = origin
+        self._writes = writes or DirectWrites(store)
 
     # -- zones ---------------------------------------------------------------------------
 
@@ -99,20 +106,24 @@ class Admin:
         rname = email_to_rname(email) if email else f"hostmaster.{zone}"
         check_ttl(ttl)
         now = datetime.now(UTC)
-        async with self._store.write() as txn:
+
+        async def create(txn: WriteTransaction) -> ZoneRow | None:
             await check_zone_free(txn, zone)
             zone_id, serial = await insert_zone(
                 txn, zone=zone, nameservers=ns, rname=rname, soa_ttl=ttl, now=now
             )
             await self._journal(txn, zone_id, zone, serial, JournalKind.ZONE, "", now)
-            row = await txn.zone(zone)
+            return await txn.zone(zone)
+
+        row = await self._writes.transaction(create)
         assert row is not None
         return row
 
     async def remove_zone(self, name: str, *, force: bool = False) -> None:
         zone = normalize_name(name)
         now = datetime.now(UTC)
-        async with self._store.write() as txn:
+
+        async def remove(txn: WriteTransaction) -> None:
             row = await txn.zone(zone)
             if row is None:
                 raise NotFoundError(f"no zone {zone}")
@@ -125,6 +136,8 @@ class Admin:
             # hand the freed highest id to the next insert, which a follower has already seen.
             await self._journal(txn, None, zone, row.serial, JournalKind.REMOVED, "", now)
             await txn.delete_row("zones", row.id)
+
+        await self._writes.transaction(remove)
 
     async def zones(self) -> list[ZoneRow]:
         return await self._store.zones()
@@ -140,12 +153,15 @@ class Admin:
                 raise InputError(f"unknown record type {text[:10]!r}", field="record_types")
             if rtype not in chosen:
                 chosen.append(rtype)
-        async with self._store.write() as txn:
+
+        async def choose(txn: WriteTransaction) -> ZoneRow | None:
             row = await txn.zone(zone)
             if row is None:
                 raise NotFoundError(f"no zone {zone}")
             await txn.update_row("zones", row.id, record_types=" ".join(chosen))
-            updated = await txn.zone(zone)
+            return await txn.zone(zone)
+
+        updated = await self._writes.transaction(choose)
         assert updated is not None
         return updated
 
@@ -158,7 +174,8 @@ class Admin:
                 "(starting with a letter or digit)"
             )
         hashed = hash_password(check_password(password)) if password is not None else None
-        async with self._store.write() as txn:
+
+        async def create(txn: WriteTransaction) -> None:
             if await self._store.find_user(name) is not None:
                 raise ConflictError(f"user {name} already exists")
             await txn.insert(
@@ -168,26 +185,32 @@ class Admin:
                 is_admin=admin,
                 created_at=datetime.now(UTC),
             )
+
+        await self._writes.transaction(create)
         user = await self._store.find_user(name)
         assert user is not None
         return user
 
     async def set_password(self, name: str, password: str) -> None:
         hashed = hash_password(check_password(password))
-        async with self._store.write() as txn:
+
+        async def change(txn: WriteTransaction) -> None:
             user = await self._store.find_user(name)
             if user is None:
                 raise NotFoundError(f"no user {name}")
             await txn.update_row("users", user.id, password_hash=hashed)
 
+        await self._writes.transaction(change)
+
     async def set_first_password(self, name: str, password: str) -> None:
         """Set the password of an account that has none yet (an invitation being accepted).
 
-        Checked inside the write transaction, which holds SQLite's write lock,
-        so two submissions of one invitation cannot both set a password.
+        Checked inside the write transaction, which holds the write lock, so
+        two submissions of one invitation cannot both set a password.
         """
         hashed = hash_password(check_password(password))
-        async with self._store.write() as txn:
+
+        async def first(txn: WriteTransaction) -> None:
             user = await self._store.find_user(name)
             if user is None:
                 raise NotFoundError(f"no user {name}")
@@ -195,18 +218,23 @@ class Admin:
                 raise ConflictError(f"user {name} has chosen a password already")
             await txn.update_row("users", user.id, password_hash=hashed)
 
+        await self._writes.transaction(first)
+
     async def remove_user(self, name: str) -> int:
         """Remove the user, their hosts (and those hosts' records) and tokens; returns #hosts."""
         user = await self._store.find_user(name)
         if user is None:
             raise NotFoundError(f"no user {name}")
         now = datetime.now(UTC)
-        async with self._store.write() as txn:
+
+        async def remove(txn: WriteTransaction) -> int:
             hosts = await txn.hosts(owner_id=user.id)
             for host in hosts:
                 await self._delete_host(txn, host, now)
             await txn.delete_row("users", user.id)
-        return len(hosts)
+            return len(hosts)
+
+        return await self._writes.transaction(remove)
 
     async def users(self) -> list[UserRow]:
         return await self._store.users()
@@ -245,7 +273,8 @@ class Admin:
             seen.add(name)
         tokens = [new_token() for _ in names]
         now = datetime.now(UTC)
-        async with self._store.write() as txn:
+
+        async def create(txn: WriteTransaction) -> dict[str, HostRow]:
             owners: dict[str, UserRow] = {}
             for spec in wanted:
                 if spec.owner not in owners:
@@ -278,16 +307,21 @@ class Admin:
                 await self._insert_token(
                     txn, token, user_id=user.id, host_id=host_id, label="initial"
                 )
-            hosts = await txn.hosts_named(names)
+            return await txn.hosts_named(names)
+
+        hosts = await self._writes.transaction(create)
         return [(hosts[name], token) for name, token in zip(names, tokens, strict=True)]
 
     async def remove_host(self, fqdn: str) -> None:
         name = normalize_name(fqdn)
-        async with self._store.write() as txn:
+
+        async def remove(txn: WriteTransaction) -> None:
             host = await txn.host(name)
             if host is None:
                 raise NotFoundError(f"no host {name}")
             await self._delete_host(txn, host, datetime.now(UTC))
+
+        await self._writes.transaction(remove)
 
     async def update_host(
         self,
@@ -302,8 +336,7 @@ class Admin:
 
         The records follow a new TTL via ``HostRecords.retime``, through the
         writer. A host that now follows another takes its leader's addresses
-        in this same transaction (``core.following``); a running server
-        follows through the journal, so callers in it ``writer.sync()``.
+        in this same transaction (``core.following``).
         """
         name = normalize_name(fqdn)
         values: dict[str, object] = {}
@@ -313,7 +346,8 @@ class Admin:
             if len(notes) > MAX_NOTES_LENGTH:
                 raise InputError(f"notes have at most {MAX_NOTES_LENGTH} characters")
             values["notes"] = notes
-        async with self._store.write() as txn:
+
+        async def change(txn: WriteTransaction) -> HostRow | None:
             host = await txn.host(name)
             if host is None:
                 raise NotFoundError(f"no host {name}")
@@ -324,6 +358,9 @@ class Admin:
             updated = await txn.host(name)
             if ipv6 is not None and updated is not None:
                 await catch_up(txn, updated, by=by, origin=self._origin)
+            return updated
+
+        updated = await self._writes.transaction(change)
         assert updated is not None
         return updated
 
@@ -358,7 +395,8 @@ class Admin:
         if len(label) > 100:
             raise InputError("a token label has at most 100 characters")
         token = new_token()
-        async with self._store.write() as txn:
+
+        async def create(txn: WriteTransaction) -> None:
             if host is not None:
                 row = await txn.host(normalize_name(host))
                 if row is None:
@@ -371,6 +409,8 @@ class Admin:
                     raise NotFoundError(f"no user {user}")
                 user_id, host_id = account.id, None
             await self._insert_token(txn, token, user_id=user_id, host_id=host_id, label=label)
+
+        await self._writes.transaction(create)
         found = await self._store.find_token(token_hash(token))
         assert found is not None
         return found, token
@@ -384,9 +424,11 @@ class Admin:
         return await self._store.tokens(host_id=row.id)
 
     async def revoke_token(self, token_id: int) -> None:
-        async with self._store.write() as txn:
+        async def revoke(txn: WriteTransaction) -> None:
             if not await txn.update_row("tokens", token_id, revoked_at=datetime.now(UTC)):
                 raise NotFoundError(f"no token {token_id}")
+
+        await self._writes.transaction(revoke)
 
     async def followers(self, fqdn: str) -> list[HostRow]:
         """The hosts that follow ``fqdn``'s IPv6 prefix (same owner only)."""

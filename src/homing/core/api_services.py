@@ -14,7 +14,7 @@ from homing.store.store import Store
 
 @dataclass(frozen=True, kw_only=True)
 class ApiServices:
-    """The API's use cases; ``writer.sync()`` makes management changes visible before answering."""
+    """The API's use cases; management writes go through ``writer``: in DNS on return."""
 
     store: Store
     admin: Admin

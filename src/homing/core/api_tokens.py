@@ -23,12 +23,14 @@ from enum import StrEnum
 from homing.core.brake import Brake, CredentialKind
 from homing.core.credentials import token_hash
 from homing.core.refusals import Refusals
+from homing.core.write_path import DirectWrites, WritePath
 from homing.domain.names import normalize_name
 from homing.domain.outcomes import FrontDoor, UpdateOutcome
 from homing.domain.records import RecordType
 from homing.errors import ForbiddenError, InputError, NameError_, NotFoundError
 from homing.store.rows import ApiTokenRow, HostRow
 from homing.store.store import Store
+from homing.store.transaction import WriteTransaction
 
 log = logging.getLogger(__name__)
 
@@ -195,10 +197,14 @@ def _types(texts: Sequence[str]) -> tuple[str, ...]:
 
 
 class ApiTokens:
-    """Creating, listing and revoking API tokens (``homing apitoken`` and ``/api/v1/me/tokens``)."""
+    """Creating, listing and revoking API tokens (``homing apitoken`` and ``/api/v1/me/tokens``).
 
-    def __init__(self, *, store: Store) -> None:
+    ``writes``: the writer inside ``homing serve``, a transaction of its own in the CLI.
+    """
+
+    def __init__(self, *, store: Store, writes: WritePath | None = None) -> None:
         self._store = store
+        self._writes = writes or DirectWrites(store)
 
     async def create(
         self,
@@ -236,7 +242,8 @@ class ApiTokens:
                     field="expires_in",
                 )
             expires_at = expires_at or not_after
-        async with self._store.write() as txn:
+
+        async def create(txn: WriteTransaction) -> None:
             await txn.insert(
                 "api_tokens",
                 token_hash=token_hash(secret),
@@ -249,6 +256,8 @@ class ApiTokens:
                 created_at=now,
                 expires_at=expires_at,
             )
+
+        await self._writes.transaction(create)
         row = await self._store.find_api_token(token_hash(secret))
         assert row is not None
         return row, secret
@@ -263,8 +272,11 @@ class ApiTokens:
         if found is None:
             raise NotFoundError(f"no API token {token_id}")
         if found.revoked_at is None:
-            async with self._store.write() as txn:
+
+            async def revoke(txn: WriteTransaction) -> None:
                 await txn.update_row("api_tokens", token_id, revoked_at=datetime.now(UTC))
+
+            await self._writes.transaction(revoke)
         return found
 
     async def _scope_hosts(

@@ -32,6 +32,7 @@ from homing.core.brake import Brake, CredentialKind, Reservation
 from homing.core.credentials import TOKEN_PREFIX, PasswordVerifier, redact_login, token_hash
 from homing.core.refusals import Refusals
 from homing.core.totp import Clock, TwoFactor
+from homing.core.write_path import WritePath
 from homing.domain.names import normalize_name
 from homing.domain.outcomes import AuthOutcome, FrontDoor, UpdateOutcome
 from homing.errors import NameError_
@@ -78,12 +79,14 @@ class Authenticator:
         brake: Brake,
         refusals: Refusals,
         clock: Clock = time.time,
+        writes: WritePath | None = None,
     ) -> None:
+        """``writes``: where the second factor's writes run (the writer in ``homing serve``)."""
         self._store = store
         self._brake = brake
         self._refusals = refusals
         self._verifier = PasswordVerifier()
-        self.two_factor = TwoFactor(store=store, clock=clock)
+        self.two_factor = TwoFactor(store=store, clock=clock, writes=writes)
 
     async def basic(
         self,

@@ -25,8 +25,9 @@ failures an address collected elsewhere stay (a sprayer holding one valid
 token of its own gains nothing by using it between guesses).
 
 The counts live behind ``BrakeState``: ``MemoryBrakeState`` keeps them in this
-process (a restart forgets them, the history keeps the refusals); a state
-shared through the database can take its place for several nodes.
+process (a restart forgets them, the history keeps the refusals);
+``SharedBrakeState`` (``core/shared_counts.py``) adds the counts of the other
+nodes sharing a PostgreSQL database.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ class MemoryBrakeState:
     """``BrakeState`` in this process's memory, bounded to ``MAX_TRACKED_KEYS`` keys."""
 
     def __init__(self, *, horizon: float) -> None:
-        self._horizon = horizon
+        self.horizon = horizon
         """Entries idle for longer than this (the window or the lock-out) can be dropped."""
         self._entries: dict[str, _Entry] = {}
 
@@ -142,9 +143,14 @@ class MemoryBrakeState:
         entry.admitted_at = now
         return True
 
+    def admitted(self, key: str, *, at: float) -> None:
+        """Note a check admitted at ``at`` elsewhere (another node's gate)."""
+        entry = self._entry(key, at)
+        entry.admitted_at = max(entry.admitted_at, at)
+
     def _prune(self, now: float) -> None:
         def live(entry: _Entry) -> bool:
-            recent = bool(entry.times) and entry.times[-1] > now - self._horizon
+            recent = bool(entry.times) and entry.times[-1] > now - self.horizon
             return entry.pending > 0 or entry.locked_until > now or recent
 
         self._entries = {k: e for k, e in self._entries.items() if live(e)}
@@ -178,6 +184,19 @@ class BrakeLimits:
     login_gate_seconds: float = 5.0
     """Under attack (``max_failures`` across addresses), one check per this many seconds for
     addresses that failed against the login."""
+
+
+def lock_threshold(key: str, limits: BrakeLimits) -> int | None:
+    """The failures of ``key`` that lock it out for ``lockout``; None: a key never locked.
+
+    ``Brake._failed`` locks by it, and so does a node hearing of other nodes'
+    failures (``core/shared_counts.py``).
+    """
+    if key.startswith(("pair:", "tok:")):
+        return limits.max_failures
+    if key.startswith("pw:"):
+        return limits.max_failures * limits.source_factor
+    return None
 
 
 class Refusal(StrEnum):
@@ -255,21 +274,22 @@ class Brake:
         limits, state, now = self.limits, self._state, self._clock()
         since, until = now - limits.window, now + limits.lockout
         src = ticket.source
+
+        def fail(key: str) -> int:
+            count = state.fail(key, now=now, since=since)
+            threshold = lock_threshold(key, limits)
+            if threshold is not None and count >= threshold:
+                state.lock(key, until=until)
+            return count
+
         if ticket.kind is CredentialKind.TOKEN or ticket.login is None:
-            count = state.fail("tok:" + src, now=now, since=since)
-            if count >= limits.max_failures:
-                state.lock("tok:" + src, until=until)
+            count = fail("tok:" + src)
         else:
             pair = f"pair:{ticket.login}\0{src}"
-            count = state.fail(pair, now=now, since=since)
-            if count >= limits.max_failures:
-                state.lock(pair, until=until)
+            count = fail(pair)
             state.lock("failed:" + pair, until=now + FAILED_MEMORY_SECONDS)
-            if state.fail("pw:" + src, now=now, since=since) >= (
-                limits.max_failures * limits.source_factor
-            ):
-                state.lock("pw:" + src, until=until)
-            state.fail("login:" + ticket.login, now=now, since=since)
+            fail("pw:" + src)
+            fail("login:" + ticket.login)
         if count <= limits.slow_after:
             return 0.0
         return float(min(MAX_DELAY_SECONDS, 0.1 * 2 ** (count - limits.slow_after - 1)))

@@ -1,7 +1,8 @@
 """Counting floods per key (unchanged updates, sign-ups) in a sliding window.
 
 Keys are strings such as a host id or an address. State is in memory: a
-restart forgets it. The brake on guessing credentials is ``core/brake.py``.
+restart forgets it; with several nodes, ``core/shared_counts.py`` tells the
+others what one counted. The brake on guessing credentials is ``core/brake.py``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ class FloodCounter:
         return len(times) >= self.limit
 
     def count(self, key: str) -> None:
+        self.add(key, at=time.monotonic())
+
+    def add(self, key: str, *, at: float) -> None:
+        """Count one event at monotonic time ``at`` (another node's, in ``SharedFloodCounter``)."""
         if len(self._times) >= MAX_TRACKED_KEYS:
             self._times.clear()
-        self._times.setdefault(key, []).append(time.monotonic())
+        self._times.setdefault(key, []).append(at)

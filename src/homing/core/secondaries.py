@@ -14,10 +14,12 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import IntegrityError
 
 from homing.config import parse_hostport
+from homing.core.write_path import DirectWrites, WritePath
 from homing.domain.names import normalize_name
 from homing.errors import ConfigError, ConflictError, InputError, NotFoundError
 from homing.store.rows import SecondaryRow
 from homing.store.store import Store
+from homing.store.transaction import WriteTransaction
 
 DNS_PORT = 53
 
@@ -46,8 +48,9 @@ def parse_target(text: str) -> tuple[str, int]:
 class Secondaries:
     """The management use cases for secondaries."""
 
-    def __init__(self, *, store: Store) -> None:
+    def __init__(self, *, store: Store, writes: WritePath | None = None) -> None:
         self._store = store
+        self._writes = writes or DirectWrites(store)
 
     async def add(self, zone: str, target: str, *, tsig: str | None = None) -> SecondaryRow:
         zone_name = normalize_name(zone)
@@ -60,12 +63,13 @@ class Secondaries:
                     f"no TSIG key {normalize_name(tsig)} (add one: homing tsig add)"
                 )
             key_id = key.id
-        async with self._store.write() as txn:
+
+        async def create(txn: WriteTransaction) -> int:
             zone_row = await txn.zone(zone_name)
             if zone_row is None:
                 raise NotFoundError(f"no zone {zone_name}")
             try:
-                new_id = await txn.insert(
+                return await txn.insert(
                     "secondaries",
                     zone_id=zone_row.id,
                     address=address,
@@ -77,12 +81,16 @@ class Secondaries:
                 raise ConflictError(
                     f"{address} port {port} is already a secondary of {zone_name}"
                 ) from None
+
+        new_id = await self._writes.transaction(create)
         return next(s for s in await self._store.secondaries(zone=zone_name) if s.id == new_id)
 
     async def remove(self, secondary_id: int) -> None:
-        async with self._store.write() as txn:
+        async def remove(txn: WriteTransaction) -> None:
             if not await txn.delete_row("secondaries", secondary_id):
                 raise NotFoundError(f"no secondary {secondary_id}")
+
+        await self._writes.transaction(remove)
 
     async def list(self, *, zone: str | None = None) -> list[SecondaryRow]:
         return await self._store.secondaries(zone=normalize_name(zone) if zone else None)

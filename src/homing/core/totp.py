@@ -18,10 +18,12 @@ from collections.abc import Callable
 import pyotp
 import segno
 
+from homing.core.write_path import DirectWrites, WritePath
 from homing.errors import InputError, NotFoundError
 from homing.store.rows import UserRow
 from homing.store.store import Store
 from homing.store.totp import claim_totp_step, save_totp_secret
+from homing.store.transaction import WriteTransaction
 
 STEP_SECONDS = 30
 DIGITS = 6
@@ -64,9 +66,12 @@ def matching_step(secret: str, code: str, *, now: float, after: int | None) -> i
 class TwoFactor:
     """Turning the second factor on and off, and checking a user's code (see the docstring)."""
 
-    def __init__(self, *, store: Store, clock: Clock = time.time) -> None:
+    def __init__(
+        self, *, store: Store, clock: Clock = time.time, writes: WritePath | None = None
+    ) -> None:
         self._store = store
         self._clock = clock
+        self._writes = writes or DirectWrites(store)
 
     async def check(self, user: UserRow, code: str) -> bool:
         """True once per step for a right code of a user who has the second factor on."""
@@ -75,16 +80,23 @@ class TwoFactor:
         step = matching_step(user.totp_secret, code, now=self._clock(), after=user.totp_last_step)
         if step is None:
             return False
-        return await claim_totp_step(
-            self._store, user_id=user.id, secret=user.totp_secret, step=step
-        )
+        secret = user.totp_secret
+
+        async def claim(txn: WriteTransaction) -> bool:
+            return await claim_totp_step(txn, user_id=user.id, secret=secret, step=step)
+
+        return await self._writes.transaction(claim)
 
     async def enable(self, user: UserRow, *, secret: str, code: str) -> None:
         """Turn it on with ``secret``, once ``code`` shows the owner's app has it."""
         step = matching_step(secret, code, now=self._clock(), after=None)
         if step is None:
             raise InputError("That code does not match; check the app's clock and try again.")
-        if not await save_totp_secret(self._store, user_id=user.id, secret=secret, step=step):
+
+        async def save(txn: WriteTransaction) -> bool:
+            return await save_totp_secret(txn, user_id=user.id, secret=secret, step=step)
+
+        if not await self._writes.transaction(save):
             raise NotFoundError(f"no user {user.name}")
 
     async def turn_off(self, name: str) -> bool:
@@ -95,5 +107,9 @@ class TwoFactor:
         user = await self._store.find_user(name)
         if user is None:
             raise NotFoundError(f"no user {name}")
-        await save_totp_secret(self._store, user_id=user.id, secret=None, step=None)
+
+        async def remove(txn: WriteTransaction) -> bool:
+            return await save_totp_secret(txn, user_id=user.id, secret=None, step=None)
+
+        await self._writes.transaction(remove)
         return user.has_totp

@@ -21,10 +21,12 @@ import dns.name
 import dns.tsig
 from sqlalchemy.exc import IntegrityError
 
+from homing.core.write_path import DirectWrites, WritePath
 from homing.domain.names import is_subdomain, normalize_name
 from homing.errors import ConflictError, InputError, NameError_, NotFoundError
 from homing.store.rows import TsigKeyRow
 from homing.store.store import Store
+from homing.store.transaction import WriteTransaction
 
 ALGORITHMS: dict[str, dns.name.Name] = {
     "hmac-sha1": dns.tsig.HMAC_SHA1,
@@ -97,8 +99,9 @@ def new_secret(algorithm: str) -> str:
 class TsigKeys:
     """The management use cases for TSIG keys."""
 
-    def __init__(self, *, store: Store) -> None:
+    def __init__(self, *, store: Store, writes: WritePath | None = None) -> None:
         self._store = store
+        self._writes = writes or DirectWrites(store)
 
     async def add(
         self,
@@ -116,7 +119,8 @@ class TsigKeys:
             raise InputError(f"unknown algorithm {algorithm!r} (use {', '.join(ALGORITHMS)})")
         patterns = " ".join(_pattern(p, zone_name) for p in names)
         secret = new_secret(algorithm)
-        async with self._store.write() as txn:
+
+        async def create(txn: WriteTransaction) -> None:
             zone_row = await txn.zone(zone_name)
             if zone_row is None:
                 raise NotFoundError(f"no zone {zone_name}")
@@ -133,6 +137,8 @@ class TsigKeys:
                 )
             except IntegrityError:
                 raise ConflictError(f"TSIG key {key_name} already exists") from None
+
+        await self._writes.transaction(create)
         row = self._store.lookup_tsig_key(key_name)
         assert row is not None
         return row, secret
@@ -141,9 +147,12 @@ class TsigKeys:
         key = self._store.lookup_tsig_key(normalize_name(name))
         if key is None:
             raise NotFoundError(f"no TSIG key {normalize_name(name)}")
+
+        async def remove(txn: WriteTransaction) -> None:
+            await txn.delete_row("tsig_keys", key.id)
+
         try:
-            async with self._store.write() as txn:
-                await txn.delete_row("tsig_keys", key.id)
+            await self._writes.transaction(remove)
         except IntegrityError:
             raise ConflictError(
                 f"TSIG key {key.name} is used by a secondary; remove that first"

@@ -39,13 +39,20 @@ class UpdateService:
     """Authorises and applies updates (see the module docstring)."""
 
     def __init__(
-        self, *, store: Store, writer: ChangeWriter, refusals: Refusals, limits: UpdateLimits
+        self,
+        *,
+        store: Store,
+        writer: ChangeWriter,
+        refusals: Refusals,
+        limits: UpdateLimits,
+        nochg: FloodCounter | None = None,
     ) -> None:
+        """``nochg`` counts unchanged updates per host (``SharedFloodCounter``: every node's)."""
         self._store = store
         self._writer = writer
         self._refusals = refusals
         self._limits = limits
-        self._nochg = FloodCounter(limit=limits.nochg_limit, window=limits.nochg_window)
+        self._nochg = nochg or FloodCounter(limit=limits.nochg_limit, window=limits.nochg_window)
 
     async def apply_update(
         self,

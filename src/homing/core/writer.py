@@ -11,6 +11,12 @@ task, in commit order. On PostgreSQL the store also wakes it as soon as
 another node commits (LISTEN/NOTIFY, ``Store.follow_commits``); the poll
 remains the fallback.
 
+Management use cases (zones, users, hosts, tokens, API tokens, acme-dns
+accounts) run their writes here too (``transaction``, issue 9 item 2): each
+in a transaction of its own, after which the writer turns every journal entry
+the operation appended into view events, publishes and settles them, and only
+then returns — so a front door never has to ``sync()`` after a management call.
+
 After each transaction the writer tells its commit listeners (``on_commit``)
 how many jobs it carried and how long it took: metrics time the store with
 it, and the alert follower wakes up to read the new history rows. Listeners
@@ -26,11 +32,13 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 from homing.core.dynamic_update import ZoneUpdate, apply_zone_update
 from homing.core.events import EventBus
 from homing.core.host_edits import HostResult, UpdateMeta, apply_host_edits
 from homing.core.journal import JournalKind, decode_change
+from homing.core.write_path import Operation
 from homing.domain.dnsupdate import UpdatePlan
 from homing.domain.edits import HostEdit
 from homing.domain.records import ViewEvent, ZoneRemoved
@@ -42,6 +50,8 @@ from homing.store.store import Store
 from homing.store.transaction import ReadTransaction, WriteTransaction
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 JOURNAL_PAGE = 1000
 PRUNE_INTERVAL = 60.0
@@ -81,7 +91,13 @@ class _ZoneUpdateJob:
     future: asyncio.Future[UpdatePlan]
 
 
-_Job = _EditJob | _HistoryJob | _SyncJob | _ZoneUpdateJob
+@dataclass(slots=True, kw_only=True)
+class _OperationJob:
+    operation: Operation[Any]
+    future: asyncio.Future[Any]
+
+
+_Job = _EditJob | _HistoryJob | _SyncJob | _ZoneUpdateJob | _OperationJob
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -172,6 +188,17 @@ class ChangeWriter:
         self._queue.put_nowait(_ZoneUpdateJob(update=update, future=future))
         return await future
 
+    async def transaction(self, operation: Operation[T]) -> T:
+        """Run a management operation in a write transaction of its own (``WritePath``).
+
+        Returns its result once committed and its journaled changes are served
+        by every DNS view; an exception from the operation rolls it back and
+        reaches the caller unchanged.
+        """
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_OperationJob(operation=operation, future=future))
+        return await future
+
     def record(self, rows: Sequence[NewHistory]) -> None:
         """Queue history rows (refusals) to be written with the next batch."""
         if rows:
@@ -252,7 +279,7 @@ class ChangeWriter:
     async def _catch_up(self) -> None:
         try:
             async with self._store.read() as txn:
-                events, self._last_seen = await self._read_foreign(txn)
+                events, self._last_seen = await self._read_journal(txn, self._last_seen)
         except Exception:
             log.exception("could not read the journal; will retry")
             return
@@ -261,15 +288,21 @@ class ChangeWriter:
         if events:
             await self._bus.settle()
 
-    async def _read_foreign(self, txn: ReadTransaction) -> tuple[list[ViewEvent], int]:
-        """Journal entries written by other processes since the last look, as view events."""
+    async def _read_journal(
+        self, txn: ReadTransaction, after: int, *, skip_own: bool = True
+    ) -> tuple[list[ViewEvent], int]:
+        """Journal entries after id ``after`` as view events, with the last id read.
+
+        ``skip_own`` leaves out the entries of this writer, whose events it
+        published itself; an operation's entries (``transaction``) are all read.
+        """
         events: list[ViewEvent] = []
-        last = self._last_seen
+        last = after
         while True:
             entries = await txn.journal_after(last, limit=JOURNAL_PAGE)
             for entry in entries:
                 last = entry.id
-                if entry.origin == self._origin:
+                if skip_own and entry.origin == self._origin:
                     continue
                 if entry.kind == JournalKind.CHANGE:
                     events.append(
@@ -285,14 +318,21 @@ class ChangeWriter:
         return events, last
 
     async def _run_batch(self, batch: list[_Job]) -> None:
-        """Host edits of a batch share one transaction; each RFC 2136 update gets its own.
+        """Host edits of a batch share one transaction; each RFC 2136 update gets its own,
+        and so does each management operation.
 
         An RFC 2136 update reads what it checks inside its transaction, so it
-        must not share one with host edits planned from an earlier read.
+        must not share one with host edits planned from an earlier read; an
+        operation that fails must roll back nothing but itself.
         """
         segment: list[_Job] = []
         for job in batch:
-            if isinstance(job, _ZoneUpdateJob):
+            if isinstance(job, _OperationJob):
+                if segment:
+                    await self._run_segment(segment)
+                    segment = []
+                await self._run_operation(job)
+            elif isinstance(job, _ZoneUpdateJob):
                 if segment:
                     await self._run_segment(segment)
                     segment = []
@@ -310,7 +350,7 @@ class ChangeWriter:
         started = time.perf_counter()
         try:
             async with self._store.write() as txn:
-                foreign, last_foreign = await self._read_foreign(txn)
+                foreign, last_foreign = await self._read_journal(txn, self._last_seen)
                 own, outcome = await self._apply(txn, batch, edits)
                 for zone_job in zone_updates:
                     plan, change = await apply_zone_update(
@@ -349,6 +389,30 @@ class ChangeWriter:
             if isinstance(job, _SyncJob) and not job.future.done():
                 job.future.set_result(None)
         self._committed(BatchCommitted(jobs=len(batch), seconds=seconds, ok=True))
+
+    async def _run_operation(self, job: _OperationJob) -> None:
+        started = time.perf_counter()
+        try:
+            async with self._store.write() as txn:
+                foreign, last_foreign = await self._read_journal(txn, self._last_seen)
+                result = await job.operation(txn)
+                own, last_own = await self._read_journal(txn, last_foreign, skip_own=False)
+        except Exception as exc:
+            if isinstance(exc, StoreError):
+                log.warning("a management write failed: %s", exc)
+            if not job.future.done():
+                job.future.set_exception(exc)
+            self._committed(BatchCommitted(jobs=1, seconds=time.perf_counter() - started, ok=False))
+            return
+        seconds = time.perf_counter() - started
+        self._last_seen = last_own
+        for event in (*foreign, *own):
+            self._bus.publish(event)
+        if foreign or own:
+            await self._bus.settle()
+        if not job.future.done():
+            job.future.set_result(result)
+        self._committed(BatchCommitted(jobs=1, seconds=seconds, ok=True))
 
     async def _apply(
         self, txn: WriteTransaction, batch: list[_Job], edits: list[_EditJob]

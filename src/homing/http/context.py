@@ -37,6 +37,9 @@ class HttpContext:
     """Where the DNS server listens (host, port), for the clients' ``dns_server``."""
     activity: ActivityWindow = field(default_factory=ActivityWindow)
     """The last 24 hours, minute by minute, for the operator's charts (filled by the app)."""
+    session_key: bytes | None = None
+    """The web UI's signing key, shared by every node through the database
+    (``core/session_key.py``); None: the data directory's key file."""
 
     def caller(self, request: Request) -> str | None:
         """The caller's address; X-Forwarded-For counts only when the peer is a trusted proxy.

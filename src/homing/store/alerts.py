@@ -19,6 +19,7 @@ from homing.store import schema as t
 from homing.store.reads import as_utc, host_query, host_row
 from homing.store.rows import HistoryRow, HostRow
 from homing.store.store import Store
+from homing.store.transaction import WriteTransaction
 
 CURSOR_ROW = 1
 
@@ -65,7 +66,7 @@ async def alert_settings(
 
 
 async def save_alert_settings(
-    store: Store,
+    txn: WriteTransaction,
     *,
     user_id: int,
     email: str | None,
@@ -80,8 +81,7 @@ async def save_alert_settings(
         "stale_hours": stale_hours,
         "updated_at": datetime.now(UTC),
     }
-    async with store.write() as txn:
-        await txn.upsert("alert_settings", key={"user_id": user_id}, values=values)
+    await txn.upsert("alert_settings", key={"user_id": user_id}, values=values)
 
 
 async def last_history_id(store: Store) -> int:

@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -295,3 +296,28 @@ shown_once = Table(
 )
 """Values a form's redirect shows once (``http/web/once.py``): sealed, minutes-lived."""
 Index("ix_shown_once_expires", shown_once.c.expires_at)
+
+# Shared by every node of one database (issue 9 item 4).
+server_secrets = Table(
+    "server_secrets",
+    metadata,
+    # By name (web-session: the web UI's session and invitation signing key); made on first start.
+    Column("name", String(64), primary_key=True),
+    Column("secret", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+shared_counts = Table(
+    "shared_counts",
+    metadata,
+    # Brake failures, locks and nochg counts one node tells the others (core/shared_counts.py).
+    Column("id", Integer, primary_key=True),
+    Column("node", String(32), nullable=False),
+    Column("scope", String(16), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("key", Text, nullable=False),
+    # Wall-clock seconds (the nodes' monotonic clocks do not compare).
+    Column("at", Float, nullable=False),
+    Column("until", Float, nullable=True),
+)
+Index("ix_shared_counts_at", shared_counts.c.at)

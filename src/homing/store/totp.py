@@ -11,11 +11,11 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from homing.store import schema as t
-from homing.store.store import Store
+from homing.store.transaction import WriteTransaction
 
 
 async def save_totp_secret(
-    store: Store, *, user_id: int, secret: str | None, step: int | None
+    txn: WriteTransaction, *, user_id: int, secret: str | None, step: int | None
 ) -> bool:
     """Set (or with ``None`` remove) the user's secret; ``step`` is the code just used, if any."""
     statement = (
@@ -23,12 +23,11 @@ async def save_totp_secret(
         .where(t.users.c.id == user_id)
         .values(totp_secret=secret, totp_last_step=step)
     )
-    async with store.write() as txn:
-        result = await txn.conn.execute(statement)
+    result = await txn.conn.execute(statement)
     return bool(result.rowcount)
 
 
-async def claim_totp_step(store: Store, *, user_id: int, secret: str, step: int) -> bool:
+async def claim_totp_step(txn: WriteTransaction, *, user_id: int, secret: str, step: int) -> bool:
     """Record ``step`` as used, unless it (or a later one) was used or the secret changed."""
     users = t.users
     statement = (
@@ -40,6 +39,5 @@ async def claim_totp_step(store: Store, *, user_id: int, secret: str, step: int)
         )
         .values(totp_last_step=step)
     )
-    async with store.write() as txn:
-        result = await txn.conn.execute(statement)
+    result = await txn.conn.execute(statement)
     return bool(result.rowcount)

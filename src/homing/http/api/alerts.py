@@ -68,6 +68,7 @@ async def put_alerts(call: Call) -> Response:
         events=chosen,
         stale_hours=stale_hours or DEFAULT_STALE_HOURS,
         allow_private_webhook=call.settings.alert_webhook_private,
+        writes=call.api.writer,
     )
     return ok(_render(saved))
 

@@ -136,7 +136,6 @@ async def update_host(call: Call) -> Response:
                 credential=call.principal.credential, source=call.source, front_door=FrontDoor.API
             ),
         )
-    await call.api.writer.sync()  # a new follower's records are in DNS before the answer
     if ttl is not None and ttl != host.ttl:
         by = ChangeSource(credential=call.principal.credential, source=call.source)
         await call.api.records.retime(updated, ttl, by=by)
@@ -148,7 +147,6 @@ async def delete_host(call: Call) -> Response:
     if call.principal.scope.types:
         raise ApiError("forbidden", "a token scoped to record types cannot delete hosts")
     await call.api.admin.remove_host(host.fqdn)
-    await call.api.writer.sync()  # answer once DNS no longer serves the host's records
     return no_content()
 
 

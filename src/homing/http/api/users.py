@@ -60,7 +60,6 @@ async def delete_user(call: Call) -> Response:
     if user.id == call.principal.user_id:
         raise ApiError("conflict", "you cannot remove your own account")
     await call.api.admin.remove_user(user.name)
-    await call.api.writer.sync()  # answer once DNS no longer serves the user's hosts
     return no_content()
 
 

@@ -59,7 +59,6 @@ async def create_zone(call: Call) -> Response:
         )
     if types:
         zone = await call.api.admin.set_record_types(zone.name, types)
-    await call.api.writer.sync()  # answer once DNS serves the zone
     return ok(render.zone(zone), status=201)
 
 
@@ -81,7 +80,6 @@ async def delete_zone(call: Call) -> Response:
     if force not in {None, "true", "false"}:
         raise ApiError("invalid_value", "force must be true or false", field="force")
     await call.api.admin.remove_zone(zone.name, force=force == "true")
-    await call.api.writer.sync()
     return no_content()
 
 

@@ -21,6 +21,7 @@ from homing.domain.edits import HostEdit, valid_txt
 from homing.domain.outcomes import AuthOutcome, FrontDoor, UpdateOutcome
 from homing.errors import AddressError
 from homing.http.context import HttpContext
+from homing.http.protocols.outage import refusing_while_store_down
 
 MAX_DOMAINS_LENGTH = 4096
 PARAMETERS = frozenset({"domains", "token", "ip", "ipv6", "txt", "clear", "verbose"})
@@ -142,7 +143,13 @@ def _handlers(
             params=params,
         )
 
-    return query_form, path_form
+    def refused() -> Response:
+        return _text(KO)
+
+    return (
+        refusing_while_store_down(query_form, answer=refused, front_door=FrontDoor.DUCKDNS),
+        refusing_while_store_down(path_form, answer=refused, front_door=FrontDoor.DUCKDNS),
+    )
 
 
 def is_duckdns_query(request: Request) -> bool:

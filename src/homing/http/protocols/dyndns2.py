@@ -29,6 +29,7 @@ from homing.domain.names import normalize_name
 from homing.domain.outcomes import AuthOutcome, FrontDoor, UpdateOutcome
 from homing.errors import InputError
 from homing.http.context import HttpContext
+from homing.http.protocols.outage import refusing_while_store_down
 from homing.http.protocols.update_request import Family, UpdateQuery, read_addresses, read_query
 
 log = logging.getLogger(__name__)
@@ -175,7 +176,10 @@ def update_handler(ctx: HttpContext) -> Callable[[Request], Awaitable[Response]]
                 lines.append(result.outcome.value)
         return _lines(*lines)
 
-    return update
+    def server_error() -> Response:
+        return _lines(UpdateOutcome.SERVER_ERROR.value)
+
+    return refusing_while_store_down(update, answer=server_error, front_door=FrontDoor.DYNDNS2)
 
 
 def routes(ctx: HttpContext) -> list[Route]:

@@ -1,12 +1,14 @@
 """The owners' web UI: server-rendered pages at ``/``, ``/login``, ``/hosts/…``, ``/audit``, …
 
-``routes`` builds the pages' shared parts once (the signing key from the
-data directory, the templates, a management ``Admin``) and returns routes
-that sit beside the update API's without overlapping its paths.
+``routes`` builds the pages' shared parts once (the signing key, the
+templates, a management ``Admin``) and returns routes that sit beside the
+update API's without overlapping its paths. Every page answers 503 while the
+database is unavailable (issue 9).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
@@ -16,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 
 from homing.core.admin import Admin
 from homing.core.journal import new_origin
+from homing.errors import StoreError
 from homing.http.context import HttpContext
 from homing.http.web import (
     account,
@@ -33,12 +36,16 @@ from homing.http.web import (
 )
 from homing.http.web.invitations import InvitationCodec
 from homing.http.web.once import ShownOnce
+from homing.http.web.rendering import error_page
 from homing.http.web.server_secret import load_or_create_secret
 from homing.http.web.sessions import SessionCodec
 from homing.http.web.site import STATIC_DIR, WebSite, build_templates
 from homing.http.web.timeline import CELL, HEIGHT, WIDTH
 
+log = logging.getLogger(__name__)
+
 Page = Callable[[WebSite, Request], Awaitable[Response]]
+STORE_DOWN = "The database is unavailable for a moment; nothing was changed. Try again shortly."
 FAVICON_MAX_AGE = 86400
 
 
@@ -52,7 +59,7 @@ async def favicon(_request: Request) -> Response:
 
 
 def routes(ctx: HttpContext) -> list[BaseRoute]:
-    key = load_or_create_secret(ctx.settings.data_dir)
+    key = ctx.session_key or load_or_create_secret(ctx.settings.data_dir)
     templates = build_templates()
     # The sign-in page links to the sign-up page only while sign-up is open.
     templates.globals["self_registration"] = ctx.settings.web_self_registration
@@ -61,14 +68,19 @@ def routes(ctx: HttpContext) -> list[BaseRoute]:
         ctx=ctx,
         codec=SessionCodec(key=key, lifetime_seconds=ctx.settings.web_session_seconds),
         invitations=InvitationCodec(key=key),
-        admin=Admin(store=ctx.store, origin=new_origin("web")),
+        admin=Admin(store=ctx.store, origin=new_origin("web"), writes=ctx.api.writer),
         templates=templates,
         shown=ShownOnce(store=ctx.store),
     )
 
     def page(handler: Page) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
-            return await handler(site, request)
+            try:
+                return await handler(site, request)
+            except StoreError as exc:
+                # The database is down or restarting (issue 9): 503, never a 500.
+                log.warning("page %s: the database is unavailable: %s", request.url.path, exc)
+                return error_page(site, viewer=None, status=503, message=STORE_DOWN)
 
         return endpoint
 

@@ -22,7 +22,7 @@ from starlette.responses import Response
 from homing.core.admin import MIN_PASSWORD_LENGTH
 from homing.core.totp import new_secret, provisioning_uri, qr_svg
 from homing.domain.outcomes import AuthOutcome, FrontDoor
-from homing.errors import HomingError
+from homing.errors import HomingError, StoreError
 from homing.http.web.access import require_form, require_viewer, set_session_cookie
 from homing.http.web.rendering import redirect, render
 from homing.http.web.site import Viewer, WebSite
@@ -93,6 +93,8 @@ async def change_password(site: WebSite, request: Request) -> Response:
         return _page(site, viewer, error="The current password is wrong.", status=400)
     try:
         await site.admin.set_password(viewer.user.name, new)
+    except StoreError:
+        raise  # the page answers 503 (see web/__init__.py)
     except HomingError as exc:
         return _page(site, viewer, error=str(exc), status=400)
     user = await ctx.store.find_user(viewer.user.name)
@@ -150,6 +152,8 @@ async def totp_enable(site: WebSite, request: Request) -> Response:
     secret = fields[2]
     try:
         await site.ctx.auth.two_factor.enable(viewer.user, secret=secret, code=form.get("code", ""))
+    except StoreError:
+        raise  # the page answers 503 (see web/__init__.py)
     except HomingError as exc:
         return _page(site, viewer, error=str(exc), status=400, setup=_setup(site, viewer, secret))
     return redirect("/account?done=totp-on#two-factor")

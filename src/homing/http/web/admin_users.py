@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from homing.core.admin import MIN_PASSWORD_LENGTH
-from homing.errors import HomingError, InputError
+from homing.errors import HomingError, InputError, StoreError
 from homing.http.web.access import require_form, require_viewer
 from homing.http.web.invitations import account_state
 from homing.http.web.rendering import error_page, redirect, render
@@ -135,6 +135,8 @@ async def create_user(site: WebSite, request: Request) -> Response:
         user = await site.admin.add_user(
             name, password=password or None, admin=form.get("admin") == "1"
         )
+    except StoreError:
+        raise  # the page answers 503 (see web/__init__.py)
     except HomingError as exc:
         kept = {"name": name, "admin": form.get("admin", "")}
         return await _page(site, viewer, error=str(exc), form=kept, status=400)
@@ -215,5 +217,4 @@ async def delete_user(site: WebSite, request: Request) -> Response:
         return _confirm_page(site, viewer, user, error=error, status=400)
     await site.admin.remove_user(user.name)
     site.counts.clear()  # their hosts went with them
-    await site.ctx.api.writer.sync()  # answer once DNS no longer serves the user's hosts
     return redirect("/admin/users?deleted=1")

@@ -24,7 +24,7 @@ from homing.alerts.preferences import (
     show_alerts,
 )
 from homing.alerts.rules import AlertEvent
-from homing.errors import HomingError, InputError
+from homing.errors import HomingError, InputError, StoreError
 from homing.http.web.access import require_form, require_viewer
 from homing.http.web.rendering import redirect, render
 from homing.http.web.site import Viewer, WebSite
@@ -103,7 +103,10 @@ async def save_alerts(site: WebSite, request: Request) -> Response:
             events=events,
             stale_hours=_stale_hours(form.get("stale_hours", "")),
             allow_private_webhook=site.ctx.settings.alert_webhook_private,
+            writes=site.ctx.api.writer,
         )
+    except StoreError:
+        raise  # the page answers 503 (see web/__init__.py)
     except HomingError as exc:
         # The form again as it was sent (nothing was saved), so nothing typed is lost.
         current = await show_alerts(store, viewer.user.name)

@@ -20,7 +20,7 @@ from homing.core.host_edits import UpdateMeta
 from homing.core.host_records import ChangeSource
 from homing.domain.host_settings import Ipv6SettingsChange
 from homing.domain.outcomes import FrontDoor
-from homing.errors import HomingError, InputError
+from homing.errors import HomingError, InputError, StoreError
 from homing.http.web.access import require_form, require_viewer
 from homing.http.web.host_page import NOT_FOUND, find_visible_host, host_view
 from homing.http.web.rendering import error_page, redirect, render
@@ -128,6 +128,8 @@ async def create_host(site: WebSite, request: Request) -> Response:
         if notes:
             host = await site.admin.update_host(host.fqdn, notes=notes)
         site.counts.clear()  # the dashboard's counts include the new host at once
+    except StoreError:
+        raise  # the page answers 503 (see web/__init__.py)
     except HomingError as exc:
         return await _new_host_page(site, viewer, form=form, error=str(exc), status=400)
     name = host.fqdn.rstrip(".")
@@ -158,6 +160,8 @@ async def save_settings(site: WebSite, request: Request) -> Response:
         )
         if ttl != host.ttl:
             await site.ctx.api.records.retime(updated, ttl, by=change_source(site, request, viewer))
+    except StoreError:
+        raise  # the page answers 503 (see web/__init__.py)
     except HomingError as exc:
         return await host_view(site, request, viewer, host, error=str(exc), status=400)
     return redirect(f"/hosts/{host.fqdn.rstrip('.')}?saved=1#settings")
@@ -187,7 +191,8 @@ async def save_ipv6(site: WebSite, request: Request) -> Response:
             ipv6=change,
             by=UpdateMeta(credential=by.credential, source=by.source, front_door=by.front_door),
         )
-        await site.ctx.api.writer.sync()  # a new follower's records are in DNS first
+    except StoreError:
+        raise  # the page answers 503 (see web/__init__.py)
     except HomingError as exc:
         return await host_view(site, request, viewer, host, error=str(exc), status=400)
     return redirect(f"/hosts/{host.fqdn.rstrip('.')}?ipv6=1#ipv6")
@@ -239,6 +244,5 @@ async def delete_host(site: WebSite, request: Request) -> Response:
         error = f"Type {name} to confirm; nothing was deleted."
         return _confirm_page(site, viewer, host, error=error, status=400)
     await site.admin.remove_host(host.fqdn)
-    await site.ctx.api.writer.sync()  # answer once DNS no longer serves the host's records
     site.counts.clear()
     return redirect("/?deleted=1")

@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from homing.core.admin import MAX_NOTES_LENGTH, MAX_TTL
 from homing.domain.names import normalize_name
-from homing.errors import HomingError, InputError
+from homing.errors import HomingError, InputError, StoreError
 from homing.http.web.access import require_form, require_viewer
 from homing.http.web.address_timeline import (
     CHANGED,
@@ -156,6 +156,8 @@ async def create_token(site: WebSite, request: Request) -> Response:
     label = form.get("label", "").strip()[:MAX_LABEL_LENGTH]
     try:
         _, token = await site.admin.create_token(host=host.fqdn, label=label)
+    except StoreError:
+        raise  # the page answers 503 (see web/__init__.py)
     except HomingError as exc:
         return await host_view(site, request, viewer, host, error=str(exc), status=400)
     path = f"/hosts/{host.fqdn.rstrip('.')}"

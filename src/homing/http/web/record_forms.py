@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from homing.core.host_records import ALL_TYPES, MAX_VALUES, shown_value
 from homing.domain.records import RecordType
-from homing.errors import HomingError
+from homing.errors import HomingError, StoreError
 from homing.http.web.access import require_form, require_viewer
 from homing.http.web.host_forms import change_source
 from homing.http.web.host_page import NOT_FOUND, find_visible_host
@@ -108,6 +108,8 @@ async def save_records(site: WebSite, request: Request) -> Response:
             await site.ctx.api.records.replace(host, rtype, values, ttl=None, by=by)
         elif any(r.name == host.fqdn and r.rtype == rtype for r in existing):
             await site.ctx.api.records.delete(host, rtype, by=by)
+    except StoreError:
+        raise  # the page answers 503 (see web/__init__.py)
     except HomingError as exc:
         return await _page(site, viewer, host, rtype, values=text, error=str(exc), status=400)
     return redirect(f"/hosts/{host.fqdn.rstrip('.')}?records=1")

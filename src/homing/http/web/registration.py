@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from homing.core.admin import MIN_PASSWORD_LENGTH
-from homing.errors import ConflictError, HomingError, InputError
+from homing.errors import ConflictError, HomingError, InputError, StoreError
 from homing.http.web.access import (
     CSRF_FIELD,
     CSRF_MESSAGE,
@@ -131,6 +131,8 @@ async def accept_invitation(site: WebSite, request: Request) -> Response:
         await site.admin.set_first_password(user.name, _new_password(form))
     except ConflictError:
         return _link_problem(site, InvitationProblem.USED)
+    except StoreError:
+        raise  # the page answers 503 (see web/__init__.py)
     except HomingError as exc:
         action = f"/invite/{token}"
         return _form_page(site, request, action=action, user=user.name, error=str(exc), status=400)
@@ -165,6 +167,8 @@ async def signup(site: WebSite, request: Request) -> Response:
     name = form.get("user", "").strip()
     try:
         user = await site.admin.add_user(name, password=_new_password(form))
+    except StoreError:
+        raise  # the page answers 503 (see web/__init__.py)
     except HomingError as exc:
         return _form_page(
             site, request, action="/signup", user=None, name=name, error=str(exc), status=400

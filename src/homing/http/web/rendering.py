@@ -44,7 +44,13 @@ def render(
 
 
 def error_page(site: WebSite, *, viewer: Viewer | None, status: int, message: str) -> HTMLResponse:
-    titles = {403: "Forbidden", 404: "Not found", 413: "Too large", 429: "Too many attempts"}
+    titles = {
+        403: "Forbidden",
+        404: "Not found",
+        413: "Too large",
+        429: "Too many attempts",
+        503: "Unavailable",
+    }
     return render(
         site,
         "error.html",

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from homing.core.api_tokens import MAX_TOKEN_NAME, TokenScope, parse_lifetime
-from homing.errors import HomingError, NotFoundError
+from homing.errors import HomingError, NotFoundError, StoreError
 from homing.http.web.access import require_form, require_viewer
 from homing.http.web.rendering import error_page, redirect, render
 from homing.http.web.site import Viewer, WebSite
@@ -110,6 +110,8 @@ async def create_api_token(site: WebSite, request: Request) -> Response:
             lifetime=lifetime,
             scope=TokenScope(read_only=form.get("read_only") == "1"),
         )
+    except StoreError:
+        raise  # the page answers 503 (see web/__init__.py)
     except HomingError as exc:
         return await _page(site, request, viewer, error=str(exc), form=form, status=400)
     shown = {"api_token": secret}
