@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import text
+
+from homing.core.admin import Admin
 from homing.core.events import EventBus
 from homing.core.writer import ChangeWriter
 from homing.store.rows import NewHistory
@@ -34,3 +37,42 @@ async def test_history_older_than_the_retention_is_pruned(store: Store) -> None:
     finally:
         await writer.stop()
     assert [r.detail for r in await store.history()] == ["10 days old"]
+
+
+async def test_new_host_names_reach_the_search_index_by_themselves(store: Store) -> None:
+    """Hosts written straight to the table (as ``zone import`` does) are indexed in batches
+    by the running writer, with nothing else to do."""
+    admin = Admin(store=store, origin="test")
+    zone = await admin.add_zone("dyn.example")
+    owner = await admin.add_user("alice", password=None)
+    async with store.write() as txn:
+        await txn.insert_many(
+            "hosts",
+            [
+                {
+                    "zone_id": zone.id,
+                    "owner_id": owner.id,
+                    "fqdn": f"cam{i}.dyn.example.",
+                    "ttl": 60,
+                    "wildcard": False,
+                    "offline": False,
+                    "created_at": datetime.now(UTC),
+                    "nochg_count": 0,
+                }
+                for i in range(2500)
+            ],
+        )
+    writer = ChangeWriter(store=store, bus=EventBus(), origin="test", poll_interval=0.05)
+    await writer.start()
+    try:
+        async with asyncio.timeout(30):
+            while await _indexed(store) < 2500:
+                await asyncio.sleep(0.05)
+    finally:
+        await writer.stop()
+    assert await _indexed(store) == 2500
+
+
+async def _indexed(store: Store) -> int:
+    async with store.read() as txn:
+        return int((await txn.conn.execute(text("SELECT count(*) FROM host_names"))).scalar_one())

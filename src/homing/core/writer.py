@@ -44,6 +44,7 @@ from homing.domain.edits import HostEdit
 from homing.domain.records import ViewEvent, ZoneRemoved
 from homing.errors import StoreError
 from homing.memory import bulk_load
+from homing.store.location import Backend
 from homing.store.rows import HostRow, NewHistory
 from homing.store.search import NEW_NAMES_BATCH
 from homing.store.store import Store
@@ -219,11 +220,14 @@ class ChangeWriter:
 
     async def _run(self) -> None:
         while True:
+            # Behind with the search index (a bulk import): a batch each round, between jobs.
+            wait = max(0.0, min(self._poll_interval, self._next_index - time.monotonic()))
             try:
-                first = await asyncio.wait_for(self._queue.get(), self._poll_interval)
+                first = await asyncio.wait_for(self._queue.get(), wait)
             except TimeoutError:
                 await self._catch_up()
                 await self._maybe_prune()
+                await self._maybe_index()
                 continue
             batch = [first]
             while len(batch) < self._max_batch and not self._queue.empty():
@@ -238,9 +242,11 @@ class ChangeWriter:
             await self._maybe_index()
 
     async def _maybe_index(self) -> None:
-        """A batch of new host names into the search index, in its own short transaction."""
+        """A batch of new host names into SQLite's search index, in its own short transaction
+        (PostgreSQL keeps its trigram index itself)."""
         now = time.monotonic()
-        if now < self._next_index:
+        if now < self._next_index or self._store.backend is Backend.POSTGRESQL:
+            self._next_index = max(self._next_index, now + INDEX_INTERVAL)
             return
         try:
             async with self._store.write() as txn:
