@@ -11,7 +11,7 @@ from homing.core.secondaries import Secondaries
 from homing.core.tsig import TsigKeys
 from homing.http.web.charts import BUCKETS, HEIGHT, TOP, chart
 
-from .conftest import Web
+from .conftest import Web, csrf_of
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -66,7 +66,7 @@ async def test_a_signed_zone_shows_its_ds_ready_to_copy(web: Web) -> None:
     root = web.new_client()
     await web.signed_in(root, "root")
     before = await root.get("/admin/server")
-    assert "homing dnssec enable dyn.example" in before.text
+    assert "Sign this zone" in before.text and "not signed" in before.text
     status = await web.app_context.api.dnssec.enable("dyn.example")
     page = await root.get("/admin/server")
     [ds] = status.ds
@@ -86,3 +86,55 @@ async def test_a_key_rollover_shows_its_keys_and_the_next_step(web: Web) -> None
     assert f"key {old.key_tag} active, key {new.key_tag} published." in page.text
     assert "Next: nothing yet: the new key" in page.text
     assert "PRIVATE" not in page.text
+
+
+async def test_an_administrator_signs_and_unsigns_a_zone_on_this_page(web: Web) -> None:
+    root = web.new_client()
+    csrf = csrf_of(await web.signed_in(root, "root"))
+    dnssec = web.app_context.api.dnssec
+    url = "/admin/server/zones/dyn.example/dnssec"
+    sign = {"csrf": csrf, "action": "enable", "algorithm": "ed25519"}
+    signed = await root.post(url, data=sign)
+    assert signed.status_code == 303 and signed.headers["location"] == "/admin/server?done=signed"
+    page = await root.get(signed.headers["location"])
+    status = await dnssec.status("dyn.example")
+    assert status.signed and status.algorithm == "ed25519"
+    assert "Give its DS record (below) to the registrar" in page.text
+    assert f">{status.ds[0]}</textarea>" in page.text
+    kept = await root.post(url, data={"csrf": csrf, "action": "disable"})
+    assert kept.status_code == 400 and "first remove the DS of dyn.example" in kept.text
+    assert (await dnssec.status("dyn.example")).signed
+    unsign = {"csrf": csrf, "action": "disable", "parent_ds_removed": "1"}
+    unsigned = await root.post(url, data=unsign)
+    assert unsigned.headers["location"] == "/admin/server?done=unsigned"
+    assert not (await dnssec.status("dyn.example")).signed
+    assert "The zone is no longer signed." in (await root.get("/admin/server?done=unsigned")).text
+
+
+async def test_signing_forms_refuse_what_they_should_and_change_nothing(web: Web) -> None:
+    root = web.new_client()
+    csrf = csrf_of(await web.signed_in(root, "root"))
+    dnssec = web.app_context.api.dnssec
+    url = "/admin/server/zones/dyn.example/dnssec"
+    for data, status, says in (
+        ({"csrf": csrf, "action": "enable", "algorithm": "rsasha1"}, 400, "unknown DNSSEC"),
+        ({"csrf": csrf, "action": "rotate"}, 400, "choose to sign the zone"),
+        ({"csrf": csrf, "action": "enable", "algorithm": "x" * 5000}, 400, "unknown DNSSEC"),
+        ({"csrf": csrf, "action": "enable", "algorithm": "<script>"}, 400, "&#39;&lt;script&gt;"),
+        ({"action": "enable", "algorithm": "ed25519"}, 403, ""),
+    ):
+        answer = await root.post(url, data=data)
+        assert answer.status_code == status, data
+        assert says in answer.text
+        assert "<script>" not in answer.text and "x" * 33 not in answer.text
+    missing = await root.post(
+        "/admin/server/zones/nope.example/dnssec",
+        data={"csrf": csrf, "action": "enable", "algorithm": "ed25519"},
+    )
+    assert missing.status_code == 400 and "nope.example" in missing.text
+    assert not (await dnssec.status("dyn.example")).signed
+    alice = web.new_client()
+    alice_csrf = csrf_of(await web.signed_in(alice, "alice"))
+    refused = await alice.post(url, data={"csrf": alice_csrf, "action": "enable", "algorithm": ""})
+    assert refused.status_code == 404
+    assert not (await dnssec.status("dyn.example")).signed

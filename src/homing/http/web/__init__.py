@@ -122,6 +122,11 @@ def routes(ctx: HttpContext) -> list[BaseRoute]:
         Route("/alerts", page(alerts_page.save_alerts), methods=["POST"]),
         Route("/alerts/test", page(alerts_page.test_alert), methods=["POST"]),
         Route("/admin/server", page(server_page.server_page), methods=["GET"]),
+        Route(
+            "/admin/server/zones/{zone}/dnssec",
+            page(server_page.change_signing),
+            methods=["POST"],
+        ),
         Route("/admin/users", page(admin_users.users_page), methods=["GET"]),
         Route("/admin/users", page(admin_users.create_user), methods=["POST"]),
         Route("/admin/users/{name}/invitation", page(admin_users.new_invitation), methods=["POST"]),

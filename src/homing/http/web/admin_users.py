@@ -58,7 +58,8 @@ async def require_admin(site: WebSite, request: Request) -> Viewer | Response:
     return error_page(site, viewer=viewer, status=404, message=NOT_FOUND)
 
 
-async def _admin_form(site: WebSite, request: Request) -> tuple[Viewer, dict[str, str]] | Response:
+async def admin_form(site: WebSite, request: Request) -> tuple[Viewer, dict[str, str]] | Response:
+    """An administrator's form, CSRF-checked; anyone else gets this page's 404."""
     checked = await require_form(site, request)
     if isinstance(checked, Response) or checked[0].is_admin:
         return checked
@@ -123,7 +124,7 @@ async def users_page(site: WebSite, request: Request) -> Response:
 
 
 async def create_user(site: WebSite, request: Request) -> Response:
-    checked = await _admin_form(site, request)
+    checked = await admin_form(site, request)
     if isinstance(checked, Response):
         return checked
     viewer, form = checked
@@ -148,7 +149,7 @@ async def create_user(site: WebSite, request: Request) -> Response:
 
 
 async def new_invitation(site: WebSite, request: Request) -> Response:
-    checked = await _admin_form(site, request)
+    checked = await admin_form(site, request)
     if isinstance(checked, Response):
         return checked
     viewer, _ = checked
@@ -205,7 +206,7 @@ async def delete_form(site: WebSite, request: Request) -> Response:
 
 
 async def delete_user(site: WebSite, request: Request) -> Response:
-    checked = await _admin_form(site, request)
+    checked = await admin_form(site, request)
     if isinstance(checked, Response):
         return checked
     viewer, form = checked

@@ -16,10 +16,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from homing.activity import Series
-from homing.http.web.admin_users import require_admin
+from homing.dnssec.keys import Algorithm
+from homing.errors import HomingError, InputError, StoreError
+from homing.http.web.admin_users import admin_form, require_admin
 from homing.http.web.charts import HEIGHT, WIDTH, chart
-from homing.http.web.rendering import render
-from homing.http.web.site import WebSite
+from homing.http.web.rendering import redirect, render
+from homing.http.web.site import Viewer, WebSite
 from homing.store.pages import HostFilter
 
 CHARTS = (
@@ -29,10 +31,63 @@ CHARTS = (
 )
 
 
+MAX_ALGORITHM_TEXT = 32
+"""An algorithm's name is short; a longer text is cut before it is named in an error."""
+NOTICES = {
+    "signed": "The zone is signed. Give its DS record (below) to the registrar.",
+    "unsigned": "The zone is no longer signed.",
+}
+"""What a redirect back here says, by its ``done`` parameter (never text from the request)."""
+
+
 async def server_page(site: WebSite, request: Request) -> Response:
     viewer = await require_admin(site, request)
     if isinstance(viewer, Response):
         return viewer
+    return await _page(site, viewer, notice=NOTICES.get(request.query_params.get("done", "")))
+
+
+async def change_signing(site: WebSite, request: Request) -> Response:
+    """Sign a zone or stop signing it (a form on this page); back to the page once served."""
+    checked = await admin_form(site, request)
+    if isinstance(checked, Response):
+        return checked
+    viewer, form = checked
+    zone = request.path_params["zone"]
+    dnssec = site.ctx.api.dnssec
+    try:
+        action = form.get("action")
+        if action == "enable":
+            algorithm = Algorithm.parse(form.get("algorithm", "")[:MAX_ALGORITHM_TEXT])
+            await dnssec.enable(zone, algorithm)
+            done = "signed"
+        elif action == "disable":
+            if form.get("parent_ds_removed") != "1":
+                raise InputError(
+                    f"first remove the DS of {zone} at the parent (the registrar), wait for its "
+                    "TTL, then tick the box: while the DS is there, validating resolvers "
+                    "refuse an unsigned zone"
+                )
+            await dnssec.disable(zone)
+            done = "unsigned"
+        else:
+            raise InputError("choose to sign the zone or to stop signing it")
+    except StoreError:
+        raise  # the page answers 503 (see web/__init__.py)
+    except HomingError as exc:
+        return await _page(site, viewer, error=str(exc), status=400)
+    await site.ctx.api.writer.sync()
+    return redirect(f"/admin/server?done={done}")
+
+
+async def _page(
+    site: WebSite,
+    viewer: Viewer,
+    *,
+    notice: str | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
     store = site.ctx.store
     now = datetime.now(UTC)
     activity = site.ctx.activity
@@ -65,4 +120,8 @@ async def server_page(site: WebSite, request: Request) -> Response:
         admins=await store.count_users(admins_only=True),
         hosts=await store.count_hosts(HostFilter()),
         dns=", ".join(f"{h}:{p}" for h, p in site.ctx.dns_addresses) or "—",
+        algorithms=[a.name.lower() for a in Algorithm],
+        notice=notice,
+        error=error,
+        status=status,
     )
