@@ -8,9 +8,9 @@ kept, the "0x20" defence), the compiled sections of the view, and our OPT
 when the query had one. A query with the DO bit for a signed zone gets its
 signatures too (``signed_fast``). Anything else, and the few shapes not
 compiled yet (CNAME chains, ANY at a wildcard, a question that would
-compress deeper than a template allows), returns None: the dnspython engine answers it and
-stays the reference that ``tests/nameserver/test_fastpath.py`` holds this
-path to, byte for byte.
+compress deeper than a template allows), returns None: the dnspython
+engine answers it and stays the reference that
+``tests/nameserver/test_fastpath.py`` holds this path to, byte for byte.
 
 The first lookup guesses the end of the question name with one ``find`` and
 the zone with ``endswith``; a hit in the zone's names proves both guesses,
