@@ -149,8 +149,25 @@ class FastPath:
                     if at >= 0:
                         signatures = zone.dnssec
                         if signatures is not None and dnssec_ok:
-                            found = signed_fast.positive(lower, node, at, signatures)
-                            return self._signed(wire, qend, qtype, rd, tail, limit, found)
+                            kept = signatures.answers.get((lower, node[at]))
+                            if kept is None or kept[0] is not node[at + 2]:
+                                kept = signed_fast.kept_answer(lower, node, at, signatures)
+                                if kept is None:
+                                    return None
+                            self.noerror[qtype] += 1
+                            sections = kept[2]
+                            if qend + len(sections) + len(tail) > limit:
+                                return _truncated(wire, qend, rd, edns, tail)
+                            return b"".join(
+                                (
+                                    wire[:2],
+                                    POSITIVE[rd],
+                                    kept[1],
+                                    wire[HEADER_SIZE:qend],
+                                    sections,
+                                    tail,
+                                )
+                            )
                         self.noerror[qtype] += 1
                         section = node[at + 2]
                         if qend + len(section) + len(tail) > limit:

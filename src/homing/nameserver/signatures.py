@@ -91,9 +91,9 @@ class ZoneSignatures:
         self._forget_wire()
 
     def _forget_wire(self) -> None:
-        self.answers: dict[tuple[bytes, int], tuple[bytes, Any]] = {}
-        """(owner key, type) → (the answer section it was made for, the signed answer): kept
-        by ``signed_fast``, forgotten here when the RRset is signed again."""
+        self.answers: dict[tuple[bytes, int], tuple[bytes, bytes, bytes]] = {}
+        """(owner key, type) → (the answer section it was made for, the counts, the signed
+        sections): kept by ``signed_fast``, forgotten here when the RRset is signed again."""
         self._negative_wire: tuple[bytes, ...] | None = None
         self._denial_wire: dict[bytes, DenialWire] = {}
 

@@ -28,6 +28,7 @@ from homing.nameserver.signatures import ZoneSignatures
 
 NOERROR, NXDOMAIN = 0, 3
 NO_RECORDS = b"\x00\x00"
+ONE_RECORD = b"\x00\x01"
 HASHED_LABEL = 32
 """The length of an NSEC3 owner's first label: base32hex of a SHA-1."""
 WILDCARD_LABEL = b"\x01*"
@@ -50,25 +51,35 @@ def _records(count: int) -> bytes:
 
 
 def positive(lower: bytes, node: Node, at: int, signatures: ZoneSignatures) -> Found | None:
-    """The answer at ``node[at]`` for a question naming its owner, and its RRSIG.
+    """The answer at ``node[at]`` for a question naming its owner, and its RRSIG."""
+    kept = kept_answer(lower, node, at, signatures)
+    if kept is None:
+        return None
+    return NOERROR, kept[1][:2], NO_RECORDS, kept[2]
+
+
+def kept_answer(
+    lower: bytes, node: Node, at: int, signatures: ZoneSignatures
+) -> tuple[bytes, bytes, bytes] | None:
+    """(the node's section, the answer, authority and additional counts, the sections) of a
+    positive signed answer with our OPT: what the fast path splices after the question.
 
     Kept in ``signatures.answers`` for the next query, and valid while the
     node's section is the very object it was made with (a change puts a new
     one; signing again forgets it).
     """
     section = node[at + 2]
-    kept = signatures.answers.get((lower, node[at]))
+    kept: tuple[bytes, bytes, bytes] | None = signatures.answers.get((lower, node[at]))
     if kept is not None and kept[0] is section:
-        found: Found = kept[1]
-        return found
+        return kept
     signature = signatures.answer_rrsig(lower, node[at])
     if signature is None:
         return None
     signed, rrsig = signature
-    answers = _records(_count(node[at + 1]) + signed)
-    found = NOERROR, answers, NO_RECORDS, section + rrsig
-    signatures.answers[lower, node[at]] = (section, found)
-    return found
+    counts = _records(_count(node[at + 1]) + signed) + NO_RECORDS + ONE_RECORD
+    kept = section, counts, section + rrsig
+    signatures.answers[lower, node[at]] = kept
+    return kept
 
 
 def answer(
