@@ -322,6 +322,8 @@ class Provider:
             ssl_certfile=str(cert_file) if cert_file else None,
             ssl_keyfile=str(key_file) if key_file else None,
             http=guarded_protocol(self.http_limits),
+            # uvicorn answers 503 to a request while this many connections are open.
+            limit_concurrency=settings.http_max_connections,
             timeout_graceful_shutdown=HTTP_STOP_GRACE,
         )
         self._http = _EmbeddedServer(config)

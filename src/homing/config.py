@@ -210,6 +210,11 @@ class Settings:
         "Open HTTP connections one address may hold; more are closed at once "
         "(trusted_proxies are exempt).",
     )
+    http_max_connections: int = _setting(
+        1024,
+        "Open HTTP connections in all; while this many are open, a request is answered `503` "
+        "at once (the server's memory and tasks stay bounded whatever the sources).",
+    )
     public_url: str | None = _setting(
         None,
         "The server's public base URL (`https://ddns.example.net`) shown in the web UI's "
@@ -310,6 +315,7 @@ def _validate(settings: Settings) -> None:
         "max_hosts_per_update",
         "auth_max_failures",
         "http_max_connections_per_source",
+        "http_max_connections",
         "nochg_limit",
         "ixfr_journal_entries",
     ):

@@ -31,6 +31,7 @@ import dns.update
 import httpx
 import pytest
 
+from .dnsquery import wait_for
 from .server import ServerProcess, homing
 
 CONFIG = """
@@ -354,3 +355,36 @@ def test_health_fails_while_writes_fail(tmp_path: Path) -> None:
             server.stop()
     finally:
         subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_all_sources_together_hold_a_bounded_number_of_connections(tmp_path: Path) -> None:
+    """``http_max_connections``: while that many are open, from whatever sources, a request
+    is answered 503 at once; once they close, requests are served again."""
+    data = tmp_path / "data"
+    homing(data, "zone", "add", "dyn.example", "--ns", "ns1.dyn.example")
+    config = tmp_path / "homing.toml"
+    config.write_text("http_max_connections = 8\n")
+    server = ServerProcess(data, config=config).start()
+    try:
+        port = int(server.url.rsplit(":", 1)[1])
+        held = [
+            socket.create_connection(("127.0.0.1", port), source_address=(f"127.0.0.{21 + i}", 0))
+            for i in range(8)
+        ]
+        try:
+            transport = httpx.HTTPTransport(local_address="127.0.0.30")
+            with httpx.Client(base_url=server.url, transport=transport, timeout=10) as late:
+                assert late.get("/ip").status_code == 503
+        finally:
+            for sock in held:
+                sock.close()
+        transport = httpx.HTTPTransport(local_address="127.0.0.30")
+        with httpx.Client(base_url=server.url, transport=transport, timeout=10) as late:
+            wait_for(
+                lambda: late.get("/ip").status_code == 200,
+                timeout=10,
+                what="a request served once the connections closed",
+            )
+            assert late.get("/ip").text.strip() == "127.0.0.30"
+    finally:
+        assert server.stop() == 0, server.log()

@@ -14,6 +14,9 @@ adds, at the protocol layer, before the application sees a request:
   ``http_max_connections_per_source`` connections open gets the next one
   closed at once.
 
+The cap on all connections (``http_max_connections``) is uvicorn's own
+``limit_concurrency``: while that many are open, a request gets ``503``.
+
 The checks are a few integer comparisons per read, not per request header.
 """
 
