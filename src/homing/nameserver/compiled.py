@@ -74,8 +74,13 @@ def parent_key(key: bytes) -> bytes:
     return key[key[0] + 1 :]
 
 
+def count_bytes(count: int) -> bytes:
+    """A record count as the two bytes of a header field (the common ones shared)."""
+    return COUNTS[count] if count < len(COUNTS) else count.to_bytes(2, "big")
+
+
 def pack_entry(count: int, section: bytes) -> Entry:
-    return (COUNTS[count] if count < len(COUNTS) else count.to_bytes(2, "big")), section
+    return count_bytes(count), section
 
 
 def decode_entry(owner: dns.name.Name, rdtype: int, entry: Entry) -> dns.rrset.RRset:
@@ -174,7 +179,7 @@ class CompiledZone:
         if entry is None:
             if at < 0:
                 return
-            self.records -= _count(node[at + 1])
+            self.records -= record_count(node[at + 1])
             node = node[:at] + node[at + 3 :]
             if node:
                 self.nodes[key] = node
@@ -185,9 +190,9 @@ class CompiledZone:
             if not node:
                 self._count_ancestors(key, +1)
             self.nodes[key] = (*node, rdtype, *entry)
-            self.records += _count(entry[0])
+            self.records += record_count(entry[0])
         else:
-            self.records += _count(entry[0]) - _count(node[at + 1])
+            self.records += record_count(entry[0]) - record_count(node[at + 1])
             self.nodes[key] = (*node[: at + 1], *entry, *node[at + 3 :])
         if key.startswith(WILDCARD_PREFIX):
             self._recompile_wildcard(key)
@@ -277,7 +282,7 @@ class CompiledZone:
         self.negative = _negative_template(self.negative_soa, self.origin)
 
 
-def _count(count: bytes) -> int:
+def record_count(count: bytes) -> int:
     return int.from_bytes(count, "big")
 
 

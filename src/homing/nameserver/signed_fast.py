@@ -22,7 +22,13 @@ import hashlib
 
 import dns.rdatatype
 
-from homing.nameserver.compiled import COUNTS, CompiledZone, Node, type_index
+from homing.nameserver.compiled import (
+    CompiledZone,
+    Node,
+    count_bytes,
+    record_count,
+    type_index,
+)
 from homing.nameserver.compiler import HEADER_SIZE, MAX_POINTER_OFFSET, POINTER
 from homing.nameserver.signatures import ZoneSignatures
 
@@ -40,14 +46,6 @@ Found = tuple[int, bytes, bytes, bytes]
 def _hash(key: bytes) -> bytes:
     """The NSEC3 hash of a name's lookup key: lower-case wire bytes are its canonical form."""
     return hashlib.sha1(key, usedforsecurity=False).digest()
-
-
-def _count(count: bytes) -> int:
-    return int.from_bytes(count, "big")
-
-
-def _records(count: int) -> bytes:
-    return COUNTS[count] if count < len(COUNTS) else count.to_bytes(2, "big")
 
 
 def positive(lower: bytes, node: Node, at: int, signatures: ZoneSignatures) -> Found | None:
@@ -76,7 +74,7 @@ def kept_answer(
     if signature is None:
         return None
     signed, rrsig = signature
-    counts = _records(_count(node[at + 1]) + signed) + NO_RECORDS + ONE_RECORD
+    counts = count_bytes(record_count(node[at + 1]) + signed) + NO_RECORDS + ONE_RECORD
     kept = section, counts, section + rrsig
     signatures.answers[lower, node[at]] = kept
     return kept
@@ -164,4 +162,4 @@ def _denial(
             parts += (to_owner, tail)
         records += 1 + len(rrsig)
         offset += size
-    return rcode, NO_RECORDS, _records(records), b"".join(parts)
+    return rcode, NO_RECORDS, count_bytes(records), b"".join(parts)
