@@ -355,7 +355,8 @@ class ChangeWriter:
         plans: list[UpdatePlan] = []
         started = time.perf_counter()
         try:
-            async with self._store.write() as txn:
+            # A batch of host edits and RFC 2136 updates is small: inline (store/inline_write.py).
+            async with self._store.write(inline=True) as txn:
                 foreign, last_foreign = await self._read_journal(txn, self._last_seen)
                 own, outcome = await self._apply(txn, batch, edits)
                 for zone_job in zone_updates:

@@ -78,6 +78,20 @@ def open_engine(path: Path, *, writer: bool) -> AsyncEngine:
     return engine
 
 
+def open_inline_engine(path: Path) -> Engine:
+    """The synchronous writer connection of ``store/inline_write.py``: its BEGIN and COMMIT
+    run in a helper thread, its statements on the event loop thread."""
+    engine = create_engine(
+        f"sqlite:///{path}",
+        pool_size=1,
+        max_overflow=0,
+        connect_args={"check_same_thread": False},
+    )
+    event.listen(engine, "connect", _set_pragmas)
+    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+    return engine
+
+
 def open_lookup_engine(path: Path) -> Engine:
     """A synchronous, autocommit engine for indexed point reads on the event loop thread.
 

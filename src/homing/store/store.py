@@ -33,8 +33,10 @@ from homing.store.database import (
     failure_reason,
     migrate_database,
     open_engine,
+    open_inline_engine,
     open_lookup_engine,
 )
+from homing.store.inline_write import inline_transaction
 from homing.store.location import Backend, Database
 from homing.store.pages import (
     HostFilter,
@@ -120,6 +122,7 @@ class Store:
         self.database = where if isinstance(where, Database) else Database.sqlite(where)
         self.backend = self.database.backend
         self._lookup: Engine | None = None
+        self._inline: Engine | None = None
         self._point_reads: PointReads | None = None
         self._tsig_keys: dict[str, TsigKeyRow] = {}
         self._tsig_reload: asyncio.Task[None] | None = None
@@ -131,6 +134,7 @@ class Store:
             self._writer = open_engine(path, writer=True)
             self._reader = open_engine(path, writer=False)
             self._lookup = open_lookup_engine(path)
+            self._inline = open_inline_engine(path)
         else:
             self._writer = open_postgresql_engine(self.database, role=Role.WRITER)
             self._reader = open_postgresql_engine(self.database, role=Role.READER)
@@ -177,8 +181,9 @@ class Store:
                     await task
         await self._writer.dispose()
         await self._reader.dispose()
-        if self._lookup is not None:
-            self._lookup.dispose()
+        for engine in (self._lookup, self._inline):
+            if engine is not None:
+                engine.dispose()
         if self._point_reads is not None:
             await self._point_reads.close()
 
@@ -207,12 +212,18 @@ class Store:
             yield ReadTransaction(conn)
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[WriteTransaction]:
+    async def write(self, *, inline: bool = False) -> AsyncIterator[WriteTransaction]:
         """An exclusive write transaction; committed (durably) when the block exits cleanly.
 
         Exclusive on both backends: SQLite's writers start with ``BEGIN IMMEDIATE``,
-        PostgreSQL's take the write lock first (see ``store/postgres.py``).
+        PostgreSQL's take the write lock first (see ``store/postgres.py``). ``inline``:
+        on SQLite, a small transaction's statements run on the loop thread
+        (``store/inline_write.py``); PostgreSQL's are network round trips either way.
         """
+        if inline and self._inline is not None:
+            async with self._unreachable_as_store_error(), inline_transaction(self._inline) as conn:
+                yield WriteTransaction(conn)
+            return
         async with self._unreachable_as_store_error(), self._writer.begin() as conn:
             if self._lookup is None:
                 await take_write_lock(conn)
@@ -308,6 +319,11 @@ class Store:
         query = secondary_query().order_by(t.zones.c.name, t.secondaries.c.id)
         if zone is not None:
             query = query.where(t.zones.c.name == zone)
+            if self._lookup is not None:
+                # One zone's secondaries, asked after every change by the notifier: an
+                # indexed read, on the loop thread as the other point reads.
+                with self._lookup.connect() as sync:
+                    return [secondary_row(r) for r in sync.execute(query)]
         async with self._connection() as conn:
             return [secondary_row(r) for r in await conn.execute(query)]
 

@@ -1,0 +1,78 @@
+"""SQLite write transactions whose statements run on the event loop thread.
+
+Through aiosqlite every statement is a hand-off to the driver's thread and
+back, and each wakes the event loop: the writer's transaction for one
+dyndns2 update made some forty of them, the largest part of the update's
+CPU (bench/README.md, "Updates"). Here only the two steps that can wait run
+in a thread: ``BEGIN IMMEDIATE``, which queues on the file's write lock
+behind another process, and ``COMMIT``, which waits for the disk. The
+statements between them run where the transaction's code runs: holding
+the write lock, a WAL writer never waits, and an indexed statement costs
+tens of microseconds (as the point reads of ``open_lookup_engine`` do).
+
+The writer uses it for its batches of host edits and RFC 2136 updates,
+which are small by construction; management operations, which may touch
+a whole zone, keep the driver's thread so that they never hold the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+T = TypeVar("T")
+
+
+class InlineConnection:
+    """What the store's transactions use of ``AsyncConnection``, over a synchronous Connection.
+
+    Each coroutine finishes without suspending: the statement runs at once.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self.dialect = conn.dialect
+
+    async def execute(self, statement: Any, parameters: Any = None) -> Any:
+        return self._conn.execute(statement, parameters)
+
+    async def exec_driver_sql(self, sql: str, parameters: Any = None) -> Any:
+        return self._conn.exec_driver_sql(sql, parameters)
+
+    async def run_sync(self, fn: Callable[..., T], *args: Any) -> T:
+        return fn(self._conn, *args)
+
+    async def get_raw_connection(self) -> Any:
+        return self._conn.connection
+
+
+async def _in_thread(fn: Callable[[], T]) -> T:
+    """``fn`` in a thread, waited for to the end even when the caller is cancelled meanwhile:
+    the connection is not touched again before BEGIN or COMMIT has returned."""
+    task = asyncio.ensure_future(asyncio.to_thread(fn))
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await asyncio.wait([task])
+        raise
+
+
+@asynccontextmanager
+async def inline_transaction(engine: Engine) -> AsyncIterator[AsyncConnection]:
+    """An exclusive write transaction (module docstring), committed when the block exits cleanly."""
+    conn = await _in_thread(engine.connect)
+    try:
+        await _in_thread(conn.begin)
+        try:
+            yield cast(AsyncConnection, InlineConnection(conn))
+        except BaseException:
+            conn.rollback()
+            raise
+        await _in_thread(conn.commit)
+    finally:
+        conn.close()

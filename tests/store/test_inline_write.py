@@ -1,0 +1,105 @@
+"""Inline write transactions: committed and rolled back as the driver's, never holding the loop.
+
+``store.write(inline=True)`` runs on both backends (PostgreSQL ignores the
+flag); on SQLite its BEGIN IMMEDIATE waits for another process's write lock
+in a thread, so the event loop goes on meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from homing.store import schema as t
+from homing.store.store import Store
+
+DEADLINE = 10.0
+WHEN = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+
+async def _probe_at(store: Store) -> datetime | None:
+    async with store.read() as txn:
+        value = (await txn.conn.execute(select(t.write_probe.c.at))).scalar()
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+async def test_an_inline_write_commits(store: Store) -> None:
+    async with store.write(inline=True) as txn:
+        assert await txn.update_row("write_probe", 1, at=WHEN) == 1
+    assert await _probe_at(store) == WHEN
+
+
+async def test_an_inline_write_that_fails_leaves_nothing(store: Store) -> None:
+    with pytest.raises(RuntimeError):
+        async with store.write(inline=True) as txn:
+            await txn.update_row("write_probe", 1, at=WHEN)
+            raise RuntimeError("half-way")
+    assert await _probe_at(store) != WHEN
+    async with store.write(inline=True) as txn:  # the connection is back in its pool
+        await txn.update_row("write_probe", 1, at=WHEN)
+    assert await _probe_at(store) == WHEN
+
+
+async def _ticks_while(task: asyncio.Task[None]) -> int:
+    """Loop turns counted while ``task`` waits for the write lock (it cannot finish meanwhile)."""
+    ticks = 0
+    deadline = time.monotonic() + 0.5
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+        ticks += 1
+    assert not task.done()
+    return ticks
+
+
+@pytest.fixture
+async def sqlite_store(tmp_path: Path) -> AsyncIterator[Store]:
+    """The file lock is SQLite's: these run on SQLite alone."""
+    opened = await Store.open(tmp_path / "homing.sqlite3")
+    yield opened
+    await opened.close()
+
+
+def _write_behind_a_lock(store: Store) -> tuple[sqlite3.Connection, asyncio.Task[None]]:
+    """Another process's connection holding the write lock, and an inline write waiting for it."""
+    other = sqlite3.connect(store.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+
+    async def write() -> None:
+        async with store.write(inline=True) as txn:
+            await txn.update_row("write_probe", 1, at=WHEN)
+
+    return other, asyncio.create_task(write())
+
+
+async def test_waiting_for_the_lock_of_another_process_does_not_hold_the_loop(
+    sqlite_store: Store,
+) -> None:
+    other, task = _write_behind_a_lock(sqlite_store)
+    try:
+        assert await _ticks_while(task) > 10
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    await asyncio.wait_for(task, DEADLINE)
+    assert await _probe_at(sqlite_store) == WHEN
+
+
+async def test_a_write_cancelled_while_it_waits_for_the_lock_gives_its_connection_back(
+    sqlite_store: Store,
+) -> None:
+    other, task = _write_behind_a_lock(sqlite_store)
+    await _ticks_while(task)
+    task.cancel()
+    other.execute("COMMIT")
+    other.close()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, DEADLINE)
+    assert await _probe_at(sqlite_store) != WHEN
+    await asyncio.wait_for(test_an_inline_write_commits(sqlite_store), DEADLINE)
