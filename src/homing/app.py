@@ -235,7 +235,7 @@ class Provider:
             raise ConfigError(f"cannot listen for DNS on {settings.dns_listen}: {exc}") from None
         self._refresh_task = asyncio.create_task(self._refresh_signatures(), name="dnssec")
         rollovers = Dnssec.from_settings(
-            store=self.store, origin=new_origin("dnssec"), settings=settings
+            store=self.store, origin=new_origin("dnssec"), settings=settings, writes=self.writer
         )
         self._rollover_task = asyncio.create_task(
             self._advance_rollovers(rollovers), name="dnssec-rollover"
@@ -283,7 +283,10 @@ class Provider:
                         store=self.store, writer=self.writer, policy=settings.policy
                     ),
                     dnssec=Dnssec.from_settings(
-                        store=self.store, origin=new_origin("api"), settings=settings
+                        store=self.store,
+                        origin=new_origin("api"),
+                        settings=settings,
+                        writes=self.writer,
                     ),
                 ),
                 metrics=self.metrics.render,
