@@ -333,3 +333,12 @@ alert_claims = Table(
 )
 """The node that claimed an alert sends it, the others do not (issue 9, alerts once)."""
 Index("ix_alert_claims_claimed_at", alert_claims.c.claimed_at)
+
+brake_gates = Table(
+    "brake_gates",
+    metadata,
+    # login:<name>: the last opening of the login's gate by any node (core/brake.py).
+    Column("key", Text, primary_key=True),
+    # Wall-clock seconds, as shared_counts.
+    Column("at", Float, nullable=False),
+)

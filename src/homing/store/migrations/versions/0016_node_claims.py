@@ -1,4 +1,4 @@
-"""Alert claims: the node that claims an alert sends it, so several nodes send it once.
+"""Claims between nodes: who sends an alert, who opens an attacked login's gate (issue 9).
 
 Revision ID: 0016
 Revises: 0015
@@ -24,8 +24,14 @@ def upgrade() -> None:
         sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_alert_claims_claimed_at", "alert_claims", ["claimed_at"])
+    op.create_table(
+        "brake_gates",
+        sa.Column("key", sa.Text, primary_key=True),
+        sa.Column("at", sa.Float, nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("brake_gates")
     op.drop_index("ix_alert_claims_claimed_at", "alert_claims")
     op.drop_table("alert_claims")
