@@ -24,7 +24,6 @@ import contextlib
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -38,13 +37,13 @@ from homing.alerts.rules import (
     AlertKind,
     change_alert,
     concerned_user,
-    failure_alert,
     kind_of,
     password_user,
     stale_alert,
     token_id,
 )
 from homing.alerts.senders import senders_from_settings
+from homing.alerts.summaries import Summary
 from homing.config import Settings
 from homing.store import alerts as alert_store
 from homing.store.alert_claims import claim_alerts, claim_failures
@@ -78,23 +77,6 @@ def destinations(settings: AlertSettingsRow, channels: frozenset[str]) -> list[D
     return [d for d in found if d.channel in channels]
 
 
-@dataclass(slots=True)
-class _Digest:
-    """Refused attempts of one user not yet told: the first few rows, and how many in all."""
-
-    settings: AlertSettingsRow
-    rows: list[HistoryRow] = field(default_factory=list)
-    total: int = 0
-    counts: list[tuple[int, int]] = field(default_factory=list)
-    """(history id, attempts) of every row: what is left when another node told some."""
-
-    def add(self, row: HistoryRow) -> None:
-        if len(self.rows) < MAX_SAMPLES:
-            self.rows.append(row)
-        self.total += row.count
-        self.counts.append((row.id, row.count))
-
-
 class AlertFollower:
     """Follows the history and stale hosts, and posts alerts to the outbox."""
 
@@ -124,8 +106,8 @@ class AlertFollower:
         self._saved = 0
         self._boot_id = 0
         self._in_flight: Counter[int] = Counter()
-        self._digests: dict[int, _Digest] = {}
-        self._claiming: dict[int, _Digest] = {}
+        self._digests: dict[int, Summary] = {}
+        self._claiming: dict[int, Summary] = {}
         """Summaries whose claim is under way (shared): they hold the cursor too."""
         self._last_failure_alert: dict[int, float] = {}
         self._flush_timer: asyncio.TimerHandle | None = None
@@ -240,7 +222,7 @@ class AlertFollower:
         ours = await self._claim(changes)
         for row, kind, settings in wanted:
             if kind is not AlertKind.CHANGE:
-                self._digests.setdefault(settings.user_id, _Digest(settings)).add(row)
+                self._digests.setdefault(settings.user_id, Summary(settings)).add(row)
             elif ours is None or f"change:{row.id}" in ours:
                 self._post(settings, change_alert(row, user=settings.user))
         self.flush_failures()
@@ -259,8 +241,10 @@ class AlertFollower:
         now = asyncio.get_running_loop().time()
         next_due: float | None = None
         for user_id, digest in list(self._digests.items()):
+            if user_id in self._claiming:
+                continue  # the claim under way flushes again when it is decided
             due = self._last_failure_alert.get(user_id, -self._quiet) + self._quiet
-            if now >= due and user_id not in self._claiming:
+            if now >= due:
                 del self._digests[user_id]
                 self._last_failure_alert[user_id] = now
                 if self._shared:
@@ -271,7 +255,7 @@ class AlertFollower:
                     self._claim_tasks.add(task)
                     task.add_done_callback(self._claim_tasks.discard)
                 else:
-                    self._post_summary(digest)
+                    self._post(digest.settings, digest.alert())
             else:
                 next_due = due if next_due is None else min(next_due, due)
         if self._flush_timer is not None:
@@ -280,19 +264,15 @@ class AlertFollower:
         if next_due is not None:
             self._flush_timer = asyncio.get_running_loop().call_at(next_due, self.flush_failures)
 
-    def _post_summary(self, digest: _Digest) -> None:
-        alert = failure_alert(digest.rows, user=digest.settings.user, total=digest.total)
-        self._post(digest.settings, alert)
-
-    async def _claim_summary(self, user_id: int, digest: _Digest) -> None:
+    async def _claim_summary(self, user_id: int, digest: Summary) -> None:
         """Send the summary if this node claims it; else keep what the others did not tell."""
         told: int | None = 0
         try:
             told = await claim_failures(
                 self._store,
                 user_id,
-                first_id=digest.counts[0][0],
-                through_id=digest.counts[-1][0],
+                first_id=digest.first_id,
+                through_id=digest.last_id,
                 at=utc_now(),
                 quiet=timedelta(seconds=self._quiet),
             )
@@ -304,24 +284,18 @@ class AlertFollower:
         finally:
             del self._claiming[user_id]
         if told is None:
-            self._post_summary(digest)
+            self._post(digest.settings, digest.alert())
             return
-        left = [(i, n) for i, n in digest.counts if i > told]
-        rows = [r for r in digest.rows if r.id > told]
+        rows, left = digest.after(told)
         if len(rows) < min(MAX_SAMPLES, len(left)):
             rows = await alert_store.history_rows(self._store, [i for i, _ in left[:MAX_SAMPLES]])
         if rows:  # none: told by another node, or pruned with the history meanwhile
-            self._keep(user_id, _Digest(digest.settings, rows, sum(n for _, n in left), left))
+            self._keep(user_id, Summary(digest.settings, rows, sum(n for _, n in left), left))
         self.flush_failures()
 
-    def _keep(self, user_id: int, older: _Digest) -> None:
+    def _keep(self, user_id: int, older: Summary) -> None:
         """Put ``older`` back as the user's summary to come, before the rows read since."""
-        later = self._digests.get(user_id)
-        if later is not None:
-            older.rows = (older.rows + later.rows)[:MAX_SAMPLES]
-            older.total += later.total
-            older.counts += later.counts
-        self._digests[user_id] = older
+        self._digests[user_id] = older.then(self._digests.get(user_id))
 
     async def tell_administrators(self, subject: str, lines: tuple[str, ...]) -> int:
         """Alert every administrator who set a destination; returns how many were told."""
@@ -356,7 +330,7 @@ class AlertFollower:
         """The highest history id up to which every alert is finished."""
         holding = [
             *self._in_flight,
-            *(d.counts[0][0] for d in (*self._digests.values(), *self._claiming.values())),
+            *(d.first_id for d in (*self._digests.values(), *self._claiming.values())),
         ]
         return min(holding) - 1 if holding else self._position
 
