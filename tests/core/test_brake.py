@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -148,3 +151,38 @@ async def test_with_the_gate_database_away_the_node_decides_alone() -> None:
     assert await check("192.0.2.1") is Refusal.SLOWED
     assert await check("198.51.100.7", right=True) is None  # the owner, first guess
     assert gates.asked == 2
+
+
+class StuckGates:
+    """``GateClaims`` whose claims never return (a request cancelled while waiting)."""
+
+    def __init__(self) -> None:
+        self.claiming = asyncio.Event()
+
+    async def claim(self, key: str, *, at: float, interval: float) -> bool:
+        self.claiming.set()
+        await asyncio.Event().wait()
+        return True
+
+    async def release(self, key: str) -> None:
+        return None
+
+
+async def test_a_check_cancelled_while_claiming_gives_its_slots_back() -> None:
+    limits = BrakeLimits(max_failures=2, window=300.0, lockout=900.0, in_flight_per_source=1)
+    gates = StuckGates()
+    b = Brake(limits=limits, clock=Clock(), gates=gates)
+    for n in range(2):
+        fail(b, f"192.0.2.{n}", "alice", PASSWORD)
+
+    async def check() -> None:
+        async with b.reserve(source="203.0.113.5", login="alice", kind=PASSWORD):
+            pass
+
+    waiting = asyncio.create_task(check())
+    await gates.claiming.wait()  # it holds its slot while it claims
+    assert fail(b, "203.0.113.5", None, TOKEN) is Refusal.BUSY
+    waiting.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await waiting
+    assert fail(b, "203.0.113.5", None, TOKEN) is None

@@ -431,7 +431,11 @@ class Reservation:
     async def __aenter__(self) -> Reservation:
         self.refused = self._brake._open(self)
         if self.refused is None:
-            self.refused = await self._brake._agree(self)
+            try:
+                self.refused = await self._brake._agree(self)
+            except BaseException:
+                self._brake._release(self)  # cancelled (a client gone): no __aexit__ follows
+                raise
             if self.refused is not None:
                 self._brake._release(self)
         return self
