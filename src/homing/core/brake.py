@@ -280,14 +280,17 @@ class Brake:
             if source_used >= limits.max_failures * limits.source_factor:
                 return Refusal.LOCKED
             keys += [pair, "pw:" + src]
-            attacked = state.failures(login, since=since) >= limits.max_failures
-            if pair_used or state.locked("failed:" + pair, now=now):
+            failing = pair_used > 0 or state.locked("failed:" + pair, now=now)
+            attacked = (failing or self._gates is not None) and state.failures(
+                login, since=since
+            ) >= limits.max_failures
+            if failing:
                 # This address failed against the login (or is checking it right now).
                 refused = self._login_gate(ticket, login, attacked=attacked, now=now)
                 if refused is not None:
                     return refused
                 keys.append(login)
-            elif attacked and self._gates is not None:
+            elif attacked:
                 # Clean here; whether at every node too is the database's to say (_agree).
                 ticket._first = (json.dumps(["first", ticket.login, src]), now)
         for key in keys:
