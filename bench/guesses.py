@@ -13,7 +13,9 @@ With ``--nodes N`` the attack is spread over N nodes behind a load balancer
 own (the budget per node) and with the counts shared as on PostgreSQL
 (``homing.core.shared_counts``), each count reaching the other nodes
 ``--share-lag`` seconds after it happened (the exchange's 0.1 s poll plus a
-commit).
+commit), and an attacked login's gate opened through a claim in the shared
+database (``DatabaseGates``; here a table in memory, which every node reads at
+once, as the database's own transactions do).
 
     python bench/guesses.py [--addresses 1 1000] [--max-failures 10] [--window 300]
                             [--lockout 900] [--seconds 3600] [--nodes 1] [--share-lag 0.15]
@@ -22,6 +24,7 @@ commit).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import heapq
 import json
 from pathlib import Path
@@ -72,6 +75,22 @@ class LaggedSharing:
                     receiver(kind, key, at, until)
 
 
+class SharedGates:
+    """``GateClaims`` over one table that every node sees at once (the database)."""
+
+    def __init__(self) -> None:
+        self._opened: dict[str, float] = {}
+
+    async def claim(self, key: str, *, at: float, interval: float) -> bool:
+        if at - self._opened.get(key, float("-inf")) < interval:
+            return False
+        self._opened[key] = at
+        return True
+
+    async def release(self, key: str) -> None:
+        self._opened.pop(key, None)
+
+
 class NodeSharing:
     """One node's side of ``LaggedSharing`` (a ``CountSharing``)."""
 
@@ -89,7 +108,7 @@ class NodeSharing:
         self._network.send(self._index, kind, key, at, until)
 
 
-def attack(
+async def attack(
     limits: BrakeLimits,
     *,
     addresses: int,
@@ -112,7 +131,8 @@ def attack(
         else MemoryBrakeState(horizon=horizon)
         for _ in range(nodes)
     ]
-    brakes = [Brake(limits=limits, state=state, clock=clock) for state in states]
+    gates = SharedGates() if share_lag is not None else None
+    brakes = [Brake(limits=limits, state=state, clock=clock, gates=gates) for state in states]
     turn = 0
     ready = [(i * ATTEMPT_GAP / max(addresses, 1), i) for i in range(addresses)]
     heapq.heapify(ready)
@@ -126,7 +146,7 @@ def attack(
         brake = brakes[turn % nodes]
         turn += 1
         login = None if kind is CredentialKind.TOKEN else "alice"
-        with brake.reserve(source=f"attacker-{who}", login=login, kind=kind) as ticket:
+        async with brake.reserve(source=f"attacker-{who}", login=login, kind=kind) as ticket:
             if ticket.refused is not None:
                 refused += 1
                 heapq.heappush(ready, (at + RETRY_GAP, who))
@@ -136,7 +156,8 @@ def attack(
         heapq.heappush(ready, (at + max(delay, ATTEMPT_GAP), who))
     clock.now = seconds
     network.deliver()
-    with brakes[0].reserve(source="owner", login="alice", kind=CredentialKind.PASSWORD) as owner:
+    owner_ticket = brakes[0].reserve(source="owner", login="alice", kind=CredentialKind.PASSWORD)
+    async with owner_ticket as owner:
         owner_ok = owner.refused is None
     return {
         "addresses": addresses,
@@ -163,13 +184,15 @@ def main() -> None:
     for kind in (CredentialKind.PASSWORD, CredentialKind.TOKEN):
         for addresses in args.addresses:
             for lag in lags:
-                found = attack(
-                    limits,
-                    addresses=addresses,
-                    seconds=args.seconds,
-                    kind=kind,
-                    nodes=args.nodes,
-                    share_lag=lag,
+                found = asyncio.run(
+                    attack(
+                        limits,
+                        addresses=addresses,
+                        seconds=args.seconds,
+                        kind=kind,
+                        nodes=args.nodes,
+                        share_lag=lag,
+                    )
                 )
                 how = "" if args.nodes == 1 else f" over {args.nodes} nodes"
                 how += "" if lag is None or args.nodes == 1 else f", counts shared {lag} s late"

@@ -54,11 +54,20 @@ async def store(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator
 
 
 @pytest.fixture
-async def core(store: Store) -> AsyncIterator[Core]:
+def writer_poll_seconds() -> float:
+    """How often the core's writer reads the journal when idle; a module overrides it to
+    prove that its changes reach the view by the writer's own transactions."""
+    return 0.05
+
+
+@pytest.fixture
+async def core(store: Store, writer_poll_seconds: float) -> AsyncIterator[Core]:
     bus = EventBus()
     events: list[ViewEvent] = []
     bus.subscribe(events.append)
-    writer = ChangeWriter(store=store, bus=bus, origin=new_origin("test"), poll_interval=0.05)
+    writer = ChangeWriter(
+        store=store, bus=bus, origin=new_origin("test"), poll_interval=writer_poll_seconds
+    )
     await writer.start()
     brake = Brake(limits=BrakeLimits(max_failures=5, window=60, lockout=60))
     refusals = Refusals(writer=writer)

@@ -62,7 +62,9 @@ def http_context(core: Core, settings: Settings) -> HttpContext:
             tokens=ApiTokens(store=core.store, writes=core.writer),
             bearer=BearerAuth(store=core.store, brake=core.brake, refusals=core.refusals),
             records=HostRecords(store=core.store, writer=core.writer, policy=settings.policy),
-            dnssec=Dnssec.from_settings(store=core.store, origin="api-test", settings=settings),
+            dnssec=Dnssec.from_settings(
+                store=core.store, origin="api-test", settings=settings, writes=core.writer
+            ),
         ),
     )
 

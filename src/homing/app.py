@@ -37,7 +37,12 @@ from homing.core.ratelimit import FloodCounter
 from homing.core.refusals import Refusals
 from homing.core.rfc2136 import DynamicUpdates
 from homing.core.session_key import shared_session_key
-from homing.core.shared_counts import CountExchange, SharedBrakeState, SharedFloodCounter
+from homing.core.shared_counts import (
+    CountExchange,
+    DatabaseGates,
+    SharedBrakeState,
+    SharedFloodCounter,
+)
 from homing.core.tsig import StoreKeyring
 from homing.core.updates import UpdateLimits, UpdateService
 from homing.core.writer import ChangeWriter
@@ -172,6 +177,7 @@ class Provider:
         brake_horizon = max(limits.window, limits.lockout)
         nochg_limit, nochg_window = settings.nochg_limit, settings.nochg_window_seconds
         brake_state: BrakeState | None = None
+        gates: DatabaseGates | None = None
         nochg: FloodCounter | None = None
         if self.store.backend is Backend.POSTGRESQL:
             self.counts = CountExchange(
@@ -181,9 +187,10 @@ class Provider:
                 horizon=max(brake_horizon, nochg_window),
             )
             brake_state = SharedBrakeState(limits=limits, exchange=self.counts)
+            gates = DatabaseGates(self.writer)
             nochg = SharedFloodCounter(limit=nochg_limit, window=nochg_window, exchange=self.counts)
             await self.counts.start()
-        brake = Brake(limits=limits, state=brake_state)
+        brake = Brake(limits=limits, state=brake_state, gates=gates)
         self.refusals = Refusals(writer=self.writer)
         auth = Authenticator(
             store=self.store, brake=brake, refusals=self.refusals, writes=self.writer
@@ -235,7 +242,7 @@ class Provider:
             raise ConfigError(f"cannot listen for DNS on {settings.dns_listen}: {exc}") from None
         self._refresh_task = asyncio.create_task(self._refresh_signatures(), name="dnssec")
         rollovers = Dnssec.from_settings(
-            store=self.store, origin=new_origin("dnssec"), settings=settings
+            store=self.store, origin=new_origin("dnssec"), settings=settings, writes=self.writer
         )
         self._rollover_task = asyncio.create_task(
             self._advance_rollovers(rollovers), name="dnssec-rollover"
@@ -283,7 +290,10 @@ class Provider:
                         store=self.store, writer=self.writer, policy=settings.policy
                     ),
                     dnssec=Dnssec.from_settings(
-                        store=self.store, origin=new_origin("api"), settings=settings
+                        store=self.store,
+                        origin=new_origin("api"),
+                        settings=settings,
+                        writes=self.writer,
                     ),
                 ),
                 metrics=self.metrics.render,

@@ -12,6 +12,7 @@ import pytest
 from homing.alerts.follower import AlertFollower
 from homing.alerts.outbox import Outbox
 from homing.alerts.senders import EmailSender, Sender, WebhookSender
+from homing.store.store import Store
 from support import Core
 
 
@@ -38,9 +39,18 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 def make_follower(
     core: Core, http: httpx.AsyncClient, clock: Clock
 ) -> Callable[..., AlertFollower]:
-    """A follower wired to the writer; retries after ~10 ms so tests need not wait."""
+    """A follower wired to the writer; retries after ~10 ms so tests need not wait.
 
-    def make(*, smtp_port: int | None = None, quiet: float = 600.0) -> AlertFollower:
+    Given another ``store`` (a second node's), it only polls, as another node would.
+    """
+
+    def make(
+        *,
+        smtp_port: int | None = None,
+        quiet: float = 600.0,
+        store: Store | None = None,
+        shared: bool = False,
+    ) -> AlertFollower:
         senders: dict[str, Sender] = {"webhook": WebhookSender(http=http, allow_private=True)}
         if smtp_port is not None:
             senders["email"] = EmailSender(
@@ -48,14 +58,16 @@ def make_follower(
             )
         outbox = Outbox(senders, attempts=4, retry_seconds=0.01, queue_size=10)
         follower = AlertFollower(
-            store=core.store,
+            store=store or core.store,
             outbox=outbox,
             failure_quiet_seconds=quiet,
             stale_check_seconds=3600,
             poll_seconds=0.05,
             clock=clock,
+            shared=shared,
         )
-        core.writer.on_commit(follower.wake)
+        if store is None:
+            core.writer.on_commit(follower.wake)
         return follower
 
     return make

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from homing.core.brake import Brake, BrakeLimits, CredentialKind, Refusal
+from homing.errors import StoreError
 
 TOKEN, PASSWORD = CredentialKind.TOKEN, CredentialKind.PASSWORD
 
@@ -112,3 +116,73 @@ def test_no_address_gets_more_checks_than_its_budget(
         key = (source, login if kind is PASSWORD else None)
         failures[key] = failures.get(key, 0) + 1
         assert failures[key] <= 5
+
+
+class UnreachableGates:
+    """``GateClaims`` whose database is away: every claim raises."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    async def claim(self, key: str, *, at: float, interval: float) -> bool:
+        self.asked += 1
+        raise StoreError("the database is unreachable")
+
+    async def release(self, key: str) -> None:
+        raise StoreError("the database is unreachable")
+
+
+async def test_with_the_gate_database_away_the_node_decides_alone() -> None:
+    clock, gates = Clock(), UnreachableGates()
+    limits = BrakeLimits(max_failures=2, window=300.0, lockout=900.0)
+    b = Brake(limits=limits, clock=clock, gates=gates)
+    for n in range(2):
+        fail(b, f"192.0.2.{n}", "alice", PASSWORD)  # the login is under attack now
+
+    async def check(source: str, *, right: bool = False) -> Refusal | None:
+        async with b.reserve(source=source, login="alice", kind=PASSWORD) as ticket:
+            if ticket.refused is None and right:
+                ticket.succeeded()
+            elif ticket.refused is None:
+                ticket.failed()
+            return ticket.refused
+
+    assert await check("192.0.2.0") is None  # the gate's opening, as one node decides
+    assert await check("192.0.2.1") is Refusal.SLOWED
+    assert await check("198.51.100.7", right=True) is None  # the owner, first guess
+    assert gates.asked == 2
+
+
+class StuckGates:
+    """``GateClaims`` whose claims never return (a request cancelled while waiting)."""
+
+    def __init__(self) -> None:
+        self.claiming = asyncio.Event()
+
+    async def claim(self, key: str, *, at: float, interval: float) -> bool:
+        self.claiming.set()
+        await asyncio.Event().wait()
+        return True
+
+    async def release(self, key: str) -> None:
+        return None
+
+
+async def test_a_check_cancelled_while_claiming_gives_its_slots_back() -> None:
+    limits = BrakeLimits(max_failures=2, window=300.0, lockout=900.0, in_flight_per_source=1)
+    gates = StuckGates()
+    b = Brake(limits=limits, clock=Clock(), gates=gates)
+    for n in range(2):
+        fail(b, f"192.0.2.{n}", "alice", PASSWORD)
+
+    async def check() -> None:
+        async with b.reserve(source="203.0.113.5", login="alice", kind=PASSWORD):
+            pass
+
+    waiting = asyncio.create_task(check())
+    await gates.claiming.wait()  # it holds its slot while it claims
+    assert fail(b, "203.0.113.5", None, TOKEN) is Refusal.BUSY
+    waiting.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await waiting
+    assert fail(b, "203.0.113.5", None, TOKEN) is None

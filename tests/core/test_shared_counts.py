@@ -1,7 +1,9 @@
 """Brake and nochg counts shared by two nodes on one real PostgreSQL (issue 9 item 4).
 
 An attacker who spreads guesses over the nodes gets one budget, not one per
-node: failures counted at one node lock the same address out at the other.
+node: failures counted at one node lock the same address out at the other,
+and an attacked login's gate and each address's first guess are claimed in
+the database.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from homing.core.brake import Brake, BrakeLimits, CredentialKind
 from homing.core.events import EventBus
 from homing.core.shared_counts import (
     CountExchange,
+    DatabaseGates,
     Kind,
     Receiver,
     Scope,
@@ -25,13 +28,14 @@ from homing.core.writer import ChangeWriter
 from homing.store.location import Database
 from homing.store.store import Store
 
-LIMITS = BrakeLimits(max_failures=3, window=60, lockout=120)
+LIMITS = BrakeLimits(max_failures=3, window=60, lockout=120, login_gate_seconds=600)
 DEADLINE = 10.0
 
 
 @dataclass
 class Node:
     brake: Brake
+    state: SharedBrakeState
     nochg: SharedFloodCounter
     exchange: CountExchange
 
@@ -46,7 +50,8 @@ async def node(url: str, name: str) -> AsyncIterator[Node]:
     nochg = SharedFloodCounter(limit=2, window=60, exchange=exchange)
     await exchange.start()
     try:
-        yield Node(brake=Brake(limits=LIMITS, state=state), nochg=nochg, exchange=exchange)
+        brake = Brake(limits=LIMITS, state=state, gates=DatabaseGates(writer))
+        yield Node(brake=brake, state=state, nochg=nochg, exchange=exchange)
     finally:
         await exchange.stop()
         await writer.stop()
@@ -150,3 +155,36 @@ def test_failures_split_over_nodes_before_either_knew_still_lock_for_the_lockout
     assert not _probe(brakes[0]) and not _probe(brakes[1])
     now[0] += LIMITS.lockout
     assert _probe(brakes[0]) and _probe(brakes[1])
+
+
+async def _check(brake: Brake, source: str, *, right: bool = False) -> bool:
+    """A password check as the server makes it (``async with``); False when refused."""
+    ticket = brake.reserve(source=source, login="alice", kind=CredentialKind.PASSWORD)
+    async with ticket:
+        if ticket.refused is not None:
+            return False
+        if right:
+            ticket.succeeded()
+        else:
+            ticket.failed()
+        return True
+
+
+async def test_an_attacked_login_has_one_gate_and_first_guess_across_nodes(
+    postgres_url: str,
+) -> None:
+    async with node(postgres_url, "node-a") as a, node(postgres_url, "node-b") as b:
+        for n in range(3):
+            _guess(a.brake, f"192.0.2.{n}")
+        await _eventually(lambda: b.state.failures("login:alice", since=0) >= 3)
+        # From here B hears no counts: only the claims in the database tie the nodes.
+        await b.exchange.stop()
+        assert await _check(a.brake, "203.0.113.1")  # a new address's first guess
+        # Clean at B, but its first guess was at A: a failing address, through the gate.
+        assert await _check(b.brake, "203.0.113.1")
+        # A's own gate is open, but B opened the login's gate a moment ago.
+        assert not await _check(a.brake, "192.0.2.0")
+        assert await _check(b.brake, "203.0.113.2")  # another new address: its first guess
+        # The owner's success gives the first guess back: the owner gets through at B too.
+        assert await _check(a.brake, "198.51.100.7", right=True)
+        assert await _check(b.brake, "198.51.100.7", right=True)

@@ -16,6 +16,11 @@ How an alert is born without slowing an update, and without being lost:
   a crash or restart it reads on from there, so an acknowledged update that
   deserved an alert gets it; the price is that an alert may come twice
   (at-least-once), never zero times.
+* With several nodes on one PostgreSQL database every node follows the
+  history; a node sends only the alerts it claimed in the database first
+  (``store/alert_claims.py``), so each alert goes out once, not once per
+  node. The price: a node killed between its claim and the delivery loses
+  that alert (the others see it claimed).
 
 Publishing rows from the writer in memory would have been simpler, but an
 alert queued only in memory is lost by a crash between commit and delivery,

@@ -9,6 +9,12 @@ summed per user: one alert at most every ``failure_quiet_seconds``, telling
 how many attempts there were, so a password-guessing run is one email, not
 thousands. The stored cursor never passes a row whose alerts are still
 queued, retried or waiting in such a summary.
+
+With several nodes on one PostgreSQL database (``shared``) every node reads
+the same rows and would send every alert: a node claims each alert in the
+database first and sends only the ones it claimed (``store/alert_claims.py``),
+so each goes out once; failure summaries are claimed per user, one per quiet
+time across the nodes, each attempt told once.
 """
 
 from __future__ import annotations
@@ -18,7 +24,6 @@ import contextlib
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -32,16 +37,18 @@ from homing.alerts.rules import (
     AlertKind,
     change_alert,
     concerned_user,
-    failure_alert,
     kind_of,
     password_user,
     stale_alert,
     token_id,
 )
 from homing.alerts.senders import senders_from_settings
+from homing.alerts.summaries import Summary
 from homing.config import Settings
 from homing.store import alerts as alert_store
+from homing.store.alert_claims import claim_alerts, claim_failures
 from homing.store.alerts import AlertSettingsRow
+from homing.store.location import Backend
 from homing.store.reads import as_utc
 from homing.store.rows import HistoryRow
 from homing.store.store import Store
@@ -70,15 +77,6 @@ def destinations(settings: AlertSettingsRow, channels: frozenset[str]) -> list[D
     return [d for d in found if d.channel in channels]
 
 
-@dataclass(slots=True)
-class _Digest:
-    """Refused attempts of one user not yet told: the first few rows, and how many in all."""
-
-    settings: AlertSettingsRow
-    rows: list[HistoryRow] = field(default_factory=list)
-    total: int = 0
-
-
 class AlertFollower:
     """Follows the history and stale hosts, and posts alerts to the outbox."""
 
@@ -92,8 +90,10 @@ class AlertFollower:
         poll_seconds: float = 5.0,
         clock: Clock = utc_now,
         on_stop: Callable[[], Awaitable[None]] | None = None,
+        shared: bool = False,
     ) -> None:
         self._store = store
+        self._shared = shared
         self._outbox = outbox
         self._on_stop = on_stop
         self._quiet = failure_quiet_seconds
@@ -106,10 +106,13 @@ class AlertFollower:
         self._saved = 0
         self._boot_id = 0
         self._in_flight: Counter[int] = Counter()
-        self._digests: dict[int, _Digest] = {}
+        self._digests: dict[int, Summary] = {}
+        self._claiming: dict[int, Summary] = {}
+        """Summaries whose claim is under way (shared): they hold the cursor too."""
         self._last_failure_alert: dict[int, float] = {}
         self._flush_timer: asyncio.TimerHandle | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._claim_tasks: set[asyncio.Task[None]] = set()
         self._next_save = 0.0
 
     @property
@@ -145,9 +148,10 @@ class AlertFollower:
         ]
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        tasks = [*self._tasks, *self._claim_tasks]
+        for task in tasks:
             task.cancel()
-        for task in self._tasks:
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
@@ -208,31 +212,50 @@ class AlertFollower:
             ],
             token_ids=[i for r, _ in relevant if (i := token_id(r.credential)) is not None],
         )
+        wanted: list[tuple[HistoryRow, AlertKind, AlertSettingsRow]] = []
         for row, kind in relevant:
             user_id = concerned_user(row, found)
             settings = subscribed.get(user_id) if user_id is not None else None
-            if settings is None or EVENT_OF[kind].value not in settings.events:
-                continue
-            if kind is AlertKind.CHANGE:
+            if settings is not None and EVENT_OF[kind].value in settings.events:
+                wanted.append((row, kind, settings))
+        changes = [f"change:{row.id}" for row, kind, _ in wanted if kind is AlertKind.CHANGE]
+        ours = await self._claim(changes)
+        for row, kind, settings in wanted:
+            if kind is not AlertKind.CHANGE:
+                self._digests.setdefault(settings.user_id, Summary(settings)).add(row)
+            elif ours is None or f"change:{row.id}" in ours:
                 self._post(settings, change_alert(row, user=settings.user))
-            else:
-                digest = self._digests.setdefault(settings.user_id, _Digest(settings))
-                if len(digest.rows) < MAX_SAMPLES:
-                    digest.rows.append(row)
-                digest.total += row.count
         self.flush_failures()
+
+    async def _claim(self, keys: list[str]) -> set[str] | None:
+        """The alerts of ``keys`` this node sends (shared); None: all of them (one node).
+
+        Claims carry the wall clock, which the nodes share (``clock`` is the stale checks').
+        """
+        if not self._shared:
+            return None
+        return await claim_alerts(self._store, keys, at=utc_now())
 
     def flush_failures(self) -> None:
         """Send the failure summaries whose user's quiet time is over; time the rest."""
         now = asyncio.get_running_loop().time()
         next_due: float | None = None
         for user_id, digest in list(self._digests.items()):
+            if user_id in self._claiming:
+                continue  # the claim under way flushes again when it is decided
             due = self._last_failure_alert.get(user_id, -self._quiet) + self._quiet
             if now >= due:
                 del self._digests[user_id]
                 self._last_failure_alert[user_id] = now
-                alert = failure_alert(digest.rows, user=digest.settings.user, total=digest.total)
-                self._post(digest.settings, alert)
+                if self._shared:
+                    self._claiming[user_id] = digest
+                    task = asyncio.get_running_loop().create_task(
+                        self._claim_summary(user_id, digest), name="alerts-claim"
+                    )
+                    self._claim_tasks.add(task)
+                    task.add_done_callback(self._claim_tasks.discard)
+                else:
+                    self._post(digest.settings, digest.alert())
             else:
                 next_due = due if next_due is None else min(next_due, due)
         if self._flush_timer is not None:
@@ -240,6 +263,39 @@ class AlertFollower:
             self._flush_timer = None
         if next_due is not None:
             self._flush_timer = asyncio.get_running_loop().call_at(next_due, self.flush_failures)
+
+    async def _claim_summary(self, user_id: int, digest: Summary) -> None:
+        """Send the summary if this node claims it; else keep what the others did not tell."""
+        told: int | None = 0
+        try:
+            told = await claim_failures(
+                self._store,
+                user_id,
+                first_id=digest.first_id,
+                through_id=digest.last_id,
+                at=utc_now(),
+                quiet=timedelta(seconds=self._quiet),
+            )
+        except asyncio.CancelledError:
+            self._keep(user_id, digest)  # stopping: the cursor stays before its rows
+            raise
+        except Exception:
+            log.exception("alert follower: cannot claim a failure summary; will retry")
+        finally:
+            del self._claiming[user_id]
+        if told is None:
+            self._post(digest.settings, digest.alert())
+            return
+        rows, left = digest.after(told)
+        if len(rows) < min(MAX_SAMPLES, len(left)):
+            rows = await alert_store.history_rows(self._store, [i for i, _ in left[:MAX_SAMPLES]])
+        if rows:  # none: told by another node, or pruned with the history meanwhile
+            self._keep(user_id, Summary(digest.settings, rows, sum(n for _, n in left), left))
+        self.flush_failures()
+
+    def _keep(self, user_id: int, older: Summary) -> None:
+        """Put ``older`` back as the user's summary to come, before the rows read since."""
+        self._digests[user_id] = older.then(self._digests.get(user_id))
 
     async def tell_administrators(self, subject: str, lines: tuple[str, ...]) -> int:
         """Alert every administrator who set a destination; returns how many were told."""
@@ -272,7 +328,10 @@ class AlertFollower:
 
     def safe_cursor(self) -> int:
         """The highest history id up to which every alert is finished."""
-        holding = [*self._in_flight, *(d.rows[0].id for d in self._digests.values())]
+        holding = [
+            *self._in_flight,
+            *(d.first_id for d in (*self._digests.values(), *self._claiming.values())),
+        ]
         return min(holding) - 1 if holding else self._position
 
     async def _save(self, *, force: bool = False) -> None:
@@ -308,6 +367,7 @@ class AlertFollower:
             return 0
         marks = await alert_store.stale_marks(self._store)
         new_marks: dict[int, datetime] = {}
+        due: list[tuple[str, AlertSettingsRow, Alert]] = []
         for host in await alert_store.hosts_of(self._store, wanting):
             settings = wanting[host.owner_id]
             last = as_utc(host.updated_at or host.created_at)
@@ -320,8 +380,12 @@ class AlertFollower:
                 hours=settings.stale_hours,
                 now=now,
             )
-            self._post(settings, alert)
+            due.append((f"stale:{host.id}:{last.isoformat()}", settings, alert))
             new_marks[host.id] = last
+        ours = await self._claim([key for key, _, _ in due])
+        for key, settings, alert in due:
+            if ours is None or key in ours:
+                self._post(settings, alert)
         await alert_store.mark_stale(self._store, new_marks)
         return len(new_marks)
 
@@ -341,4 +405,5 @@ def follower_from_settings(settings: Settings, store: Store) -> AlertFollower:
         failure_quiet_seconds=settings.alert_failure_quiet_seconds,
         stale_check_seconds=settings.alert_stale_check_seconds,
         on_stop=http.aclose,
+        shared=store.backend is Backend.POSTGRESQL,
     )

@@ -106,7 +106,7 @@ class Authenticator:
         login = login.strip()
         attempt = _Attempt(login=login, source=source, front_door=front_door, targets=targets)
         kind = CredentialKind.TOKEN if secret.startswith(TOKEN_PREFIX) else CredentialKind.PASSWORD
-        with self._brake.reserve(source=source, login=login, kind=kind) as ticket:
+        async with self._brake.reserve(source=source, login=login, kind=kind) as ticket:
             if ticket.refused is not None:
                 return await self._refuse(AuthOutcome.ABUSE, attempt, ticket.refused.value)
             if not login or len(login) > MAX_LOGIN_LENGTH or len(secret) > MAX_SECRET_LENGTH:
@@ -132,7 +132,8 @@ class Authenticator:
     ) -> Authentication:
         """The second step of a sign-in (or a change that needs a code): a TOTP code of ``user``."""
         attempt = _Attempt(login=user, source=source, front_door=front_door, targets=())
-        with self._brake.reserve(source=source, login=user, kind=CredentialKind.PASSWORD) as ticket:
+        reservation = self._brake.reserve(source=source, login=user, kind=CredentialKind.PASSWORD)
+        async with reservation as ticket:
             if ticket.refused is not None:
                 return await self._refuse(AuthOutcome.ABUSE, attempt, ticket.refused.value)
             account = await self._store.find_user(user)

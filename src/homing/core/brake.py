@@ -27,17 +27,28 @@ token of its own gains nothing by using it between guesses).
 The counts live behind ``BrakeState``: ``MemoryBrakeState`` keeps them in this
 process (a restart forgets them, the history keeps the refusals);
 ``SharedBrakeState`` (``core/shared_counts.py``) adds the counts of the other
-nodes sharing a PostgreSQL database.
+nodes sharing a PostgreSQL database. Those arrive a moment late, so each node
+would open an attacked login's gate once per interval on its own, and let
+each new address's first guess through on its own. With ``GateClaims``
+(``async with``) a node asks the database first: it opens the gate only after
+claiming the opening (one claim per node and interval at most, since the local
+gate stays shut meanwhile), and an address clean here but not at another node
+of an attacked login (its first guess claimed there) is a failing address. So
+one budget holds across the nodes; a success gives the first guess back.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import TracebackType
 from typing import Protocol
+
+log = logging.getLogger(__name__)
 
 MAX_TRACKED_KEYS = 100_000
 MAX_DELAY_SECONDS = 2.0
@@ -76,6 +87,16 @@ class BrakeState(Protocol):
 
     def admit(self, key: str, *, now: float, interval: float) -> bool:
         """True at most once per ``interval`` seconds for ``key``."""
+
+
+class GateClaims(Protocol):
+    """Where the nodes sharing counts agree on each opening of a login's gate."""
+
+    async def claim(self, key: str, *, at: float, interval: float) -> bool:
+        """True when no node opened gate ``key`` in the ``interval`` before ``at`` (monotonic)."""
+
+    async def release(self, key: str) -> None:
+        """Forget the opening of ``key`` (a first guess that turned out to be the owner's)."""
 
 
 @dataclass(slots=True)
@@ -216,10 +237,12 @@ class Brake:
         limits: BrakeLimits,
         state: BrakeState | None = None,
         clock: Callable[[], float] = time.monotonic,
+        gates: GateClaims | None = None,
     ) -> None:
         self.limits = limits
         self._state = state or MemoryBrakeState(horizon=max(limits.window, limits.lockout))
         self._clock = clock
+        self._gates = gates
 
     def reserve(
         self, *, source: str | None, login: str | None, kind: CredentialKind
@@ -257,17 +280,35 @@ class Brake:
             if source_used >= limits.max_failures * limits.source_factor:
                 return Refusal.LOCKED
             keys += [pair, "pw:" + src]
-            if pair_used or state.locked("failed:" + pair, now=now):
+            failing = pair_used > 0 or state.locked("failed:" + pair, now=now)
+            attacked = (failing or self._gates is not None) and state.failures(
+                login, since=since
+            ) >= limits.max_failures
+            if failing:
                 # This address failed against the login (or is checking it right now).
-                if state.pending(login) >= limits.in_flight_per_login:
-                    return Refusal.BUSY
-                attacked = state.failures(login, since=since) >= limits.max_failures
-                if attacked and not state.admit(login, now=now, interval=limits.login_gate_seconds):
-                    return Refusal.SLOWED
+                refused = self._login_gate(ticket, login, attacked=attacked, now=now)
+                if refused is not None:
+                    return refused
                 keys.append(login)
+            elif attacked:
+                # Clean here; whether at every node too is the database's to say (_agree).
+                ticket._first = (json.dumps(["first", ticket.login, src]), now)
         for key in keys:
             state.reserve(key)
         ticket._held = keys
+        return None
+
+    def _login_gate(
+        self, ticket: Reservation, login: str, *, attacked: bool, now: float
+    ) -> Refusal | None:
+        """The per-login limits of a failing address: checks in flight, and the gate."""
+        limits, state = self.limits, self._state
+        if state.pending(login) >= limits.in_flight_per_login:
+            return Refusal.BUSY
+        if attacked:
+            if not state.admit(login, now=now, interval=limits.login_gate_seconds):
+                return Refusal.SLOWED
+            ticket._gate = (login, now)
         return None
 
     def _failed(self, ticket: Reservation) -> float:
@@ -300,10 +341,51 @@ class Brake:
             self._state.clear(pair)
             self._state.lock("failed:" + pair, until=0.0)
 
+    async def _agree(self, ticket: Reservation) -> Refusal | None:
+        """What the other nodes say of this node's decision (``GateClaims``, see above)."""
+        gates = self._gates
+        if gates is None:
+            return None
+        if ticket._first is not None and ticket.login is not None:
+            key, at = ticket._first
+            if await _claim(gates, key, at=at, interval=FAILED_MEMORY_SECONDS):
+                return None
+            # Its first guess was at another node: a failing address at an attacked login.
+            ticket._first = None
+            login = "login:" + ticket.login
+            refused = self._login_gate(ticket, login, attacked=True, now=self._clock())
+            if refused is not None:
+                return refused
+            self._state.reserve(login)
+            ticket._held.append(login)
+        if ticket._gate is not None:
+            key, at = ticket._gate
+            if not await _claim(gates, key, at=at, interval=self.limits.login_gate_seconds):
+                return Refusal.SLOWED
+        return None
+
+    async def _give_back(self, ticket: Reservation) -> None:
+        """A first guess that succeeded was the owner's: the next one is a first one again."""
+        if self._gates is None or ticket._first is None:
+            return
+        try:
+            await self._gates.release(ticket._first[0])
+        except Exception as exc:
+            log.warning("cannot give back a first guess claim: %s", exc)
+
     def _release(self, ticket: Reservation) -> None:
         for key in ticket._held:
             self._state.release(key)
         ticket._held = []
+
+
+async def _claim(gates: GateClaims, key: str, *, at: float, interval: float) -> bool:
+    try:
+        return await gates.claim(key, at=at, interval=interval)
+    except Exception as exc:
+        # The database away: this node's own decision stands, as with one node.
+        log.warning("cannot claim a login gate opening; deciding here: %s", exc)
+        return True
 
 
 def _login_key(login: str | None) -> str | None:
@@ -318,7 +400,8 @@ class Reservation:
 
     Inside, call ``failed()`` (returns how long to delay the answer) or
     ``succeeded()``; leaving the block without either (an error, a cancelled
-    request) only gives the slot back.
+    request) only gives the slot back. ``async with`` also claims a gate
+    opening across the nodes (``GateClaims``): password checks use it.
     """
 
     def __init__(
@@ -329,6 +412,11 @@ class Reservation:
         self.login = login
         self.kind = kind
         self._held: list[str] = []
+        self._gate: tuple[str, float] | None = None
+        """The login gate this reservation opened, and when (monotonic)."""
+        self._first: tuple[str, float] | None = None
+        """This address's first guess at an attacked login, to claim across the nodes."""
+        self._ok = False
         self.refused: Refusal | None = None
 
     def __enter__(self) -> Reservation:
@@ -343,11 +431,34 @@ class Reservation:
     ) -> None:
         self._brake._release(self)
 
+    async def __aenter__(self) -> Reservation:
+        self.refused = self._brake._open(self)
+        if self.refused is None:
+            try:
+                self.refused = await self._brake._agree(self)
+            except BaseException:
+                self._brake._release(self)  # cancelled (a client gone): no __aexit__ follows
+                raise
+            if self.refused is not None:
+                self._brake._release(self)
+        return self
+
+    async def __aexit__(
+        self,
+        _type: type[BaseException] | None,
+        _value: BaseException | None,
+        _traceback: TracebackType | None,
+    ) -> None:
+        self._brake._release(self)
+        if self._ok:
+            await self._brake._give_back(self)
+
     def failed(self) -> float:
         delay = self._brake._failed(self)
         self._brake._release(self)
         return delay
 
     def succeeded(self) -> None:
+        self._ok = True
         self._brake._succeeded(self)
         self._brake._release(self)

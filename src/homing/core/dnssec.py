@@ -8,6 +8,11 @@ the server takes (``advance``), and the operator's ``complete``; each one
 reloads the zone the same way. Nothing is shown of the private keys:
 ``status`` and ``ds`` tell algorithms, key tags, states and the records for
 the registrar.
+
+Each write is one transaction on the ``WritePath`` (issue 9, item 2): inside
+``homing serve`` the writer's, so the zone is served signed (or unsigned) by
+every DNS view of this server when the call returns; in the CLI one of its own,
+which running servers follow through the journal.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import dns.name
 
 from homing.config import Settings
 from homing.core.journal import JournalKind
+from homing.core.write_path import DirectWrites, WritePath
 from homing.dnssec import keys
 from homing.dnssec import rollover as roll
 from homing.dnssec.signer import INCEPTION_SKEW_SECONDS, VALIDITY_SECONDS
@@ -97,10 +103,13 @@ class Dnssec:
     """The use cases behind ``homing dnssec`` and the API's zone DNSSEC calls."""
 
     @classmethod
-    def from_settings(cls, *, store: Store, origin: str, settings: Settings) -> Dnssec:
+    def from_settings(
+        cls, *, store: Store, origin: str, settings: Settings, writes: WritePath | None = None
+    ) -> Dnssec:
         return cls(
             store=store,
             origin=origin,
+            writes=writes,
             propagation_seconds=settings.dnssec_propagation_seconds,
             parent_ds_ttl_seconds=settings.dnssec_parent_ds_ttl_seconds,
         )
@@ -118,8 +127,10 @@ class Dnssec:
         propagation_seconds: int,
         parent_ds_ttl_seconds: int,
         clock: Clock = _utc_now,
+        writes: WritePath | None = None,
     ) -> None:
         self._store = store
+        self._writes = writes or DirectWrites(store)
         self._origin = origin
         self._propagation = propagation_seconds
         self._parent_ds_ttl = parent_ds_ttl_seconds
@@ -130,30 +141,37 @@ class Dnssec:
     ) -> DnssecStatus:
         name = normalize_name(zone)
         now = self._clock()
-        async with self._store.write() as txn:
+
+        async def sign(txn: WriteTransaction) -> None:
             row = await self._zone(txn, name)
             if await txn.dnssec_keys(row.id):
                 raise ConflictError(f"zone {name} is signed already (see: homing dnssec status)")
             await self._new_key(txn, row, algorithm, roll.KeyState.ACTIVE, now)
             await self._reload(txn, row, now)
+
+        await self._writes.transaction(sign)
         return await self.status(name)
 
     async def disable(self, zone: str) -> None:
         """Stop signing; during a rollover too (both keys go: the zone is then unsigned)."""
         name = normalize_name(zone)
         now = self._clock()
-        async with self._store.write() as txn:
+
+        async def unsign(txn: WriteTransaction) -> None:
             row = await self._zone(txn, name)
             removed = await txn.delete_where("dnssec_keys", zone_id=row.id)
             if not removed:
                 raise NotFoundError(f"zone {name} is not signed")
             await self._reload(txn, row, now)
 
+        await self._writes.transaction(unsign)
+
     async def rollover(self, zone: str, algorithm: keys.Algorithm | None = None) -> DnssecStatus:
         """Start a key rollover: a new key (same algorithm unless told) published and signing."""
         name = normalize_name(zone)
         now = self._clock()
-        async with self._store.write() as txn:
+
+        async def start(txn: WriteTransaction) -> None:
             row = await self._zone(txn, name)
             # The reload first: its update of the zone row makes a second rollover of the
             # zone (from another node on PostgreSQL) wait for this one, then see its key.
@@ -164,19 +182,24 @@ class Dnssec:
             chosen = algorithm or keys.Algorithm(old.algorithm)
             tag = _key(name, old).key_tag
             await self._new_key(txn, row, chosen, roll.KeyState.PUBLISHED, now, avoid_tag=tag)
+
+        await self._writes.transaction(start)
         return await self.status(name)
 
     async def complete(self, zone: str) -> DnssecStatus:
         """The parent serves the new DS: the old key retires once caches forget the old DS."""
         name = normalize_name(zone)
         now = self._clock()
-        async with self._store.write() as txn:
+
+        async def finish(txn: WriteTransaction) -> None:
             row = await self._zone(txn, name)
             rows = await txn.dnssec_keys(row.id)
             if not rows:
                 raise ConflictError(f"zone {name} is not signed (homing dnssec enable {name})")
             step = roll.complete(_times(rows), await self._timings(txn, row), name)
             await self._apply(txn, row, step, now)
+
+        await self._writes.transaction(finish)
         return await self.status(name)
 
     async def advance(self) -> list[tuple[str, str]]:
@@ -190,13 +213,20 @@ class Dnssec:
         stepped: list[tuple[str, str]] = []
         for name in zones:
             now = self._clock()
-            async with self._store.write() as txn:
+
+            async def take(
+                txn: WriteTransaction, name: str = name, now: datetime = now
+            ) -> roll.Step | None:
                 row = await self._zone(txn, name)
                 times = _times(await txn.dnssec_keys(row.id))
                 step = roll.timed_step(times, await self._timings(txn, row), now)
                 if step is not None:
                     await self._apply(txn, row, step, now)
-                    stepped.append((name, step.phase.value))
+                return step
+
+            step = await self._writes.transaction(take)
+            if step is not None:
+                stepped.append((name, step.phase.value))
         return stepped
 
     async def status(self, zone: str) -> DnssecStatus:

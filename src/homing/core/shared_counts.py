@@ -10,7 +10,9 @@ than one per interval however many counts: a nochg flood must not become a
 flood of transactions) and reads what the others counted; each node folds
 the others' counts into its memory. So a count reaches every node within
 about two intervals plus a commit; only what an attacker sends inside that
-moment can pass the budget, per node.
+moment can pass the budget, per node. What is decided before any count is
+known cannot wait for them: an attacked login's gate is opened by one node at
+a time through a claim in the database (``DatabaseGates``).
 
 Times cross nodes as wall-clock seconds: monotonic clocks do not compare
 between machines (the brake's own clock stays monotonic). On SQLite there is
@@ -35,6 +37,9 @@ from homing.errors import StoreError
 from homing.store.node_state import (
     SharedCount,
     add_shared_counts,
+    claim_gate,
+    forget_gate,
+    prune_gates,
     prune_shared_counts,
     shared_counts_after,
 )
@@ -198,11 +203,34 @@ class CountExchange:
         before = time.time() - self._horizon
 
         async def prune(txn: WriteTransaction) -> int:
-            return await prune_shared_counts(txn, before=before)
+            return await prune_shared_counts(txn, before=before) + await prune_gates(
+                txn, before=before
+            )
 
         removed = await self._writes.transaction(prune)
         if removed:
             log.debug("forgot %d shared counts older than %.0f s", removed, self._horizon)
+
+
+class DatabaseGates:
+    """``GateClaims`` in the shared database: one write, through the writer, per opening."""
+
+    def __init__(self, writes: WritePath) -> None:
+        self._writes = writes
+
+    async def claim(self, key: str, *, at: float, interval: float) -> bool:
+        wall = at + wall_offset()
+
+        async def take(txn: WriteTransaction) -> bool:
+            return await claim_gate(txn, key, at=wall, interval=interval)
+
+        return await self._writes.transaction(take)
+
+    async def release(self, key: str) -> None:
+        async def forget(txn: WriteTransaction) -> None:
+            await forget_gate(txn, key)
+
+        await self._writes.transaction(forget)
 
 
 class SharedBrakeState(MemoryBrakeState):

@@ -44,6 +44,7 @@ from homing.domain.edits import HostEdit
 from homing.domain.records import ViewEvent, ZoneRemoved
 from homing.errors import StoreError
 from homing.memory import bulk_load
+from homing.store.alert_claims import CLAIM_KEEP, prune_alert_claims
 from homing.store.location import Backend
 from homing.store.rows import HostRow, NewHistory
 from homing.store.search import NEW_NAMES_BATCH
@@ -258,7 +259,8 @@ class ChangeWriter:
 
     async def _maybe_prune(self) -> None:
         """Keep the journal bounded: the newest ``journal_keep`` entries per zone (IXFR's reach),
-        and the history to ``history_days`` (a batch per round, so no round holds the lock long).
+        and the history to ``history_days`` (a batch per round, so no round holds the lock long),
+        and the alert claims with it.
 
         Followers poll every ``poll_interval``, so they never fall that far behind.
         """
@@ -270,10 +272,13 @@ class ChangeWriter:
             async with self._store.write() as txn:
                 removed = await txn.prune_journal(keep=self._journal_keep)
                 old_history = 0
+                claims_keep = CLAIM_KEEP
                 if self._history_keep is not None:
                     old_history = await txn.prune_history(
                         before=datetime.now(UTC) - self._history_keep, limit=HISTORY_PRUNE_BATCH
                     )
+                    claims_keep = min(claims_keep, self._history_keep)
+                await prune_alert_claims(txn, before=datetime.now(UTC) - claims_keep)
         except Exception:
             log.exception("could not prune the journal and history; will retry")
             return

@@ -97,6 +97,13 @@ async def history_after(store: Store, after: int, *, limit: int) -> list[History
         return [HistoryRow(**dict(r._mapping)) for r in await txn.conn.execute(query)]
 
 
+async def history_rows(store: Store, ids: Iterable[int]) -> list[HistoryRow]:
+    """The history rows of ``ids``, oldest first."""
+    query = select(t.history).where(t.history.c.id.in_(list(ids))).order_by(t.history.c.id)
+    async with store.read() as txn:
+        return [HistoryRow(**dict(r._mapping)) for r in await txn.conn.execute(query)]
+
+
 async def alert_cursor(store: Store) -> int | None:
     async with store.read() as txn:
         query = select(t.alert_cursor.c.history_id).where(t.alert_cursor.c.id == CURSOR_ROW)

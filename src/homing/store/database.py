@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SCHEMA_HEAD = "0015"
+SCHEMA_HEAD = "0016"
 """The newest migration's revision; tests/store/test_database.py checks it against Alembic."""
 BUSY_TIMEOUT_MS = 10_000
 

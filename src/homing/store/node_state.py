@@ -1,4 +1,4 @@
-"""Rows every node of one database shares: named server secrets and the shared counts.
+"""Rows every node of one database shares: named server secrets, shared counts, gates.
 
 Named statements for ``core/session_key.py`` and ``core/shared_counts.py``
 over an open transaction (issue 9 item 4).
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from homing.store import schema as t
 from homing.store.transaction import ReadTransaction, WriteTransaction
@@ -97,3 +98,25 @@ async def prune_shared_counts(txn: WriteTransaction, *, before: float) -> int:
         delete(t.shared_counts).where((c.at < before) & ((c.until.is_(None)) | (c.until < before)))
     )
     return int(result.rowcount or 0)
+
+
+async def claim_gate(txn: WriteTransaction, key: str, *, at: float, interval: float) -> bool:
+    """Open gate ``key`` at ``at`` (wall clock) unless a node opened it ``interval`` before."""
+    insert_new = postgresql.insert if txn.conn.dialect.name == "postgresql" else sqlite.insert
+    statement = insert_new(t.brake_gates).values(key=key, at=at)
+    statement = statement.on_conflict_do_update(
+        index_elements=["key"],
+        set_={"at": statement.excluded.at},
+        where=t.brake_gates.c.at <= statement.excluded.at - interval,
+    )
+    claimed = await txn.conn.execute(statement.returning(t.brake_gates.c.key))
+    return claimed.first() is not None
+
+
+async def forget_gate(txn: WriteTransaction, key: str) -> None:
+    await txn.conn.execute(delete(t.brake_gates).where(t.brake_gates.c.key == key))
+
+
+async def prune_gates(txn: WriteTransaction, *, before: float) -> int:
+    result = await txn.conn.execute(delete(t.brake_gates).where(t.brake_gates.c.at < before))
+    return int(result.rowcount)

@@ -321,3 +321,24 @@ shared_counts = Table(
     Column("until", Float, nullable=True),
 )
 Index("ix_shared_counts_at", shared_counts.c.at)
+
+alert_claims = Table(
+    "alert_claims",
+    metadata,
+    # change:<history id>, stale:<host id>:<last update>, failures:<user id> (alert_claims.py).
+    Column("key", String(80), primary_key=True),
+    # Failure summaries: the last history row the user was told about.
+    Column("through_id", Integer, nullable=True),
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
+)
+"""The node that claimed an alert sends it, the others do not (issue 9, alerts once)."""
+Index("ix_alert_claims_claimed_at", alert_claims.c.claimed_at)
+
+brake_gates = Table(
+    "brake_gates",
+    metadata,
+    # login:<name>: the last opening of the login's gate by any node (core/brake.py).
+    Column("key", Text, primary_key=True),
+    # Wall-clock seconds, as shared_counts.
+    Column("at", Float, nullable=False),
+)

@@ -1,10 +1,25 @@
-"""``/zones`` and ``/users``: administrators manage them; everyone may list zones."""
+"""``/zones`` and ``/users``: administrators manage them; everyone may list zones.
+
+The writer here never polls the journal: what the API changes reaches the
+DNS view through the writer's own transaction, by the time the call returns.
+"""
 
 from __future__ import annotations
 
+import dns.message
+import dns.rdatatype
+import pytest
+
 from homing.domain.records import ZoneRemoved, ZoneSnapshot
+from homing.nameserver.compiled import CompiledView
+from homing.nameserver.engine import Engine
 
 from .conftest import Api
+
+
+@pytest.fixture
+def writer_poll_seconds() -> float:
+    return 3600.0
 
 
 async def test_zones_are_listed_for_everyone(api: Api) -> None:
@@ -127,3 +142,25 @@ async def test_admin_rolls_the_key_of_a_signed_zone(api: Api) -> None:
     assert second.status_code == 409
     read = await api.client.get("/api/v1/zones/dyn.example/dnssec", headers=api.alice)
     assert read.json() == body
+
+
+async def test_signing_through_the_api_is_served_signed_on_return(api: Api) -> None:
+    """One journal entry and one serial bump; the view serves DNSKEY with its RRSIG."""
+    async with api.core.store.read() as txn:
+        entries = await txn.journal_after(0)
+    zone = await api.core.store.find_zone("dyn.example.")
+    assert zone is not None
+    signed = await api.client.post("/api/v1/zones/dyn.example/dnssec", headers=api.root, json={})
+    assert signed.status_code == 201
+    async with api.core.store.read() as txn:
+        [entry] = await txn.journal_after(entries[-1].id)
+    assert (entry.kind, entry.serial) == ("zone", zone.serial + 1)
+    view = CompiledView()
+    for event in api.core.events:
+        view.apply(event)
+    assert view.serial("dyn.example.") == zone.serial + 1
+    query = dns.message.make_query("dyn.example.", "DNSKEY", want_dnssec=True, payload=4096)
+    wire = Engine(view).answer(query.to_wire(), tcp=True)
+    assert isinstance(wire, bytes)
+    answer = dns.message.from_wire(wire).answer
+    assert {rrset.rdtype for rrset in answer} == {dns.rdatatype.DNSKEY, dns.rdatatype.RRSIG}

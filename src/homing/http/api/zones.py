@@ -98,7 +98,6 @@ async def enable_dnssec(call: Call) -> Response:
     with about("algorithm"):
         algorithm = Algorithm.parse(text)
         status = await call.api.dnssec.enable(zone.name, algorithm)
-    await call.api.writer.sync()
     return ok(render.zone_dnssec(status), status=201)
 
 
@@ -118,7 +117,6 @@ async def rollover_dnssec(call: Call) -> Response:
         status = await call.api.dnssec.complete(zone.name)
     else:
         status = await call.api.dnssec.rollover(zone.name, algorithm)
-    await call.api.writer.sync()
     return ok(render.zone_dnssec(status))
 
 
@@ -126,7 +124,6 @@ async def disable_dnssec(call: Call) -> Response:
     call.principal.require_admin(write=True)
     zone = await _zone(call)
     await call.api.dnssec.disable(zone.name)
-    await call.api.writer.sync()
     return no_content()
 
 

@@ -76,7 +76,6 @@ async def change_signing(site: WebSite, request: Request) -> Response:
         raise  # the page answers 503 (see web/__init__.py)
     except HomingError as exc:
         return await _page(site, viewer, error=str(exc), status=400)
-    await site.ctx.api.writer.sync()
     return redirect(f"/admin/server?done={done}")
 
 
