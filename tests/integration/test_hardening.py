@@ -17,11 +17,13 @@ import socket
 import sqlite3
 import stat
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import dns.edns
 import dns.message
 import dns.query
 import dns.rcode
@@ -148,9 +150,9 @@ def test_guesses_from_elsewhere_never_lock_the_owner_out(served: Served) -> None
         assert signed_in.status_code == 303
 
 
-def _exchange(server: ServerProcess, wires: list[bytes], source: str) -> list[dns.message.Message]:
-    """Send every message over UDP from ``source`` before reading any answer (all in flight at
-    once), and the answers parsed without checking their TSIG (a refusal is unsigned)."""
+def _exchange_raw(server: ServerProcess, wires: list[bytes], source: str) -> list[bytes]:
+    """Send every message over UDP from ``source`` before reading any answer (all in flight
+    at once); the answers' bytes, in the order sent."""
     sockets = []
     try:
         for wire in wires:
@@ -159,10 +161,15 @@ def _exchange(server: ServerProcess, wires: list[bytes], source: str) -> list[dn
             sock.bind((source, 0))
             sock.settimeout(10)
             sock.sendto(wire, server.dns)
-        return [dns.message.from_wire(sock.recv(65535), keyring=False) for sock in sockets]
+        return [sock.recv(65535) for sock in sockets]
     finally:
         for sock in sockets:
             sock.close()
+
+
+def _exchange(server: ServerProcess, wires: list[bytes], source: str) -> list[dns.message.Message]:
+    """``_exchange_raw``, the answers parsed without checking a TSIG (a refusal is unsigned)."""
+    return [dns.message.from_wire(a, keyring=False) for a in _exchange_raw(server, wires, source)]
 
 
 def _signed_update(key: dns.tsig.Key, name: str) -> bytes:
@@ -237,6 +244,19 @@ def test_malformed_tsig_is_a_clear_refusal_and_writes_nothing(served: Served) ->
     assert not addresses(served.server.dns, name)
     assert ask(served.server.dns, "dyn.example", "SOA").answer == soa_before
     assert "Traceback" not in served.server.log()
+
+
+def test_an_empty_padding_option_pads_nothing(served: Served) -> None:
+    """Issue 11: an empty EDNS Padding option padded every UDP answer to 468 bytes (10.9x for
+    a REFUSED); padding belongs to encrypted transports only (RFC 8467)."""
+    padding = dns.edns.GenericOption(dns.edns.OptionType.PADDING, b"")
+    for name in ("home.dyn.example.", "elsewhere.example."):
+        query = dns.message.make_query(name, "A", use_edns=0, payload=4096, options=[padding])
+        wire = query.to_wire()
+        (raw,) = _exchange_raw(served.server, [wire], "127.0.0.43")
+        answer = dns.message.from_wire(raw)
+        assert not any(o.otype == dns.edns.OptionType.PADDING for o in answer.options)
+        assert len(raw) < 2 * len(wire), name
 
 
 def _raw(source: str, port: int, payload: bytes) -> bytes:
@@ -347,6 +367,41 @@ def test_secrets_are_private_and_tokens_never_logged(served: Served) -> None:
             stored = " ".join(str(v) for row in db.execute("SELECT * FROM history") for v in row)
     assert typed_in not in stored
     assert "(redacted)" in served.server.log() and typed_in not in served.server.log()
+
+
+def test_the_client_daemon_never_logs_its_duckdns_token(served: Served, tmp_path: Path) -> None:
+    """Issue 11: ``homing client run`` at its default INFO level logged the DuckDNS request
+    URL, token included (httpx's request log)."""
+    token = served.tokens["dave"]
+    (tmp_path / "token").write_text(token + "\n")
+    config = tmp_path / "client.toml"
+    config.write_text(
+        '[ipv4]\nsource = "command"\ncommand = ["echo", "93.184.216.34"]\n'
+        f'[[update]]\nprovider = "duckdns"\nserver = "{served.server.url}"\n'
+        f'token_file = "{tmp_path / "token"}"\nnames = ["dave.dyn.example"]\n'
+    )
+    command = ["client", "run", "--config", str(config), "--state", str(tmp_path / "state")]
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "homing", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for(
+            lambda: addresses(served.server.dns, "dave.dyn.example") == {"93.184.216.34"},
+            timeout=30,
+            what="the daemon's DuckDNS update",
+        )
+        updated = True
+    except AssertionError:
+        updated = False
+    finally:
+        daemon.terminate()
+        out, _ = daemon.communicate(timeout=30)
+    assert updated, out
+    assert "duckdns:dave.dyn.example: pushing" in out, out  # it logged about its request
+    assert token not in out
 
 
 def test_register_without_a_zone_to_choose_is_one_clear_line(served: Served) -> None:
