@@ -66,11 +66,12 @@ def queries(max_strings: int) -> list[tuple[str, dns.message.Message]]:
     for name in [*names, f"missing.{ZONE}", ZONE, "elsewhere.example."]:
         for rtype in ("TXT", "ANY", "DNSKEY", "NS"):
             asked.append((f"{name} {rtype} no EDNS", dns.message.make_query(name, rtype)))
-            for do in (False, True):
+            for do, options in ((False, []), (True, []), (False, padding)):
                 query = dns.message.make_query(
-                    name, rtype, use_edns=0, payload=4096, want_dnssec=do, options=padding
+                    name, rtype, use_edns=0, payload=4096, want_dnssec=do, options=options
                 )
-                asked.append((f"{name} {rtype} EDNS 4096 DO={int(do)} padding", query))
+                extra = " empty Padding" if options else ""
+                asked.append((f"{name} {rtype} EDNS 4096 DO={int(do)}{extra}", query))
     for _, query in asked:
         query.flags &= ~dns.flags.RD
     return asked
