@@ -133,6 +133,18 @@ def test_guesses_from_elsewhere_never_lock_the_owner_out(served: Served) -> None
             for i in range(9):
                 _update(attacker, "home.dyn.example", f"hm_wrong{i}", "home.dyn.example")
                 _update(attacker, "alice", f"wrong-{i}", "home.dyn.example")
+    for source in ("127.0.0.44", "127.0.0.45", "127.0.0.46"):
+        with served.client(source) as attacker:
+            csrf = re.search(r'name="csrf" value="([^"]+)"', attacker.get("/login").text)
+            assert csrf is not None
+            codes = [
+                attacker.post(
+                    "/login", data={"user": "alice", "password": f"web-{i}", "csrf": csrf.group(1)}
+                ).status_code
+                for i in range(9)
+            ]
+            # Checked (401) until locked or slowed by the login's gate (429).
+            assert codes[0] == 401 and codes[-1] == 429 and set(codes) == {401, 429}, codes
     with served.client("127.0.0.7") as router:
         assert _update(router, "home.dyn.example", served.tokens["home"], "home.dyn.example") in {
             "good",
