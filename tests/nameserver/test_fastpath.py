@@ -340,3 +340,23 @@ def test_edns_shapes_are_remembered_but_not_those_with_options(
     for query in (plain, plain, cookie, cookie):
         assert _agree(reference, served, fast, query.to_wire(), False)
     assert len(fast._shapes) == 1
+
+
+def test_the_fast_path_counts_answers_by_type_and_rcode(
+    engines: tuple[Engine, Engine, FastPath],
+) -> None:
+    _, _, fast = engines
+    asked = [
+        ("home.ddns.test.", "A"),
+        ("home.ddns.test.", "A"),
+        ("missing.ddns.test.", "AAAA"),
+        ("ddns.test.", "ANY"),
+        ("www.example.org.", "TXT"),
+        ("home.ddns.test.", "CAA"),
+    ]
+    answered = [
+        fast.answer(dns.message.make_query(name, rtype).to_wire(), False) for name, rtype in asked
+    ]
+    assert answered[-1] is None  # types from 128 up but ANY are the reference engine's
+    A, AAAA, TXT, ANY = (dns.rdatatype.from_text(t) for t in ("A", "AAAA", "TXT", "ANY"))
+    assert fast.counts() == {(A, 0): 2, (AAAA, 3): 1, (ANY, 0): 1, (TXT, 5): 1}

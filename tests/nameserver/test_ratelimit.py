@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 import dns.flags
 import dns.message
 import pytest
@@ -44,11 +46,39 @@ def test_ipv6_networks_are_slash_56_by_default() -> None:
     assert limit.check("2001:db8:0:200::1") == SEND  # the next /56
 
 
+def packed(host: str) -> bytes:
+    return ipaddress.ip_address(host).packed
+
+
 def test_other_prefix_lengths() -> None:
-    limit = limiter(rate=1, slip=0, ipv4_prefix=16, ipv6_prefix=60)
-    assert limit.network("10.1.2.3") == limit.network("10.1.200.1") != limit.network("10.2.0.1")
-    assert limit.network("2001:db8::1") == limit.network("2001:db8:0:f::1")
-    assert limit.network("2001:db8::1") != limit.network("2001:db8:0:10::1")
+    limit = limiter(rate=1, slip=0, ipv4_prefix=20, ipv6_prefix=60)
+    network = limit.network
+    assert network(packed("10.1.2.3")) == network(packed("10.1.15.1"))
+    assert network(packed("10.1.2.3")) != network(packed("10.1.16.1"))
+    assert network(packed("2001:db8::1")) == network(packed("2001:db8:0:f::1"))
+    assert network(packed("2001:db8::1")) != network(packed("2001:db8:0:10::1"))
+    assert [limit.check("10.1.2.3"), limit.check("10.1.15.9")] == [SEND, DROP]
+
+
+@given(
+    st.ip_addresses(),
+    st.integers(min_value=1, max_value=32),
+    st.integers(min_value=1, max_value=128),
+)
+def test_the_network_is_the_address_under_its_prefix(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address, v4_bits: int, v6_bits: int
+) -> None:
+    limit = limiter(ipv4_prefix=v4_bits, ipv6_prefix=v6_bits)
+    bits = v4_bits if address.version == 4 else v6_bits
+    expected = ipaddress.ip_network(f"{address}/{bits}", strict=False).network_address.packed
+    key = limit.network(address.packed)
+    assert key == expected or (bits % 8 == 0 and key == expected[: bits // 8])
+
+
+def test_the_two_families_never_share_a_network() -> None:
+    limit = limiter(rate=1, slip=0, ipv4_prefix=24, ipv6_prefix=24)
+    assert limit.check("32.1.13.1") == SEND
+    assert limit.check("2001:d00::1") == SEND
 
 
 def test_a_new_second_starts_a_new_budget() -> None:

@@ -54,6 +54,8 @@ Shape = tuple[int, int, bytes, int]
 FIRST_META_TYPE = 128
 """Types from here up (AXFR, IXFR, TSIG, ...) are the engine's, except ANY."""
 ANY = dns.rdatatype.ANY
+COUNTED_TYPES = 256
+"""Slots of the answer counts: every type the fast path answers (below 128, and ANY)."""
 CNAME = dns.rdatatype.CNAME
 NOERROR, NXDOMAIN, REFUSED = 0, 3, 5
 AUTHORITATIVE = (b"\x84", b"\x85")
@@ -100,10 +102,12 @@ class FastPath:
         self.view = view
         self.udp_max_payload = udp_max_payload
         """UDP answers larger than this (or the client's size) go out truncated (TC)."""
-        self.noerror = [0] * 65536
-        self.nxdomain = [0] * 65536
-        self.refused = [0] * 65536
-        """Answers by question type, one list per rcode: a count costs one list increment."""
+        self.noerror = [0] * COUNTED_TYPES
+        self.nxdomain = [0] * COUNTED_TYPES
+        self.refused = [0] * COUNTED_TYPES
+        """Answers by question type, one list per rcode: a count costs one list increment.
+        Only types below 128 and ANY (255) are answered here, so 256 slots hold them all,
+        and ``counts`` (every second in each DNS worker) reads few."""
         self._shapes: dict[bytes, Shape] = {}
 
     def counts(self) -> dict[tuple[int, int], int]:

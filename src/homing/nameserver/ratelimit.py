@@ -8,14 +8,14 @@ answer: a real resolver behind the network retries over TCP, which proves
 its address and is never limited, while the victim gets a packet no bigger
 than the query.
 
-The cost is one dict update per answer; the window is the current second
-(``tick`` once per batch of datagrams), and the whole table is dropped when
+The cost is one dict update per answer, keyed by the network's bytes; the
+window is the current second (``tick`` once per batch of datagrams), and
+the whole table is dropped when
 the second changes, so a flood of spoofed networks cannot grow it for long.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from dataclasses import dataclass
 
@@ -23,6 +23,7 @@ SEND, DROP, SLIP = 0, 1, 2
 HEADER_SIZE = 12
 QR_TC = 0x82
 MAX_LABEL = 63
+IPV4_SIZE = 4
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,9 +44,13 @@ class ResponseRateLimit:
         self.slip = settings.slip
         self._v4_bits = settings.ipv4_prefix
         self._v6_bits = settings.ipv6_prefix
-        self._v4_slash_24 = settings.ipv4_prefix == 24
+        self._v4_bytes = settings.ipv4_prefix // 8 if settings.ipv4_prefix % 8 == 0 else 0
+        v6_sliced = settings.ipv6_prefix % 8 == 0 and settings.ipv6_prefix > IPV4_SIZE * 8
+        self._v6_bytes = settings.ipv6_prefix // 8 if v6_sliced else 0
+        """Prefixes on a byte boundary (the defaults) are a slice of the packed address; an
+        IPv6 one only when longer than any IPv4 key, so the two families never share a key."""
         self._second = -1
-        self._counts: dict[str, int] = {}
+        self._counts: dict[bytes, int] = {}
         self._limited = 0
         self.dropped = 0
         self.slipped = 0
@@ -56,23 +61,28 @@ class ResponseRateLimit:
             self._second = second
             self._counts = {}
 
-    def network(self, host: str) -> str:
-        """The client network a source address is counted in."""
-        if ":" not in host:
-            if self._v4_bits == 24:
-                return host.rpartition(".")[0]
-            return str(ipaddress.ip_network(f"{host}/{self._v4_bits}", strict=False))
-        if self._v6_bits % 8 == 0:
-            packed = socket.inet_pton(socket.AF_INET6, host.partition("%")[0])
-            return packed[: self._v6_bits // 8].hex()
-        return str(ipaddress.ip_network(f"{host.partition('%')[0]}/{self._v6_bits}", strict=False))
+    def network(self, packed: bytes) -> bytes:
+        """The client network a packed source address (4 or 16 bytes) is counted in."""
+        if len(packed) == IPV4_SIZE:
+            if self._v4_bytes:
+                return packed[: self._v4_bytes]
+            bits = self._v4_bits
+        else:
+            if self._v6_bytes:
+                return packed[: self._v6_bytes]
+            bits = self._v6_bits
+        width = len(packed) * 8
+        value = int.from_bytes(packed, "big") >> (width - bits) << (width - bits)
+        return value.to_bytes(len(packed), "big")
 
     def check(self, host: str) -> int:
-        """SEND, DROP or SLIP for one more answer to ``host`` in this second."""
-        # The common case inline: an IPv4 /24 is the text before the last dot.
-        key = (
-            host.rpartition(".")[0] if self._v4_slash_24 and ":" not in host else self.network(host)
-        )
+        """SEND, DROP or SLIP for one more answer to ``host`` (address text) in this second."""
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        return self.check_packed(socket.inet_pton(family, host.partition("%")[0]))
+
+    def check_packed(self, packed: bytes) -> int:
+        """``check`` for a packed address, as the kernel gives it (``datagrams``)."""
+        key = self.network(packed)
         count = self._counts.get(key, 0) + 1
         self._counts[key] = count
         if count <= self.rate:
