@@ -18,6 +18,8 @@ def main() -> None:
         "secondary_delay.py",
         "nodes.py",
         "guesses.py",
+        "limits_cost.py",
+        "amplification.py",
         "fuzz.py",
     ):
         print(f"== {script}", flush=True)

@@ -218,7 +218,7 @@ class Provider:
             handlers={dns.opcode.UPDATE: update_handler(dynamic, keyring)},
             transfer=transfer_handler(self.view, self.store, served=self.metrics.transfers),
             keyring=keyring,
-            on_tsig_failure=dynamic.record_bad_signature,
+            tsig_guard=dynamic.tsig_check,
             fast=FastPath(self.view, udp_max_payload=settings.dns_udp_max_payload),
             udp_max_payload=settings.dns_udp_max_payload,
         )

@@ -171,9 +171,17 @@ def test_replay_guard_forgets_after_the_window() -> None:
 
 async def test_bad_signatures_are_kept_in_the_history_but_bounded(core: Core) -> None:
     updates = await setup(core)
+    checked = 0
     for _ in range(50):
-        updates.record_bad_signature("192.0.2.66", "BADSIG")
+        check = updates.tsig_check("192.0.2.66")
+        if check.admitted():
+            checked += 1
+            check.failed("BADSIG")
+        check.close()
+    assert checked == core.brake.limits.max_failures  # then refused before any check
+    assert updates.tsig_check("192.0.2.67").admitted()  # a key is never locked, a source is
     await core.writer.sync()
     rows = [h for h in await core.store.history(limit=100) if h.source == "192.0.2.66"]
     assert 1 <= len(rows) <= 20
-    assert rows[0].detail == "NOTAUTH: TSIG BADSIG" and rows[0].front_door == "rfc2136"
+    assert rows[-1].detail == "NOTAUTH: TSIG BADSIG" and rows[-1].front_door == "rfc2136"
+    assert {r.outcome for r in rows} == {"badauth", "abuse"}

@@ -17,11 +17,13 @@ import socket
 import sqlite3
 import stat
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import dns.edns
 import dns.message
 import dns.query
 import dns.rcode
@@ -31,7 +33,9 @@ import dns.update
 import httpx
 import pytest
 
-from .dnsquery import wait_for
+from support import require_tool
+
+from .dnsquery import addresses, ask, wait_for
 from .server import ServerProcess, homing
 
 CONFIG = """
@@ -48,6 +52,8 @@ class Served:
     server: ServerProcess
     data: Path
     tokens: dict[str, str]
+    tsig: str
+    """``hmac-sha256:NAME:SECRET`` of a key for the whole zone, as nsupdate -y takes it."""
 
     def client(self, source: str) -> httpx.Client:
         transport = httpx.HTTPTransport(local_address=source)
@@ -68,13 +74,14 @@ def _seed(data: Path) -> dict[str, str]:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     data = tmp_path_factory.mktemp("hardening") / "data"
     tokens = _seed(data)
+    tsig = homing(data, "tsig", "add", "ops", "--zone", "dyn.example").stdout.split()[-1]
     # An install as an older release left it: readable by every local user.
     data.chmod(0o755)
     (data / "homing.sqlite3").chmod(0o644)
     config = data.parent / "homing.toml"
     config.write_text(CONFIG)
     server = ServerProcess(data, config=config).start()
-    yield Served(server=server, data=data, tokens=tokens)
+    yield Served(server=server, data=data, tokens=tokens, tsig=tsig)
     assert server.stop() == 0, server.log()
 
 
@@ -126,6 +133,18 @@ def test_guesses_from_elsewhere_never_lock_the_owner_out(served: Served) -> None
             for i in range(9):
                 _update(attacker, "home.dyn.example", f"hm_wrong{i}", "home.dyn.example")
                 _update(attacker, "alice", f"wrong-{i}", "home.dyn.example")
+    for source in ("127.0.0.44", "127.0.0.45", "127.0.0.46"):
+        with served.client(source) as attacker:
+            csrf = re.search(r'name="csrf" value="([^"]+)"', attacker.get("/login").text)
+            assert csrf is not None
+            codes = [
+                attacker.post(
+                    "/login", data={"user": "alice", "password": f"web-{i}", "csrf": csrf.group(1)}
+                ).status_code
+                for i in range(9)
+            ]
+            # Checked (401) until locked or slowed by the login's gate (429).
+            assert codes[0] == 401 and codes[-1] == 429 and set(codes) == {401, 429}, codes
     with served.client("127.0.0.7") as router:
         assert _update(router, "home.dyn.example", served.tokens["home"], "home.dyn.example") in {
             "good",
@@ -141,6 +160,115 @@ def test_guesses_from_elsewhere_never_lock_the_owner_out(served: Served) -> None
             data={"user": "alice", "password": "alice-password", "csrf": csrf.group(1)},
         )
         assert signed_in.status_code == 303
+
+
+def _exchange_raw(server: ServerProcess, wires: list[bytes], source: str) -> list[bytes]:
+    """Send every message over UDP from ``source`` before reading any answer (all in flight
+    at once); the answers' bytes, in the order sent."""
+    sockets = []
+    try:
+        for wire in wires:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            sockets.append(sock)
+            sock.bind((source, 0))
+            sock.settimeout(10)
+            sock.sendto(wire, server.dns)
+        return [sock.recv(65535) for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def _exchange(server: ServerProcess, wires: list[bytes], source: str) -> list[dns.message.Message]:
+    """``_exchange_raw``, the answers parsed without checking a TSIG (a refusal is unsigned)."""
+    return [dns.message.from_wire(a, keyring=False) for a in _exchange_raw(server, wires, source)]
+
+
+def _signed_update(key: dns.tsig.Key, name: str) -> bytes:
+    update = dns.update.UpdateMessage("dyn.example")
+    update.use_tsig(key)
+    update.add(name, 60, "A", "198.51.100.40")
+    return update.to_wire()
+
+
+def _key(spec: str) -> dns.tsig.Key:
+    algorithm, name, secret = spec.split(":")
+    return dns.tsig.Key(name, secret, algorithm)
+
+
+def _tsig_error(message: dns.message.Message) -> int | None:
+    return None if message.tsig is None else message.tsig[0].error
+
+
+def test_concurrent_bad_signatures_get_only_the_budget_checked(served: Served) -> None:
+    right = _key(served.tsig)
+    forged = dns.tsig.Key(right.name, base64.b64encode(b"f" * 32).decode(), right.algorithm)
+    wires = [_signed_update(forged, f"forged{i}.dyn.example.") for i in range(60)]
+    answers = _exchange(served.server, wires, "127.0.0.40")
+    outcomes = [(a.rcode(), _tsig_error(a)) for a in answers]
+    checked = outcomes.count((dns.rcode.NOTAUTH, dns.rcode.BADSIG))
+    assert 1 <= checked <= 5  # auth_max_failures; the rest refused before the key lookup
+    assert outcomes.count((dns.rcode.REFUSED, None)) == 60 - checked
+    # The key is a strong secret: its failures elsewhere never refuse it from here.
+    script = (
+        f"server {served.server.dns[0]} {served.server.dns[1]}\nlocal 127.0.0.41\n"
+        "zone dyn.example\nupdate add right.dyn.example 60 A 198.51.100.41\nsend\n"
+    )
+    sent = subprocess.run(
+        [require_tool("nsupdate"), "-y", served.tsig],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert sent.returncode == 0, sent.stderr
+    assert addresses(served.server.dns, "right.dyn.example") == {"198.51.100.41"}
+    assert not addresses(served.server.dns, "forged0.dyn.example")
+
+
+def test_malformed_tsig_is_a_clear_refusal_and_writes_nothing(served: Served) -> None:
+    right = _key(served.tsig)
+    soa_before = ask(served.server.dns, "dyn.example", "SOA").answer
+    name = "malformed.dyn.example."
+    now = time.time()
+    stale = dns.update.UpdateMessage("dyn.example")
+    stale.add(name, 60, "A", "198.51.100.42")
+    stale.use_tsig(right, fudge=300)
+    with pytest.MonkeyPatch.context() as past:
+        past.setattr(time, "time", lambda: now - 3600)
+        stale_wire = stale.to_wire()
+    signed = _signed_update(right, name)
+    stranger = dns.tsig.Key("nobody.", right.secret, right.algorithm)
+    other_algorithm = dns.tsig.Key(right.name, right.secret, "hmac-sha512")
+    cases = [
+        (_signed_update(stranger, name), (dns.rcode.NOTAUTH, dns.rcode.BADKEY)),
+        (
+            _signed_update(other_algorithm, name),
+            (dns.rcode.NOTAUTH, dns.rcode.BADKEY),
+        ),
+        (stale_wire, (dns.rcode.NOTAUTH, dns.rcode.BADTIME)),
+        (signed[:-1], (dns.rcode.FORMERR, None)),
+        (signed[:-30], (dns.rcode.FORMERR, None)),
+    ]
+    answers = _exchange(served.server, [wire for wire, _ in cases], "127.0.0.42")
+    assert [(a.rcode(), _tsig_error(a)) for a in answers] == [want for _, want in cases]
+    assert not addresses(served.server.dns, name)
+    assert ask(served.server.dns, "dyn.example", "SOA").answer == soa_before
+    assert "Traceback" not in served.server.log()
+
+
+def test_an_empty_padding_option_pads_nothing(served: Served) -> None:
+    """Issue 11: an empty EDNS Padding option padded every UDP answer to 468 bytes (10.9x for
+    a REFUSED); padding belongs to encrypted transports only (RFC 8467)."""
+    padding = dns.edns.GenericOption(dns.edns.OptionType.PADDING, b"")
+    for name in ("home.dyn.example.", "elsewhere.example."):
+        query = dns.message.make_query(name, "A", use_edns=0, payload=4096, options=[padding])
+        wire = query.to_wire()
+        (raw,) = _exchange_raw(served.server, [wire], "127.0.0.43")
+        answer = dns.message.from_wire(raw)
+        assert not any(o.otype == dns.edns.OptionType.PADDING for o in answer.options)
+        assert len(raw) < 2 * len(wire), name
 
 
 def _raw(source: str, port: int, payload: bytes) -> bytes:
@@ -253,6 +381,41 @@ def test_secrets_are_private_and_tokens_never_logged(served: Served) -> None:
     assert "(redacted)" in served.server.log() and typed_in not in served.server.log()
 
 
+def test_the_client_daemon_never_logs_its_duckdns_token(served: Served, tmp_path: Path) -> None:
+    """Issue 11: ``homing client run`` at its default INFO level logged the DuckDNS request
+    URL, token included (httpx's request log)."""
+    token = served.tokens["dave"]
+    (tmp_path / "token").write_text(token + "\n")
+    config = tmp_path / "client.toml"
+    config.write_text(
+        '[ipv4]\nsource = "command"\ncommand = ["echo", "93.184.216.34"]\n'
+        f'[[update]]\nprovider = "duckdns"\nserver = "{served.server.url}"\n'
+        f'token_file = "{tmp_path / "token"}"\nnames = ["dave.dyn.example"]\n'
+    )
+    command = ["client", "run", "--config", str(config), "--state", str(tmp_path / "state")]
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "homing", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for(
+            lambda: addresses(served.server.dns, "dave.dyn.example") == {"93.184.216.34"},
+            timeout=30,
+            what="the daemon's DuckDNS update",
+        )
+        updated = True
+    except AssertionError:
+        updated = False
+    finally:
+        daemon.terminate()
+        out, _ = daemon.communicate(timeout=30)
+    assert updated, out
+    assert "duckdns:dave.dyn.example: pushing" in out, out  # it logged about its request
+    assert token not in out
+
+
 def test_register_without_a_zone_to_choose_is_one_clear_line(served: Served) -> None:
     homing(served.data, "zone", "add", "second.example", "--ns", "ns1.second.example")
     with served.client("127.0.0.18") as client:
@@ -285,11 +448,15 @@ def test_refusals_are_counted_and_tsig_failures_logged_once(tmp_path: Path) -> N
             ]
         assert answers[:5] == ["badauth"] * 5 and set(answers[5:]) == {"abuse"}
         keyring = dns.tsigkeyring.from_text({"nokey.": base64.b64encode(b"x" * 32).decode()})
-        for _ in range(50):
-            update = dns.update.UpdateMessage("dyn.example", keyring=keyring)
-            update.add("t.dyn.example.", 60, "TXT", '"x"')
-            with pytest.raises(dns.tsig.PeerBadKey):  # NOTAUTH(BADKEY), as RFC 8945 says
-                dns.query.udp(update, server.dns[0], port=server.dns[1], timeout=5)
+        update = dns.update.UpdateMessage("dyn.example", keyring=keyring)
+        update.add("t.dyn.example.", 60, "TXT", '"x"')
+        answers = [_exchange(server, [update.to_wire()], "127.0.0.1")[0] for _ in range(50)]
+        # NOTAUTH(BADKEY) as RFC 8945 says, until the source is locked out: then REFUSED.
+        outcomes = [(a.rcode(), _tsig_error(a)) for a in answers]
+        assert (
+            outcomes
+            == [(dns.rcode.NOTAUTH, dns.rcode.BADKEY)] * 5 + [(dns.rcode.REFUSED, None)] * 45
+        )
         with sqlite3.connect(data / "homing.sqlite3") as db:
             early = db.execute("SELECT COUNT(*) FROM history WHERE outcome != 'good'").fetchone()
         assert early[0] <= 4  # one row per source, target and outcome so far
@@ -303,9 +470,12 @@ def test_refusals_are_counted_and_tsig_failures_logged_once(tmp_path: Path) -> N
     dyndns = [(o, c) for o, door, c in rows if door == "dyndns2"]
     assert sum(c for o, c in dyndns if o == "badauth") == 5
     assert sum(c for o, c in dyndns if o == "abuse") == 295
-    assert sum(c for _, door, c in rows if door == "rfc2136") == 50
-    assert len(rows) <= 6
-    assert server.log().count("TSIG") <= 2  # the first, and the count when the window closed
+    tsig = [(o, c) for o, door, c in rows if door == "rfc2136"]
+    assert sum(c for o, c in tsig if o == "badauth") == 5
+    assert sum(c for o, c in tsig if o == "abuse") == 45
+    assert len(rows) <= 8
+    # Per outcome, the first line and the count when the window closed.
+    assert server.log().count("TSIG") <= 4
 
 
 def _mount_tmpfs(where: Path, size: str) -> bool:

@@ -1,18 +1,24 @@
-"""The UPDATE front door on the engine: malformed, truncated, oversized and fuzzed messages."""
+"""The UPDATE front door on the engine: malformed, truncated, oversized and fuzzed messages,
+and TSIG checked under the brake."""
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
+
 import dns.message
+import dns.name
 import dns.opcode
 import dns.rcode
 import dns.rdatatype
+import dns.tsig
 import dns.update
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from homing.core.rfc2136 import MAX_UPDATE_RRS, DynamicUpdates
-from homing.core.tsig import StoreKeyring
+from homing.core.tsig import StoreKeyring, TsigKeys
 from homing.nameserver.engine import Engine
 from homing.nameserver.update import update_handler
 from homing.nameserver.view import ZoneView
@@ -37,16 +43,63 @@ async def engine(core: Core) -> Engine:
     )
 
 
-async def rcode(engine: Engine, wire: bytes) -> dns.rcode.Rcode:
-    answer = engine.answer(wire, tcp=False, peer="127.0.0.1")
+class CountingKeyring(StoreKeyring):
+    """The server's keyring, counting the lookups: each one is a check about to be made."""
+
+    lookups = 0
+
+    def __call__(self, message: dns.message.Message, name: dns.name.Name) -> dns.tsig.Key | None:
+        self.lookups += 1
+        return super().__call__(message, name)
+
+
+@dataclass
+class Guarded:
+    engine: Engine
+    keyring: CountingKeyring
+    key: dns.tsig.Key
+
+
+@pytest.fixture
+async def guarded(core: Core) -> Guarded:
+    """As the server wires it: TSIG checked under the brake (``auth_max_failures`` 5)."""
+    await core.admin.add_zone("dyn.example")
+    row, secret = await TsigKeys(store=core.store).add("ops", zone="dyn.example")
+    updates = DynamicUpdates(
+        store=core.store, writer=core.writer, brake=core.brake, refusals=core.refusals
+    )
+    keyring = CountingKeyring(core.store)
+    engine = Engine(
+        ZoneView(),
+        handlers={dns.opcode.UPDATE: update_handler(updates, keyring)},
+        keyring=keyring,
+        tsig_guard=updates.tsig_check,
+    )
+    return Guarded(engine, keyring, dns.tsig.Key(row.name, secret, "hmac-sha256"))
+
+
+async def reply(engine: Engine, wire: bytes, peer: str = "127.0.0.1") -> dns.message.Message:
+    answer = engine.answer(wire, tcp=False, peer=peer)
     if answer is None:
         raise AssertionError("no answer")
-    reply = answer if isinstance(answer, bytes) else (await answer)[0]
-    return dns.message.from_wire(reply).rcode()
+    raw = answer if isinstance(answer, bytes) else (await answer)[0]
+    return dns.message.from_wire(raw, keyring=False)
 
 
-def valid_update(*, zone: str = ZONE, count: int = 1) -> bytes:
+async def rcode(engine: Engine, wire: bytes, peer: str = "127.0.0.1") -> dns.rcode.Rcode:
+    return (await reply(engine, wire, peer)).rcode()
+
+
+def tsig_error(message: dns.message.Message) -> int | None:
+    return None if message.tsig is None else message.tsig[0].error
+
+
+def valid_update(
+    *, zone: str = ZONE, count: int = 1, key: dns.tsig.Key | None = None, **tsig: object
+) -> bytes:
     update = dns.update.UpdateMessage(zone)
+    if key is not None:
+        update.use_tsig(key, **tsig)  # type: ignore[arg-type]
     for i in range(count):
         update.add(f"h{i}.dyn.example.", 60, "A", "192.0.2.1")
     return update.to_wire()
@@ -115,3 +168,39 @@ async def test_mutated_updates_always_get_an_answer(
         return  # a response bit or a runt: nothing is sent back
     reply = answer if isinstance(answer, bytes) else (await answer)[0]
     assert dns.message.from_wire(reply, question_only=True).rcode() in ANSWERS
+
+
+async def test_bad_signatures_get_only_the_budget_checked(guarded: Guarded, core: Core) -> None:
+    forged = dns.tsig.Key(guarded.key.name, b"x" * 32, "hmac-sha256")
+    answers = [
+        await reply(guarded.engine, valid_update(key=forged), "127.0.0.50") for _ in range(30)
+    ]
+    assert [tsig_error(a) for a in answers[:5]] == [dns.rcode.BADSIG] * 5
+    assert {(a.rcode(), a.tsig) for a in answers[5:]} == {(dns.rcode.REFUSED, None)}
+    assert guarded.keyring.lookups == 5  # the other 25 were refused before the key lookup
+    right = valid_update(key=guarded.key)
+    assert await rcode(guarded.engine, right, "127.0.0.50") == dns.rcode.REFUSED
+    assert await rcode(guarded.engine, right, "127.0.0.51") == dns.rcode.NOERROR
+    assert await records(core) == ["h0.dyn.example."]
+
+
+async def test_malformed_tsig_is_a_clear_refusal(
+    guarded: Guarded, core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unknown = dns.tsig.Key("nobody.", guarded.key.secret, "hmac-sha256")
+    other_algorithm = dns.tsig.Key(guarded.key.name, guarded.key.secret, "hmac-sha512")
+    signed = valid_update(key=guarded.key)
+    real_time = time.time()
+    with monkeypatch.context() as past:
+        past.setattr(time, "time", lambda: real_time - 3600)
+        stale_wire = valid_update(key=guarded.key, fudge=300)
+    for wire, rcode_, error in (
+        (valid_update(key=unknown), dns.rcode.NOTAUTH, dns.rcode.BADKEY),
+        (valid_update(key=other_algorithm), dns.rcode.NOTAUTH, dns.rcode.BADKEY),
+        (stale_wire, dns.rcode.NOTAUTH, dns.rcode.BADTIME),
+    ):
+        answer = await reply(guarded.engine, wire, "127.0.0.52")
+        assert (answer.rcode(), tsig_error(answer)) == (rcode_, error)
+    for cut in (len(signed) - 1, len(signed) - 20, len(signed) - 40):
+        assert await rcode(guarded.engine, signed[:cut], "127.0.0.53") == dns.rcode.FORMERR
+    assert await records(core) == []

@@ -14,13 +14,13 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 
-from homing.core.brake import Brake, CredentialKind
+from homing.core.brake import Brake, CredentialKind, Reservation
 from homing.core.dynamic_update import ZoneUpdate
 from homing.core.refusals import Refusals
 from homing.core.tsig import DEFAULT_TYPES, KeyScope
 from homing.core.writer import ChangeWriter
 from homing.domain.dnsupdate import UpdateRcode, UpdateRR, prescan
-from homing.domain.outcomes import FrontDoor
+from homing.domain.outcomes import FrontDoor, UpdateOutcome
 from homing.store.rows import TsigKeyRow
 from homing.store.store import Store
 
@@ -54,6 +54,45 @@ class ReplayGuard:
         return True
 
 
+class TsigCheck:
+    """One TSIG verification under the brake (``nameserver.engine.TsigCheck``).
+
+    A key is a strong secret, like a token: its failures are counted per source
+    address only, so a correct signature from another address is never refused.
+    Failures and refusals go to the history and the log, aggregated per source and
+    window. No delay is added to a failing answer: the DNS server answers from one
+    loop, and the lock-out after ``auth_max_failures`` bounds the checks.
+    """
+
+    def __init__(self, reservation: Reservation, refusals: Refusals) -> None:
+        self._reservation = reservation.__enter__()
+        self._refusals = refusals
+        self._source = reservation.source
+
+    def admitted(self) -> bool:
+        refused = self._reservation.refused
+        if refused is None:
+            return True
+        self._record(UpdateOutcome.ABUSE, f"REFUSED: TSIG not checked, {refused.value}")
+        return False
+
+    def failed(self, error: str) -> None:
+        self._reservation.failed()
+        self._record(UpdateOutcome.BADAUTH, f"NOTAUTH: TSIG {error}")
+
+    def close(self) -> None:
+        self._reservation.__exit__(None, None, None)
+
+    def _record(self, outcome: UpdateOutcome, detail: str) -> None:
+        self._refusals.record(
+            front_door=FrontDoor.RFC2136,
+            source=self._source,
+            credential="tsig",
+            outcome=outcome,
+            detail=detail,
+        )
+
+
 class DynamicUpdates:
     """Authorises RFC 2136 updates and hands them to the writer."""
 
@@ -75,17 +114,12 @@ class DynamicUpdates:
         ]
         self._replays = ReplayGuard()
 
-    def record_bad_signature(self, source: str, error: str) -> None:
-        """A failed TSIG check: a token failure of ``source`` for the brake, and a refusal
-        (logged and kept in the history once per source and window, then counted)."""
-        with self._brake.reserve(source=source, login=None, kind=CredentialKind.TOKEN) as ticket:
-            if ticket.refused is None:
-                ticket.failed()
-        self._refusals.record(
-            front_door=FrontDoor.RFC2136,
-            source=source,
-            credential="tsig",
-            detail=f"NOTAUTH: TSIG {error}",
+    def tsig_check(self, source: str) -> TsigCheck:
+        """The brake's place for one TSIG verification from ``source`` (every signed message:
+        UPDATE, NOTIFY, zone transfers), taken before the key is looked up."""
+        return TsigCheck(
+            self._brake.reserve(source=source, login=None, kind=CredentialKind.TOKEN),
+            self._refusals,
         )
 
     async def apply(
@@ -110,8 +144,8 @@ class DynamicUpdates:
         if failed is not None:
             return failed
         if self._brake.source_locked(source):
-            # TSIG was verified while the message was parsed; an address locked out for
-            # failed signatures (or guessed credentials elsewhere) is refused all the same.
+            # A signed update got here through the brake (``tsig_check``); this refuses the
+            # unsigned ones from an address locked out for failures at any front door.
             return self._refuse(zone, key, source, "locked out after repeated failures")
         if key is None:
             if not self._unsigned_allowed(source):

@@ -12,6 +12,9 @@ asynchronous (they wait for the writer, or send many messages): for them
 ``answer`` returns an awaitable, and the transport sends what it yields.
 A TSIG-signed message is verified with the keyring (RFC 8945); a failure is
 answered NOTAUTH with the TSIG error, and a signed query gets a signed answer.
+Every verification (UPDATE, NOTIFY, zone transfers, signed queries) first takes
+its place in the guard's brake, before the key is even looked up: an address
+the brake refuses gets REFUSED, unsigned, and no HMAC is computed for it.
 
 This engine is dnspython's parse, build and render, and it is the reference:
 given a fast path (``fastpath.FastPath``), plain queries are answered there
@@ -26,7 +29,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import dns.exception
 import dns.flags
@@ -70,6 +73,23 @@ Handler = Callable[[DNSRequest], Coroutine[Any, Any, list[bytes]]]
 """Answers a request with zero or more wire messages (a zone transfer sends many)."""
 Keyring = Callable[[dns.message.Message, dns.name.Name], dns.tsig.Key | None]
 Answer = bytes | Coroutine[Any, Any, list[bytes]] | None
+
+
+class TsigCheck(Protocol):
+    """One TSIG verification's place in the brake (``core/rfc2136.py`` holds the brake)."""
+
+    def admitted(self) -> bool:
+        """False: refused before any check (the peer is locked out or has too many in flight)."""
+
+    def failed(self, error: str) -> None:
+        """The check failed with the RFC 8945 error ``error`` (BADKEY, BADSIG, BADTIME)."""
+
+    def close(self) -> None:
+        """The check is over (verified, failed or never finished): give the slot back."""
+
+
+TsigGuard = Callable[[str], TsigCheck]
+"""Opens the check of one signed message from a peer address."""
 
 
 def _formerr(wire: bytes) -> bytes:
@@ -118,6 +138,19 @@ def tsig_error_name(exc: Exception) -> str:
     if isinstance(exc, dns.tsig.BadTime):
         return "BADTIME"
     return "BADKEY"
+
+
+class _NotChecked(Exception):
+    """Raised from the keyring when the guard refuses the check."""
+
+
+def _unchecked_refusal(wire: bytes) -> bytes:
+    """REFUSED, unsigned: the signature was never checked, so it cannot be answered in kind."""
+    try:
+        query = dns.message.from_wire(wire, keyring=False)
+    except (dns.exception.DNSException, ValueError, IndexError, struct.error, UnicodeError):
+        return _formerr(wire)
+    return error_response(query, dns.rcode.REFUSED).to_wire()
 
 
 def _tsig_error(wire: bytes, exc: Exception, keyring: Keyring) -> bytes:
@@ -182,7 +215,7 @@ class Engine:
         handlers: Mapping[int, Handler] | None = None,
         transfer: Handler | None = None,
         keyring: Keyring | None = None,
-        on_tsig_failure: Callable[[str, str], None] | None = None,
+        tsig_guard: TsigGuard | None = None,
         fast: FastPath | None = None,
         udp_max_payload: int = DEFAULT_UDP_MAX_PAYLOAD,
     ) -> None:
@@ -192,7 +225,7 @@ class Engine:
         self.handlers = dict(handlers or {})
         self.transfer = transfer
         self.keyring = keyring
-        self.on_tsig_failure = on_tsig_failure
+        self.tsig_guard = tsig_guard
         self.fast = fast
         self.queries: Counter[QueryKind] = Counter()
         """Answers built here, by (qtype, rcode); the fast path counts its own."""
@@ -218,16 +251,9 @@ class Engine:
             return None
         if wire[2] & QR_BIT:
             return None
-        try:
-            query = dns.message.from_wire(wire, keyring=self.keyring or _no_keys)
-        except TSIG_FAILURES as exc:
-            if self.on_tsig_failure is not None:
-                self.on_tsig_failure(peer, tsig_error_name(exc))
-            self.queries[0, dns.rcode.NOTAUTH] += 1
-            return _tsig_error(wire, exc, self.keyring or _no_keys)
-        except (dns.exception.DNSException, ValueError, IndexError, struct.error, UnicodeError):
-            self.queries[0, dns.rcode.FORMERR] += 1
-            return _formerr(wire)
+        query = self._parse(wire, peer)
+        if isinstance(query, bytes):
+            return query
         handler = self._handler_for(query)
         if handler is not None:
             return handler(DNSRequest(message=query, peer=peer, tcp=tcp))
@@ -235,6 +261,39 @@ class Engine:
         kind = (query.question[0].rdtype if query.question else 0, message.rcode())
         self.queries[kind] += 1
         return self._render(query, message, tcp=tcp)
+
+    def _parse(self, wire: bytes, peer: str) -> dns.message.Message | bytes:
+        """The message, its TSIG verified under the guard; or the reply that refuses it."""
+        keyring = self.keyring or _no_keys
+        guard = self.tsig_guard
+        check: TsigCheck | None = None
+
+        def guarded(message: dns.message.Message, name: dns.name.Name) -> dns.tsig.Key | None:
+            # dnspython asks for the key only when the message carries a TSIG, right before
+            # it checks the time and the MAC: the place to take the reservation.
+            nonlocal check
+            if guard is not None:
+                check = guard(peer)
+                if not check.admitted():
+                    raise _NotChecked
+            return keyring(message, name)
+
+        try:
+            return dns.message.from_wire(wire, keyring=guarded)
+        except _NotChecked:
+            self.queries[0, dns.rcode.REFUSED] += 1
+            return _unchecked_refusal(wire)
+        except TSIG_FAILURES as exc:
+            if check is not None:
+                check.failed(tsig_error_name(exc))
+            self.queries[0, dns.rcode.NOTAUTH] += 1
+            return _tsig_error(wire, exc, keyring)
+        except (dns.exception.DNSException, ValueError, IndexError, struct.error, UnicodeError):
+            self.queries[0, dns.rcode.FORMERR] += 1
+            return _formerr(wire)
+        finally:
+            if check is not None:
+                check.close()
 
     def _handler_for(self, query: dns.message.Message) -> Handler | None:
         opcode = query.opcode()
