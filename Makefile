@@ -29,13 +29,14 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 # Two pytest workers, one test file each at a time (module fixtures stay in one process):
-# most tests wait on servers and real tools, and CI has two cores.
+# most tests wait on servers and real tools, and CI has two cores. The 25 slowest are
+# listed at the end, to keep the suite inside its 15 minutes.
 TEST_WORKERS ?= 2
 
 test: $(STAMP)
 	./scripts/install-test-tools.sh
 	$(MAKE) lint
-	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=25
 
 bench: $(STAMP)
 	./scripts/install-test-tools.sh
