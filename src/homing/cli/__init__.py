@@ -1,4 +1,7 @@
-"""The ``homing`` command line; each sibling module adds its commands to ``main``."""
+"""The ``homing`` command line; each sibling module adds its commands to ``main``.
+
+``client`` is loaded only when one of its commands runs (``base.LAZY_COMMANDS``).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ from homing.cli import (
     alerts,
     apitokens,
     backup,
-    client,
     database,
     dnssec,
     doctor,
@@ -22,7 +24,6 @@ __all__ = [
     "alerts",
     "apitokens",
     "backup",
-    "client",
     "database",
     "dnssec",
     "doctor",
