@@ -148,7 +148,11 @@ def start_homing(
     data: Path, *, config: Path | None = None, cpus: str = SERVER_CPU
 ) -> ServerProcess:
     server = ServerProcess(
-        data, config=config, prefix=["taskset", "-c", cpus], start_timeout=START_TIMEOUT
+        data,
+        config=config,
+        prefix=["taskset", "-c", cpus],
+        start_timeout=START_TIMEOUT,
+        dns_workers=None,
     )
     return server.start()
 

@@ -57,7 +57,9 @@ def start(data: Path, settings: str, *, limits_off: bool) -> ServerProcess:
     prefix = ["taskset", "-c", SERVER_CPU]
     if limits_off:
         prefix += ["env", f"PYTHONPATH={LIMITS_OFF}"]
-    return ServerProcess(data, config=config, prefix=prefix, start_timeout=300).start()
+    return ServerProcess(
+        data, config=config, prefix=prefix, start_timeout=300, dns_workers=None
+    ).start()
 
 
 def dns_run(data: Path, queries: Path, last_name: str, seconds: int, rrl: int) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import re
 import signal
@@ -16,6 +17,7 @@ from homing.store.store import Store
 
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 15.0
+TEST_DNS_WORKERS = 1
 DNS_LINE = re.compile(r"DNS\s+\(UDP\+TCP\)\s+(\S+):(\d+)$")
 HTTP_LINE = re.compile(r"HTTP\s+(https?://\S+)$")
 
@@ -47,8 +49,13 @@ class ServerProcess:
         prefix: list[str] | None = None,
         start_timeout: float = START_TIMEOUT,
         dns_listen: str = "127.0.0.1:0",
+        dns_workers: int | None = TEST_DNS_WORKERS,
     ) -> None:
         self.start_timeout = start_timeout
+        self.dns_workers = dns_workers
+        """Unless the config file names ``dns_workers``: None is the product's default (one per
+        CPU); tests take one worker, which serves as workers do at a fraction of the start-up
+        (tests/integration/test_dns_workers.py runs two)."""
         self.dns_listen = dns_listen
         self.data = data
         self.prefix = prefix or []
@@ -68,8 +75,12 @@ class ServerProcess:
         args += ["serve", "--dns", self.dns_listen, "--http", "127.0.0.1:0", *self.extra]
         self.data.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("a")
+        env = dict(os.environ)
+        configured = self.config is not None and "dns_workers" in self.config.read_text()
+        if self.dns_workers is not None and not configured:
+            env["HOMING_DNS_WORKERS"] = str(self.dns_workers)
         self.process = subprocess.Popen(
-            args, stdout=subprocess.PIPE, stderr=log, text=True, bufsize=1
+            args, stdout=subprocess.PIPE, stderr=log, text=True, bufsize=1, env=env
         )
         log.close()
         lines: queue.Queue[str | None] = queue.Queue()
