@@ -91,9 +91,9 @@ class ZoneSignatures:
         self._forget_wire()
 
     def _forget_wire(self) -> None:
-        self.answers: dict[tuple[bytes, int], tuple[bytes, bytes, bytes]] = {}
-        """(owner key, type) → (the answer section it was made for, the counts, the signed
-        sections): kept by ``signed_fast``, forgotten here when the RRset is signed again."""
+        self.answers: dict[bytes, tuple[Any, ...]] = {}
+        """Owner key → the positive signed answers of its node (``signed_fast.kept_answers``),
+        forgotten here when one of its RRsets is signed again."""
         self._negative_wire: tuple[bytes, ...] | None = None
         self._denial_wire: dict[bytes, DenialWire] = {}
 
@@ -118,7 +118,7 @@ class ZoneSignatures:
 
     def signed(self, key: bytes, rrset: dns.rrset.RRset | None, rdtype: int) -> None:
         """Sign ``rrset`` (owned by ``key``), or forget the signature of a deleted one."""
-        self.answers.pop((key, rdtype), None)
+        self.answers.pop(key, None)
         if rdtype == dns.rdatatype.SOA:
             self._negative_wire = None
         if rrset is None:

@@ -1,0 +1,113 @@
+"""DNSSEC answers in-process: the fast path's cost per answer with DO=1 next to DO=0.
+
+No sockets: one signed zone of ``--hosts`` random hosts (an A and an AAAA
+each, ECDSA P-256) compiled into a view, and ``FastPath.answer`` timed with
+``perf_counter_ns`` over ``dns_qps.py``'s uniform mix (95% A/AAAA of known
+names, 5% NXDOMAIN directly below the apex), asked with EDNS and DO=0, then
+with DO=1, interleaved ``--rounds`` times; the best round of each is
+reported per kind of answer. What ``dns_dnssec.py`` measures through the
+real server and dnsperf, without the system calls around it.
+
+    python bench/dnssec_answers.py [--hosts 10000] [--queries 200000] [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from collections.abc import Callable
+
+import dns.message
+import dns.name
+from common import LABEL_ALPHABET, ZONE, address_of, ipv6_of
+
+from homing.dnssec import keys
+from homing.domain.records import RRset, SOAFields, ZoneSigning, ZoneSnapshot
+from homing.nameserver.compiled import CompiledView
+from homing.nameserver.fastpath import FastPath
+
+
+def signed_zone(hosts: int) -> tuple[ZoneSnapshot, list[str]]:
+    rng = random.Random(8)
+    names: list[str] = []
+    seen: set[str] = set()
+    while len(names) < hosts:
+        name = "".join(rng.choices(LABEL_ALPHABET, k=rng.randint(6, 14))) + "." + ZONE
+        if name not in seen:
+            seen.add(name)
+            names.append(name)
+    rrsets = []
+    for i, name in enumerate(names):
+        rrsets.append(RRset(name, "A", 60, (address_of(i),)))
+        rrsets.append(RRset(name, "AAAA", 60, (ipv6_of(i),)))
+    pem = keys.generate(dns.name.root, keys.Algorithm.ECDSAP256SHA256).private_pem()
+    zone = ZoneSnapshot(
+        zone=ZONE,
+        soa=SOAFields(mname=f"ns1.{ZONE}", rname=f"hostmaster.{ZONE}", serial=1, minimum=60),
+        nameservers=(f"ns1.{ZONE}",),
+        ns_ttl=3600,
+        rrsets=tuple(rrsets),
+        signing=ZoneSigning(int(keys.Algorithm.ECDSAP256SHA256), pem),
+    )
+    return zone, names
+
+
+def query_wires(names: list[str], count: int, dnssec: bool) -> dict[str, list[bytes]]:
+    """The uniform mix's queries by kind, as dnsperf sends them (EDNS, DO as asked)."""
+    rng = random.Random(42)
+    kinds: dict[str, list[bytes]] = {"positive": [], "nxdomain": []}
+    for n, i in enumerate(rng.choices(range(len(names)), k=count)):
+        if n % 20 == 0:
+            kind, name, qtype = "nxdomain", f"missing{i}.{ZONE}", "A"
+        else:
+            kind, name, qtype = "positive", names[i], "A" if n % 2 else "AAAA"
+        query = dns.message.make_query(name, qtype, use_edns=0, want_dnssec=dnssec, payload=1232)
+        query.id = n & 0xFFFF
+        kinds[kind].append(query.to_wire())
+    return kinds
+
+
+def per_answer_ns(answer: Callable[[bytes, bool], bytes | None], wires: list[bytes]) -> float:
+    clock = time.perf_counter_ns
+    started = clock()
+    for wire in wires:
+        if answer(wire, False) is None:
+            raise SystemExit("the fast path declined a query of the mix")
+    return (clock() - started) / len(wires)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--hosts", type=int, default=10_000)
+    parser.add_argument("--queries", type=int, default=200_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    zone, names = signed_zone(args.hosts)
+    started = time.perf_counter()
+    view = CompiledView()
+    view.apply(zone)
+    print(f"{args.hosts} hosts compiled and signed in {time.perf_counter() - started:.1f} s")
+    fast = FastPath(view)
+    mixes = {do: query_wires(names, args.queries, do) for do in (False, True)}
+    for do in (False, True):  # every signature's wire bytes made once, as a warm server has
+        for wires in mixes[do].values():
+            per_answer_ns(fast.answer, wires)
+    best: dict[tuple[bool, str], float] = {}
+    for _ in range(args.rounds):
+        for do in (False, True):
+            for kind, wires in mixes[do].items():
+                took = per_answer_ns(fast.answer, wires)
+                best[do, kind] = min(best.get((do, kind), took), took)
+    print(f"{'answer':10} {'DO=0 µs':>8} {'DO=1 µs':>8}")
+    mix = {False: 0.0, True: 0.0}
+    for kind, share in (("positive", 0.95), ("nxdomain", 0.05)):
+        plain, signed = best[False, kind] / 1000, best[True, kind] / 1000
+        mix[False] += share * plain
+        mix[True] += share * signed
+        print(f"{kind:10} {plain:8.2f} {signed:8.2f}")
+    print(f"{'mix':10} {mix[False]:8.2f} {mix[True]:8.2f}")
+
+
+if __name__ == "__main__":
+    main()
