@@ -9,9 +9,10 @@ with DO=1, interleaved ``--rounds`` times; the best round of each is
 reported per kind of answer. What ``dns_dnssec.py`` measures through the
 real server and dnsperf, without the system calls around it (which make up
 most of a query's cost there, and evict the caches this loop keeps warm).
-Then the mix as the DNS worker serves it: ``recvfrom``, the answer and
-``sendto`` over a loopback socket pair, a batch of queries queued at a time
-(a saturated worker), the kernel's work counted in the thread's CPU time.
+Then the mix as the DNS worker serves it: ``recvmmsg``, the answers and
+``sendmmsg`` (``datagrams.DatagramBatch``) over a loopback socket pair, a
+thousand queries queued at a time (a saturated worker), the kernel's work
+counted in the thread's CPU time.
 
     python bench/dnssec_answers.py [--hosts 10000] [--queries 50000] [--rounds 7]
 """
@@ -32,10 +33,11 @@ from common import LABEL_ALPHABET, ZONE, address_of, ipv6_of
 from homing.dnssec import keys
 from homing.domain.records import RRset, SOAFields, ZoneSigning, ZoneSnapshot
 from homing.nameserver.compiled import CompiledView
+from homing.nameserver.datagrams import SLOT, DatagramBatch
 from homing.nameserver.fastpath import FastPath
-from homing.nameserver.worker import RECEIVE_BUFFER, RECV_SIZE
+from homing.nameserver.worker import RECEIVE_BUFFER
 
-BATCH = 1000
+QUEUED = 1000
 """Queries queued before the loop drains them: well within the receive buffer."""
 
 
@@ -91,7 +93,8 @@ def per_answer_ns(answer: Callable[[bytes, bool], bytes | None], wires: list[byt
 
 
 def served_ns(answer: Callable[[bytes, bool], bytes | None], wires: list[bytes]) -> float:
-    """CPU time per query of the worker's loop (``worker.Worker._drain``) over loopback."""
+    """CPU time per query of the worker's loop (``worker.Worker._drain_batch``: recvmmsg,
+    the answers, sendmmsg) over loopback."""
     server, client = (socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(2))
     with server, client:
         for sock in (server, client):
@@ -99,24 +102,22 @@ def served_ns(answer: Callable[[bytes, bool], bytes | None], wires: list[bytes])
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
             sock.setblocking(False)
         to_server = server.getsockname()
-        receive, send, clock = server.recvfrom, server.sendto, time.thread_time_ns
+        batch, clock = DatagramBatch(server), time.thread_time_ns
         spent = 0
-        for first in range(0, len(wires), BATCH):
-            for wire in wires[first : first + BATCH]:
+        for first in range(0, len(wires), QUEUED):
+            for wire in wires[first : first + QUEUED]:
                 client.sendto(wire, to_server)
             started = clock()
-            while True:
-                try:
-                    wire, peer = receive(RECV_SIZE)
-                except BlockingIOError:
-                    break
-                reply = answer(wire, False)
-                if reply is None:
-                    raise SystemExit("the fast path declined a query of the mix")
-                send(reply, peer)
+            while count := batch.receive():
+                for k in range(count):
+                    reply = answer(batch.datagram(k), False)
+                    if reply is None:
+                        raise SystemExit("the fast path declined a query of the mix")
+                    batch.reply(k, reply)
+                batch.send()
             spent += clock() - started
             with contextlib.suppress(BlockingIOError):
-                while client.recv(RECV_SIZE):
+                while client.recv(SLOT):
                     pass
     return spent / len(wires)
 
