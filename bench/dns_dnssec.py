@@ -11,11 +11,15 @@ time a name is asked with DO, its signatures' wire bytes are made and kept
 on that; the pairs after it are what a server that has run a while does.
 With ``--runs`` the pair is asked again against the same server, DO=0 and
 DO=1 alternating, and the range of the ratios reported: on a shared machine
-one pair says little. Beside it, the sizes of a signed answer (A,
+one pair says little. A worker's CPU per query depends on how many queries
+it finds waiting (one ``recvmmsg`` takes them all), so a run whose client is
+slowed (by the larger signed answers, or by the machine's other work) costs
+the server more per query; ``--rate`` caps dnsperf at the same rate for both
+(``-Q``), which compares the two at the same load. Beside it, the sizes of a signed answer (A,
 NODATA, NXDOMAIN) and the time from start until the last host answers
 signed.
 
-    python bench/dns_dnssec.py [--hosts 20000] [--seconds 10] [--runs 1]
+    python bench/dns_dnssec.py [--hosts 20000] [--seconds 10] [--runs 1] [--rate QPS]
 """
 
 from __future__ import annotations
@@ -63,6 +67,7 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=20_000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--rate", type=int, default=0, help="dnsperf's -Q (0: no cap)")
     args = parser.parse_args()
     os.sched_setaffinity(0, {int(CLIENT_CPU)})
     with tempfile.TemporaryDirectory(prefix="homing-bench-") as tmp:
@@ -83,11 +88,12 @@ def main() -> None:
             startup = time.monotonic() - started
             assert server.process is not None
             pids = tree(server.process.pid)
-            cold = dnsperf(port, queries, args.seconds, pids, ("-D",))
+            cap = ("-Q", str(args.rate)) if args.rate else ()
+            cold = dnsperf(port, queries, args.seconds, pids, ("-D", *cap))
             pairs = [
                 (
-                    dnsperf(port, queries, args.seconds, pids, ("-e",)),
-                    dnsperf(port, queries, args.seconds, pids, ("-D",)),
+                    dnsperf(port, queries, args.seconds, pids, ("-e", *cap)),
+                    dnsperf(port, queries, args.seconds, pids, ("-D", *cap)),
                 )
                 for _ in range(args.runs)
             ]
@@ -98,7 +104,8 @@ def main() -> None:
             }
         finally:
             server.stop()
-    print(f"\nDNSSEC, {args.hosts} hosts signed, {args.seconds} s per run, one worker")
+    capped = f", at most {args.rate} q/s" if args.rate else ""
+    print(f"\nDNSSEC, {args.hosts} hosts signed, {args.seconds} s per run{capped}, one worker")
     print(f"signed and answering {startup:.1f} s after start")
     print(f"{'run':10} {'qps':>9} {'q/cpu-s':>9} {'q/ans-cpu-s':>12} {'lost':>6}")
     print(run_line("DO=1 cold", cold))
