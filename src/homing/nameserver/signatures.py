@@ -177,7 +177,13 @@ class ZoneSignatures:
         """Names whose types are now these (None: the name is gone); re-sign what that moves."""
         changed: set[bytes] = set()
         for name, types in names:
-            changed |= self.chain.remove(name) if types is None else self.chain.put(name, types)
+            if types is not None:
+                changed |= self.chain.put(name, types)
+                continue
+            digest = nsec3.hash_name(name)
+            if self.chain.holds_hash(digest):
+                # The name's own record goes, and its predecessor's next hash changes.
+                changed |= self.chain.remove(name) | {digest}
         now = self.now()
         for digest in changed:
             if not self.chain.holds_hash(digest):
@@ -185,8 +191,6 @@ class ZoneSignatures:
                 continue
             record = self.chain.record(digest)
             self._set_denial(digest, (record, sign(record, *self.keys, now=now)))
-        for digest in [d for d in self.denial if not self.chain.holds_hash(d)]:
-            self._set_denial(digest, None)
 
     def _set_denial(
         self, digest: bytes, signed: tuple[dns.rrset.RRset, dns.rrset.RRset] | None
