@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from homing.dnssec import keys
+from homing.dnssec import keys, nsec3
 from homing.domain.records import RRset, SOAFields, ZoneChange, ZoneSigning, ZoneSnapshot
 from homing.nameserver.compiled import CompiledView
 from homing.nameserver.engine import Engine
@@ -121,6 +121,31 @@ def test_changes_keep_every_answer_signed(data: st.DataObject) -> None:
             _validated(response, keyring)
     soa = _ask(engine, zone.zone, "SOA")
     assert soa.answer[0][0].serial == serial
+
+
+def test_a_name_that_goes_takes_its_nsec3_record_along() -> None:
+    """One NSEC3 record per name and empty non-terminal; none is left for one that went."""
+    names = ("a.x.ddns.test.", "b.x.ddns.test.", "c.ddns.test.", "d.ddns.test.")
+    zone = _signed(
+        ZoneSnapshot(
+            zone="ddns.test.",
+            soa=SOAFields(mname="ns1.ddns.test.", rname="h.ddns.test.", serial=1, minimum=30),
+            nameservers=("ns1.ddns.test.",),
+            ns_ttl=3600,
+            rrsets=tuple(RRset(name, "A", 60, ("192.0.2.1",)) for name in names),
+        ),
+        keys.Algorithm.ECDSAP256SHA256,
+    )
+    view = CompiledView()
+    view.apply(zone)
+    (compiled,) = view.zones.values()
+    assert compiled.dnssec is not None
+    for serial, gone in enumerate(("c.ddns.test.", "a.x.ddns.test.", "b.x.ddns.test."), 2):
+        view.apply(ZoneChange(zone=zone.zone, serial=serial, rrsets=(RRset(gone, "A", 60, ()),)))
+        owners = [*compiled.nodes, *compiled.ents]
+        hashed = {nsec3.hash_name(dns.name.from_wire(key, 0)[0]) for key in owners}
+        assert set(compiled.dnssec.denial) == hashed
+    assert len(hashed) == 2  # the apex and d; x went with its last child
 
 
 def test_a_forged_answer_fails_validation() -> None:

@@ -146,32 +146,38 @@ class FastPath:
         lower = wire[HEADER_SIZE : zero + 1].lower()
         for suffix, zone in self.view.by_length:
             if lower.endswith(suffix):
-                node = zone.nodes.get(lower)
-                if node is not None:
-                    # The first type is the common case: no call, no scan.
-                    at = 0 if node[0] == qtype else type_index(node, qtype)
-                    if at >= 0:
-                        signatures = zone.dnssec
-                        if signatures is not None and dnssec_ok:
-                            kept = signatures.answers.get((lower, node[at]))
-                            if kept is None or kept[0] is not node[at + 2]:
-                                kept = signed_fast.kept_answer(lower, node, at, signatures)
-                                if kept is None:
-                                    return None
+                signatures = zone.dnssec
+                if signatures is not None and dnssec_ok:
+                    # The signed answers are laid out as the node is (signed_fast.kept_answers).
+                    kept = signatures.answers.get(lower) or signed_fast.kept_answers(
+                        lower, zone, signatures
+                    )
+                    if kept is not None:
+                        at = 0 if kept[0] == qtype else type_index(kept, qtype)
+                        if at >= 0:
+                            counts = kept[at + 1]
+                            if counts is None:
+                                return None
                             self.noerror[qtype] += 1
-                            sections = kept[2]
+                            sections = kept[at + 2]
                             if qend + len(sections) + len(tail) > limit:
                                 return _truncated(wire, qend, rd, edns, tail)
                             return b"".join(
                                 (
                                     wire[:2],
                                     POSITIVE[rd],
-                                    kept[1],
+                                    counts,
                                     wire[HEADER_SIZE:qend],
                                     sections,
                                     tail,
                                 )
                             )
+                    break
+                node = zone.nodes.get(lower)
+                if node is not None:
+                    # The first type is the common case: no call, no scan.
+                    at = 0 if node[0] == qtype else type_index(node, qtype)
+                    if at >= 0:
                         self.noerror[qtype] += 1
                         section = node[at + 2]
                         if qend + len(section) + len(tail) > limit:

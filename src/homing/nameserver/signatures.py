@@ -37,6 +37,7 @@ from homing.dnssec.keys import Algorithm, ZoneKey
 from homing.dnssec.signer import needs_refresh, sign
 from homing.dnssec.zone import apex_records
 from homing.domain.records import ZoneSigning
+from homing.nameserver.compiler import Template
 
 Clock = Callable[[], float]
 REFRESH_CHECK_SECONDS = 3600.0
@@ -44,6 +45,8 @@ REFRESH_CHECK_SECONDS = 3600.0
 RECORD_FIELDS = struct.Struct("!HHIH")
 """Type, class, TTL and rdata length: what follows a record's owner name on the wire."""
 OWNER_IS_QUESTION = b"\xc0\x0c"
+NegativeHead = tuple[Template, bytes, int]
+"""The negative template it was made with, the SOA and its RRSIGs on the wire, how many."""
 DenialWire = tuple[bytes, bytes, tuple[bytes, ...], int]
 """An NSEC3 record on the wire: its hashed label (length byte included), what follows its
 owner name, what follows the owner name in each of its RRSIG records, and the size of them
@@ -91,11 +94,20 @@ class ZoneSignatures:
         self._forget_wire()
 
     def _forget_wire(self) -> None:
-        self.answers: dict[tuple[bytes, int], tuple[bytes, bytes, bytes]] = {}
-        """(owner key, type) → (the answer section it was made for, the counts, the signed
-        sections): kept by ``signed_fast``, forgotten here when the RRset is signed again."""
+        self.answers: dict[bytes, tuple[Any, ...]] = {}
+        """Owner key → the positive signed answers of its node (``signed_fast.kept_answers``),
+        forgotten here when one of its RRsets is signed again."""
         self._negative_wire: tuple[bytes, ...] | None = None
         self._denial_wire: dict[bytes, DenialWire] = {}
+        self.negative_heads: dict[int, NegativeHead] = {}
+        """Where the zone's name starts in the question → the negative answer's SOA and its
+        RRSIGs there (``signed_fast``): forgotten when the SOA is signed again."""
+        self.proof_pieces: dict[tuple[bytes, int, int], tuple[bytes, int]] = {}
+        """(NSEC3 hash, its offset in the answer, the zone name's offset in the question) →
+        (the record and its RRSIGs on the wire there, how many records): kept by
+        ``signed_fast``, forgotten with any change to the chain or its signatures."""
+        self.enclosers: dict[bytes, tuple[bytes, bytes]] = {}
+        """Closest encloser → (its hash, the hash covering its wildcard), as ``proof_pieces``."""
 
     def __getstate__(self) -> dict[str, Any]:
         state = {name: getattr(self, name) for name in ("origin", "signing", "rrsigs", "chain")}
@@ -118,9 +130,10 @@ class ZoneSignatures:
 
     def signed(self, key: bytes, rrset: dns.rrset.RRset | None, rdtype: int) -> None:
         """Sign ``rrset`` (owned by ``key``), or forget the signature of a deleted one."""
-        self.answers.pop((key, rdtype), None)
+        self.answers.pop(key, None)
         if rdtype == dns.rdatatype.SOA:
             self._negative_wire = None
+            self.negative_heads.clear()
         if rrset is None:
             self.rrsigs.pop((key, rdtype), None)
         else:
@@ -164,7 +177,13 @@ class ZoneSignatures:
         """Names whose types are now these (None: the name is gone); re-sign what that moves."""
         changed: set[bytes] = set()
         for name, types in names:
-            changed |= self.chain.remove(name) if types is None else self.chain.put(name, types)
+            if types is not None:
+                changed |= self.chain.put(name, types)
+                continue
+            digest = nsec3.hash_name(name)
+            if self.chain.holds_hash(digest):
+                # The name's own record goes, and its predecessor's next hash changes.
+                changed |= self.chain.remove(name) | {digest}
         now = self.now()
         for digest in changed:
             if not self.chain.holds_hash(digest):
@@ -172,13 +191,13 @@ class ZoneSignatures:
                 continue
             record = self.chain.record(digest)
             self._set_denial(digest, (record, sign(record, *self.keys, now=now)))
-        for digest in [d for d in self.denial if not self.chain.holds_hash(d)]:
-            self._set_denial(digest, None)
 
     def _set_denial(
         self, digest: bytes, signed: tuple[dns.rrset.RRset, dns.rrset.RRset] | None
     ) -> None:
         self._denial_wire.pop(digest, None)
+        self.proof_pieces.clear()
+        self.enclosers.clear()
         if signed is None:
             self.denial.pop(digest, None)
         else:
