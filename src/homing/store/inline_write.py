@@ -1,11 +1,12 @@
 """SQLite write transactions whose statements run on the event loop thread.
 
 Through aiosqlite every statement is a hand-off to the driver's thread and
-back, and each wakes the event loop: the writer's transaction for one
-dyndns2 update made some forty of them, the largest part of the update's
-CPU (bench/README.md, "Updates"). Here only the two steps that can wait run
-in a thread: ``BEGIN IMMEDIATE``, which queues on the file's write lock
-behind another process, and ``COMMIT``, which waits for the disk. The
+back, and each wakes the event loop: a transaction of eleven small
+statements cost two to three times the CPU of the same run inline
+(bench/README.md, "Datagrams by the batch, and the writer inline"). Here
+only the two steps that can wait run in a thread: ``BEGIN IMMEDIATE``,
+which queues on the file's write lock behind another process, and
+``COMMIT``, which waits for the disk. The
 statements between them run where the transaction's code runs: holding
 the write lock, a WAL writer never waits, and an indexed statement costs
 tens of microseconds (as the point reads of ``open_lookup_engine`` do).
