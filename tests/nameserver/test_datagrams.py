@@ -63,7 +63,8 @@ def _queries() -> list[bytes]:
     update = dns.update.UpdateMessage(ZONE, id=999)
     update.add(f"home.{ZONE}", 60, "A", "192.0.2.77")
     wires.append(update.to_wire())
-    wires += [b"", b"\x00" * 5, b"\xff" * 40]
+    # Garbage, and a datagram larger than a slot (both loops read its first 8,192 bytes).
+    wires += [b"", b"\x00" * 5, b"\xff" * 40, wires[0][:2] + b"\x01\x00" + b"\x00" * 9000]
     return wires
 
 

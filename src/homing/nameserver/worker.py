@@ -90,7 +90,6 @@ class Worker:
         self.setup: channel.Setup | None = None
         self.sockets: dict[int, socket.socket] = {}
         self.batches: dict[int, DatagramBatch] = {}
-        self.batched = BATCHES_AVAILABLE
         """Datagrams by the batch (``datagrams``); the plain loop where libc cannot."""
         self.poll = select.epoll()
         self.outgoing = bytearray()
@@ -183,7 +182,7 @@ class Worker:
             except OSError:
                 log.debug("could not enlarge the receive buffer of %s:%d", host, port)
             self.sockets[sock.fileno()] = sock
-            if self.batched:
+            if BATCHES_AVAILABLE:
                 self.batches[sock.fileno()] = DatagramBatch(sock)
             self.poll.register(sock.fileno(), select.EPOLLIN)
         log.info("DNS worker %d answering (pid %d)", self.setup.index, os.getpid())
