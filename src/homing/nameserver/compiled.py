@@ -5,7 +5,7 @@ every type it holds (``compiler.entry``), the empty non-terminals, the
 wildcards' templates by closest encloser, and one negative template: the SOA
 that NXDOMAIN and NODATA answers splice in. A change recompiles the RRsets it
 names and, when it touches a wildcard, that wildcard's templates; a serial
-bump recompiles the apex SOA and the one negative template, never a name.
+bump patches the serial into the apex SOA and the one negative template, never a name.
 Nothing is remembered per query, so nothing has to be flushed and no stale
 answer can be served.
 
@@ -25,7 +25,7 @@ import socket
 import struct
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import dns.message
@@ -63,6 +63,8 @@ RDATATYPES = {"A": dns.rdatatype.A, "AAAA": dns.rdatatype.AAAA}
 MAX_TTL = 0x7FFFFFFF
 MAX_LABEL = 63
 MAX_TEXT = 254
+SERIAL_FROM_END = 20
+"""An SOA's rdata ends with serial, refresh, retry, expire and minimum (RFC 1035 3.3.13)."""
 
 
 def name_key(name: dns.name.Name) -> bytes:
@@ -159,6 +161,7 @@ class CompiledZone:
     serial: int
     soa: dns.rrset.RRset
     negative_soa: dns.rrset.RRset
+    """dnspython's SOA RRsets as last made: read them through ``soa_rrsets``."""
     negative: compiler.Template
     nodes: dict[bytes, Node] = field(default_factory=dict)
     ents: Counter[bytes] = field(default_factory=Counter)
@@ -272,14 +275,29 @@ class CompiledZone:
         }
 
     def set_serial(self, serial: int) -> None:
-        """A new serial: the apex SOA and the negative template, nothing else."""
-        rdata = self.soa[0].replace(serial=serial)
+        """A new serial, patched into the bytes of the apex SOA and of the negative template
+        (an SOA record ends with its numbers); dnspython's SOA is made again when read."""
         self.serial = serial
-        self.soa = dns.rrset.from_rdata(self.origin, self.soa.ttl, rdata)
-        self.negative_soa = dns.rrset.from_rdata(self.origin, self.negative_soa.ttl, rdata)
-        soa = pack_entry(*compiler.entry([self.soa], self.origin))
-        self.put(self.key, dns.rdatatype.SOA, soa)
-        self.negative = _negative_template(self.negative_soa, self.origin)
+        node = self.nodes[self.key]
+        at = node.index(dns.rdatatype.SOA)
+        self.put(self.key, dns.rdatatype.SOA, (node[at + 1], with_serial(node[at + 2], serial)))
+        pieces = self.negative.pieces
+        self.negative = replace(
+            self.negative, pieces=(*pieces[:-1], with_serial(pieces[-1], serial))
+        )
+
+    def soa_rrsets(self) -> tuple[dns.rrset.RRset, dns.rrset.RRset]:
+        """The apex SOA and the SOA of negative answers, with the current serial."""
+        if self.soa[0].serial != self.serial:
+            rdata = self.soa[0].replace(serial=self.serial)
+            self.soa = dns.rrset.from_rdata(self.origin, self.soa.ttl, rdata)
+            self.negative_soa = dns.rrset.from_rdata(self.origin, self.negative_soa.ttl, rdata)
+        return self.soa, self.negative_soa
+
+
+def with_serial(wire: bytes, serial: int) -> bytes:
+    """``wire``, which ends with an SOA record, with that record's serial set to ``serial``."""
+    return wire[:-SERIAL_FROM_END] + serial.to_bytes(4, "big") + wire[-SERIAL_FROM_END + 4 :]
 
 
 def record_count(count: bytes) -> int:
@@ -426,11 +444,11 @@ class ZoneReader:
 
     @property
     def soa(self) -> dns.rrset.RRset:
-        return self.compiled.soa
+        return self.compiled.soa_rrsets()[0]
 
     @property
     def negative_soa(self) -> dns.rrset.RRset:
-        return self.compiled.negative_soa
+        return self.compiled.soa_rrsets()[1]
 
     @property
     def has_wildcards(self) -> int:

@@ -242,6 +242,11 @@ def journal_row(r: Row[tuple[object, ...]]) -> JournalEntry:
 # cache-key work, which bench/updates.py showed to dominate an update's point reads.
 HOST_BY_FQDN = host_query().where(t.hosts.c.fqdn == bindparam("fqdn"))
 TOKEN_BY_HASH = token_query().where(t.tokens.c.token_hash == bindparam("token_hash"))
+SECONDARIES_OF_ZONE = (
+    secondary_query()
+    .where(t.zones.c.name == bindparam("zone"))
+    .order_by(t.zones.c.name, t.secondaries.c.id)
+)
 USER_BY_NAME = select(t.users).where(t.users.c.name == bindparam("name"))
 TSIG_BY_NAME = tsig_query().where(t.tsig_keys.c.name == bindparam("name"))
 ZONE_BY_NAME = select(t.zones).where(t.zones.c.name == bindparam("name"))

@@ -58,6 +58,7 @@ from homing.store.reads import (
     ACME_BY_USERNAME,
     API_TOKEN_BY_HASH,
     HOST_BY_FQDN,
+    SECONDARIES_OF_ZONE,
     TOKEN_BY_HASH,
     TSIG_BY_NAME,
     USER_BY_NAME,
@@ -316,14 +317,15 @@ class Store:
             return [tsig_row(r) for r in await conn.execute(query)]
 
     async def secondaries(self, *, zone: str | None = None) -> list[SecondaryRow]:
+        if zone is not None and self._lookup is not None:
+            # One zone's secondaries, asked after every change by the notifier: an
+            # indexed read, on the loop thread as the other point reads.
+            with self._lookup.connect() as sync:
+                rows = sync.execute(SECONDARIES_OF_ZONE, {"zone": zone})
+                return [secondary_row(r) for r in rows]
         query = secondary_query().order_by(t.zones.c.name, t.secondaries.c.id)
         if zone is not None:
-            query = query.where(t.zones.c.name == zone)
-            if self._lookup is not None:
-                # One zone's secondaries, asked after every change by the notifier: an
-                # indexed read, on the loop thread as the other point reads.
-                with self._lookup.connect() as sync:
-                    return [secondary_row(r) for r in sync.execute(query)]
+            query = SECONDARIES_OF_ZONE.params(zone=zone)
         async with self._connection() as conn:
             return [secondary_row(r) for r in await conn.execute(query)]
 
