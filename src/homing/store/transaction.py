@@ -12,7 +12,7 @@ import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import asdict, replace
+from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -86,6 +86,7 @@ SET_ZONE_SERIAL = (
 )
 INSERTS = {name: insert(table) for name, table in t.metadata.tables.items()}
 """``insert`` of one row into each table, the columns given with the row."""
+HISTORY = tuple(column.name for column in fields(NewHistory))
 
 
 class ReadTransaction:
@@ -415,7 +416,10 @@ class WriteTransaction(ReadTransaction):
 
     async def add_history(self, rows: Sequence[NewHistory]) -> None:
         if rows:
-            await self.conn.execute(INSERTS["history"], [asdict(r) for r in rows])
+            # Shallow: ``asdict`` would deep-copy every value of every row.
+            await self.conn.execute(
+                INSERTS["history"], [{name: getattr(r, name) for name in HISTORY} for r in rows]
+            )
 
     async def bump_serial(self, zone_id: int) -> int:
         """Advance the zone serial (RFC 1982): at least +1, and at least the Unix time.
