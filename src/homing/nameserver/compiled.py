@@ -6,8 +6,9 @@ wildcards' templates by closest encloser, and one negative template: the SOA
 that NXDOMAIN and NODATA answers splice in. A change recompiles the RRsets it
 names and, when it touches a wildcard, that wildcard's templates; a serial
 bump patches the serial into the apex SOA and the one negative template, never a name.
-Nothing is remembered per query, so nothing has to be flushed and no stale
-answer can be served.
+Only the answers to the questions asked most are kept whole
+(``hot_answers``), and the view forgets those of a name whenever it puts that
+name's RRsets: no answer is ever flushed wholesale, and none can be stale.
 
 The same view answers the reference engine (``engine.Engine``) and the zone
 transfers through ``find_zone``: their RRsets are decoded from the entries on
@@ -35,6 +36,7 @@ import dns.rrset
 
 from homing.domain.records import RRset, ViewEvent, ZoneChange, ZoneRemoved, ZoneSnapshot
 from homing.nameserver import compiler
+from homing.nameserver.hot_answers import HotAnswers
 from homing.nameserver.signatures import ZoneSignatures
 from homing.nameserver.view import (
     ANY_PREFERENCE,
@@ -470,6 +472,8 @@ class CompiledView:
     """All zones this server is authoritative for, compiled (see the module docstring)."""
 
     def __init__(self) -> None:
+        self.hot = HotAnswers()
+        """Whole answers to the questions asked most, forgotten here as their names change."""
         self.zones: dict[bytes, CompiledZone] = {}
         self.by_length: list[tuple[bytes, CompiledZone]] = []
         """Zones, longest name first: the fast path's first guess at the closest zone."""
@@ -487,11 +491,13 @@ class CompiledView:
         elif isinstance(event, ZoneRemoved):
             self.zones.pop(name_key(dns.name.from_text(event.zone)), None)
             log.info("zone %s removed", event.zone)
+        self.hot.clear()
         self.by_length = sorted(self.zones.items(), key=lambda item: -len(item[0]))
 
     def install(self, zone: CompiledZone) -> None:
         """Take a zone compiled elsewhere (a DNS worker receives the provider's)."""
         self.zones[zone.key] = zone
+        self.hot.clear()
         self.by_length = sorted(self.zones.items(), key=lambda item: -len(item[0]))
 
     def _apply_change(self, change: ZoneChange) -> None:
@@ -502,8 +508,11 @@ class CompiledView:
         for name, rrset in changed_rrsets(change, zone.origin):
             compiled = compile_rrset(rrset) if rrset.rdatas else None
             rdtype = dns.rdatatype.from_text(rrset.rtype)
-            zone.put(name_key(name), rdtype, compiled[2] if compiled else None)
+            key = name_key(name)
+            zone.put(key, rdtype, compiled[2] if compiled else None)
+            self.hot.forget(key)
         zone.set_serial(change.serial)
+        self.hot.forget(zone.key)
 
     def find_zone(self, qname: dns.name.Name) -> ZoneReader | None:
         """The closest enclosing zone of ``qname``, read as the reference engine reads it."""
