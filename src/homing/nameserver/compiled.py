@@ -25,7 +25,7 @@ import logging
 import socket
 import struct
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -37,7 +37,7 @@ import dns.rrset
 from homing.domain.records import RRset, ViewEvent, ZoneChange, ZoneRemoved, ZoneSnapshot
 from homing.nameserver import compiler
 from homing.nameserver.hot_answers import HotAnswers
-from homing.nameserver.signatures import ZoneSignatures
+from homing.nameserver.signatures import NewSignatures, ZoneSignatures
 from homing.nameserver.view import (
     ANY_PREFERENCE,
     WILDCARD,
@@ -85,6 +85,11 @@ def count_bytes(count: int) -> bytes:
 
 def pack_entry(count: int, section: bytes) -> Entry:
     return count_bytes(count), section
+
+
+def _decoder(owner: dns.name.Name, rdtype: int, entry: Entry) -> Callable[[], dns.rrset.RRset]:
+    """``decode_entry`` for later: called only by a zone that signs (``ZoneSignatures.signed``)."""
+    return lambda: decode_entry(owner, rdtype, entry)
 
 
 def decode_entry(owner: dns.name.Name, rdtype: int, entry: Entry) -> dns.rrset.RRset:
@@ -208,8 +213,9 @@ class CompiledZone:
         """Sign the RRset just put, and bring the name and its ancestors up to date in NSEC3."""
         assert self.dnssec is not None
         owner = dns.name.from_wire(key, 0)[0]
-        rrset = decode_entry(owner, rdtype, entry) if entry is not None else None
-        self.dnssec.signed(key, rrset, rdtype)
+        self.dnssec.signed(
+            key, rdtype, _decoder(owner, rdtype, entry) if entry is not None else None
+        )
         names: list[tuple[dns.name.Name, list[int] | None]] = []
         at = key
         while True:
@@ -232,7 +238,7 @@ class CompiledZone:
         for key, node in self.nodes.items():
             owner = dns.name.from_wire(key, 0)[0]
             for rdtype, entry in node_items(node):
-                signatures.signed(key, decode_entry(owner, rdtype, entry), rdtype)
+                signatures.signed(key, rdtype, _decoder(owner, rdtype, entry))
         names: list[tuple[dns.name.Name, list[int] | None]] = [
             (dns.name.from_wire(key, 0)[0], list(node[::3])) for key, node in self.nodes.items()
         ]
@@ -240,18 +246,26 @@ class CompiledZone:
         signatures.names_changed(names)
         self.dnssec = signatures
 
-    def refresh_signatures(self) -> int:
-        """Sign again what nears its expiry (a zone that never changes still stays valid)."""
-        if self.dnssec is None:
-            return 0
-        stale = self.dnssec.stale()
-        for key, rdtype in stale:
+    def refresh_signatures(self) -> NewSignatures | None:
+        """Sign again what nears its expiry (a zone that never changes still stays valid).
+
+        Returns what was made, for the DNS workers, which install it (``ZoneSignatures.install``)
+        and never refresh on their own; None where nothing was due or the zone is not signed here.
+        """
+        if self.dnssec is None or not self.dnssec.signs:
+            return None
+        self.dnssec.take_made()
+        for key, rdtype in self.dnssec.stale():
             node = self.nodes.get(key, ())
             at = node.index(rdtype) if rdtype in node[::3] else -1
             entry = (node[at + 1], node[at + 2]) if at >= 0 else None
             owner = dns.name.from_wire(key, 0)[0]
-            self.dnssec.signed(key, decode_entry(owner, rdtype, entry) if entry else None, rdtype)
-        return len(stale) + self.dnssec.refresh_denial()
+            self.dnssec.signed(
+                key, rdtype, _decoder(owner, rdtype, entry) if entry is not None else None
+            )
+        self.dnssec.refresh_denial()
+        made = self.dnssec.take_made()
+        return made if made.rrsigs or made.denial else None
 
     def _count_ancestors(self, key: bytes, delta: int) -> None:
         if key == self.key:
@@ -332,7 +346,9 @@ def _negative_template(soa: dns.rrset.RRset, origin: dns.name.Name) -> compiler.
     return negative
 
 
-def _zone_from(snapshot: ZoneSnapshot) -> CompiledZone:
+def _zone_from(
+    snapshot: ZoneSnapshot, *, signs: bool, shipped: NewSignatures | None
+) -> CompiledZone:
     origin = dns.name.from_text(snapshot.zone)
     soa, negative_soa, ns = soa_rrsets(snapshot, origin)
     zone = CompiledZone(
@@ -348,8 +364,10 @@ def _zone_from(snapshot: ZoneSnapshot) -> CompiledZone:
         zone.put(zone.key, dns.rdatatype.NS, pack_entry(*compiler.entry([ns], origin)))
     _load(zone, snapshot.rrsets)
     if snapshot.signing is not None:
-        denial_ttl = negative_soa.ttl
-        zone.sign_everything(ZoneSignatures(origin, snapshot.signing, denial_ttl))
+        signatures = ZoneSignatures(origin, snapshot.signing, negative_soa.ttl, signs=signs)
+        signatures.shipped = shipped
+        zone.sign_everything(signatures)
+        signatures.shipped = None
     return zone
 
 
@@ -469,50 +487,88 @@ class ZoneReader:
 
 
 class CompiledView:
-    """All zones this server is authoritative for, compiled (see the module docstring)."""
+    """All zones this server is authoritative for, compiled (see the module docstring).
 
-    def __init__(self) -> None:
+    The provider's view signs (``signs``) and keeps what applying the last
+    event signed (``signatures_for``); a DNS worker's view (``signs=False``)
+    applies each event with those signatures and never signs
+    (``signatures`` module docstring).
+    """
+
+    def __init__(self, *, signs: bool = True) -> None:
         self.hot = HotAnswers()
         """Whole answers to the questions asked most, forgotten here as their names change."""
         self.zones: dict[bytes, CompiledZone] = {}
         self.by_length: list[tuple[bytes, CompiledZone]] = []
         """Zones, longest name first: the fast path's first guess at the closest zone."""
+        self.signs = signs
+        self._last: tuple[ViewEvent, NewSignatures | None] | None = None
+        """The last event applied here and what applying it signed."""
 
-    def apply(self, event: ViewEvent) -> None:
+    def apply(self, event: ViewEvent, shipped: NewSignatures | None = None) -> None:
+        """Apply one event; a worker's view takes its signatures from ``shipped``."""
+        self._last = None
+        made: NewSignatures | None = None
         if isinstance(event, ZoneSnapshot):
-            zone = _zone_from(event)
+            zone = _zone_from(event, signs=self.signs, shipped=shipped)
             self.zones[zone.key] = zone
+            if zone.dnssec is not None and self.signs:
+                made = zone.dnssec.take_made()
             log.info(
                 "zone %s loaded (serial %d, %d names)", event.zone, zone.serial, len(zone.nodes)
             )
         elif isinstance(event, ZoneChange):
-            self._apply_change(event)
-            return
+            made = self._apply_change(event, shipped)
         elif isinstance(event, ZoneRemoved):
             self.zones.pop(name_key(dns.name.from_text(event.zone)), None)
             log.info("zone %s removed", event.zone)
-        self.hot.clear()
-        self.by_length = sorted(self.zones.items(), key=lambda item: -len(item[0]))
+        if not isinstance(event, ZoneChange):
+            self.hot.clear()
+            self.by_length = sorted(self.zones.items(), key=lambda item: -len(item[0]))
+        self._last = (event, made)
+
+    def signatures_for(self, event: ViewEvent) -> NewSignatures | None:
+        """What applying ``event`` signed here (None: nothing), checked to be that event's.
+
+        The bus calls this view before the worker pool, which ships the result with the
+        event; an event this view failed to apply has none (the failure is logged).
+        """
+        if self._last is None or self._last[0] is not event:
+            log.error("DNSSEC: %s reached the workers without its signatures", type(event).__name__)
+            return None
+        return self._last[1]
 
     def install(self, zone: CompiledZone) -> None:
         """Take a zone compiled elsewhere (a DNS worker receives the provider's)."""
+        if zone.dnssec is not None:
+            zone.dnssec.signs = self.signs
         self.zones[zone.key] = zone
         self.hot.clear()
         self.by_length = sorted(self.zones.items(), key=lambda item: -len(item[0]))
 
-    def _apply_change(self, change: ZoneChange) -> None:
+    def _apply_change(
+        self, change: ZoneChange, shipped: NewSignatures | None
+    ) -> NewSignatures | None:
         zone = self.zones.get(name_key(dns.name.from_text(change.zone)))
         if zone is None:
             log.warning("change for unknown zone %s ignored", change.zone)
-            return
-        for name, rrset in changed_rrsets(change, zone.origin):
-            compiled = compile_rrset(rrset) if rrset.rdatas else None
-            rdtype = dns.rdatatype.from_text(rrset.rtype)
-            key = name_key(name)
-            zone.put(key, rdtype, compiled[2] if compiled else None)
-            self.hot.forget(key)
-        zone.set_serial(change.serial)
-        self.hot.forget(zone.key)
+            return None
+        if zone.dnssec is not None:
+            zone.dnssec.take_made()
+            zone.dnssec.shipped = shipped
+        try:
+            for name, rrset in changed_rrsets(change, zone.origin):
+                compiled = compile_rrset(rrset) if rrset.rdatas else None
+                rdtype = dns.rdatatype.from_text(rrset.rtype)
+                key = name_key(name)
+                zone.put(key, rdtype, compiled[2] if compiled else None)
+                self.hot.forget(key)
+            zone.set_serial(change.serial)
+            self.hot.forget(zone.key)
+        finally:
+            if zone.dnssec is not None:
+                zone.dnssec.shipped = None
+        return zone.dnssec.take_made() if zone.dnssec is not None and self.signs else None
 
     def find_zone(self, qname: dns.name.Name) -> ZoneReader | None:
         """The closest enclosing zone of ``qname``, read as the reference engine reads it."""
@@ -525,9 +581,18 @@ class CompiledView:
                 return None
             name = name.parent()
 
-    def refresh_signatures(self) -> int:
-        """Sign again, in every signed zone, what nears expiry; returns how many were made."""
-        return sum(zone.refresh_signatures() for zone in self.zones.values())
+    def refresh_signatures(self) -> dict[bytes, NewSignatures]:
+        """Sign again, in every signed zone, what nears expiry; returns what was made, by zone
+        key, for the DNS workers (``install_refreshed``)."""
+        made = {key: zone.refresh_signatures() for key, zone in self.zones.items()}
+        return {key: signatures for key, signatures in made.items() if signatures is not None}
+
+    def install_refreshed(self, refreshed: dict[bytes, NewSignatures]) -> None:
+        """A worker's view takes the provider's refresh (``refresh_signatures``)."""
+        for key, signatures in refreshed.items():
+            zone = self.zones.get(key)
+            if zone is not None and zone.dnssec is not None:
+                zone.dnssec.install(signatures)
 
     def serial(self, zone: str) -> int | None:
         found = self.zones.get(name_key(dns.name.from_text(zone)))

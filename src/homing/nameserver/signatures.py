@@ -3,11 +3,18 @@
 Signatures belong to the data, not to the query: an RRSIG is made when its
 RRset is compiled (at load, or when a change names it), and an NSEC3 record
 and its RRSIG when the set of names or a name's types change. A query with
-the DO bit only reads what is here. Each process (the provider and every
-DNS worker) signs what it applies; ECDSA signatures are deterministic, so
-the same RRset signed in the same second gives the same bytes everywhere,
-and any of them validates. During a key rollover every RRSIG set holds one
-signature per key (``ZoneSigning.others``, ``homing.dnssec.rollover``).
+the DO bit only reads what is here. During a key rollover every RRSIG set
+holds one signature per key (``ZoneSigning.others``, ``homing.dnssec.rollover``).
+
+Only the provider signs (issue 12: signing in every process cost each
+update 1 + N signatures). Its zones record what they sign while one event
+or one refresh is applied (``NewSignatures``), and the DNS workers, whose
+zones are made with ``signs=False``, apply the same event to their own
+compiled answers and NSEC3 chain but take each RRSIG from what the
+provider shipped with it (``channel.Event``, ``channel.Resigned``). A
+worker never builds the RRsets that exist only to be signed, and never
+signs: a signature it was not sent is a bug, logged, and the RRset is
+served unsigned rather than with a signature of other data.
 
 The fast path (``fastpath``) answers DO=1 queries from wire bytes of
 these (``answer_rrsig``, ``negative_rrsig``, ``denial_wire``). They are
@@ -22,9 +29,11 @@ server's own processes on a socket pair.
 
 from __future__ import annotations
 
+import logging
 import struct
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import dns.name
@@ -39,7 +48,11 @@ from homing.dnssec.zone import apex_records
 from homing.domain.records import ZoneSigning
 from homing.nameserver.compiler import Template
 
+log = logging.getLogger(__name__)
+
 Clock = Callable[[], float]
+RRsetBuilder = Callable[[], dns.rrset.RRset]
+"""Builds an RRset that is about to be signed: only a zone that signs calls it."""
 REFRESH_CHECK_SECONDS = 3600.0
 """How often signed zones look for signatures near expiry (``signer.REFRESH_SECONDS``)."""
 RECORD_FIELDS = struct.Struct("!HHIH")
@@ -77,11 +90,37 @@ def _keys_of(origin: dns.name.Name, signing: ZoneSigning) -> tuple[ZoneKey, list
     return keys[0], keys
 
 
+@dataclass(slots=True)
+class NewSignatures:
+    """The RRSIGs one zone made (or dropped: None) while applying one event or one refresh.
+
+    What the provider ships to its DNS workers so that they install instead
+    of signing (module docstring). Only the last signature of a key counts:
+    a worker that applies the same event ends where the provider ended.
+    """
+
+    rrsigs: dict[tuple[bytes, int], dns.rrset.RRset | None] = field(default_factory=dict)
+    """(owner key, covered type) → the RRSIG set of that RRset, None once it is deleted."""
+    denial: dict[bytes, dns.rrset.RRset | None] = field(default_factory=dict)
+    """NSEC3 hash → the RRSIG of its NSEC3 record, None once the hash left the chain."""
+
+    def __len__(self) -> int:
+        """How many signatures were made (dropped ones not counted)."""
+        made = sum(rrsig is not None for rrsig in self.rrsigs.values())
+        return made + sum(rrsig is not None for rrsig in self.denial.values())
+
+
 class ZoneSignatures:
     """RRSIGs by (owner key, covered type), and the NSEC3 chain with its signed records."""
 
     def __init__(
-        self, origin: dns.name.Name, signing: ZoneSigning, denial_ttl: int, clock: Clock = time.time
+        self,
+        origin: dns.name.Name,
+        signing: ZoneSigning,
+        denial_ttl: int,
+        clock: Clock = time.time,
+        *,
+        signs: bool = True,
     ) -> None:
         self.origin = origin
         self.signing = signing
@@ -91,6 +130,12 @@ class ZoneSignatures:
         self.chain = nsec3.Chain(origin, denial_ttl)
         self.denial: dict[bytes, tuple[dns.rrset.RRset, dns.rrset.RRset]] = {}
         """NSEC3 hash → (its NSEC3 RRset, that RRset's RRSIG)."""
+        self.signs = signs
+        """False in a DNS worker: every signature comes from ``shipped``, none is made here."""
+        self.made = NewSignatures()
+        """What was signed since ``take_made`` last ran (kept only where ``signs``)."""
+        self.shipped: NewSignatures | None = None
+        """In a DNS worker, while one event is applied: the signatures the provider made for it."""
         self._forget_wire()
 
     def _forget_wire(self) -> None:
@@ -118,6 +163,10 @@ class ZoneSignatures:
         for name, value in state.items():
             setattr(self, name, value)
         self.clock = time.time
+        # A zone crosses the channel only to a DNS worker, which must never sign.
+        self.signs = False
+        self.made = NewSignatures()
+        self.shipped = None
         self._forget_wire()
         self.key, self.keys = _keys_of(self.origin, state["signing"])
 
@@ -128,16 +177,61 @@ class ZoneSignatures:
         """DNSKEY, CDS, CDNSKEY and NSEC3PARAM: served at the apex like any RRset."""
         return apex_records(self.key, ttl, self.keys[1:])
 
-    def signed(self, key: bytes, rrset: dns.rrset.RRset | None, rdtype: int) -> None:
-        """Sign ``rrset`` (owned by ``key``), or forget the signature of a deleted one."""
+    def take_made(self) -> NewSignatures:
+        """What was signed since the last call: for the DNS workers (module docstring)."""
+        made, self.made = self.made, NewSignatures()
+        return made
+
+    def signed(self, key: bytes, rdtype: int, rrset: RRsetBuilder | None) -> None:
+        """Sign the RRset ``rrset`` builds (owned by ``key``), or (None) forget a deleted one's.
+
+        A worker takes the provider's signature instead, and never builds the RRset.
+        """
+        self._install(key, rdtype, self._rrsig(key, rdtype, rrset) if rrset else None)
+
+    def _install(self, key: bytes, rdtype: int, rrsig: dns.rrset.RRset | None) -> None:
         self.answers.pop(key, None)
         if rdtype == dns.rdatatype.SOA:
             self._negative_wire = None
             self.negative_heads.clear()
-        if rrset is None:
+        if rrsig is None:
             self.rrsigs.pop((key, rdtype), None)
         else:
-            self.rrsigs[key, rdtype] = sign(rrset, *self.keys, now=self.now())
+            self.rrsigs[key, rdtype] = rrsig
+        if self.signs:
+            self.made.rrsigs[key, rdtype] = rrsig
+
+    def _rrsig(self, key: bytes, rdtype: int, rrset: RRsetBuilder) -> dns.rrset.RRset | None:
+        if self.signs:
+            return sign(rrset(), *self.keys, now=self.now())
+        return self._shipped(self.shipped.rrsigs if self.shipped else None, (key, rdtype))
+
+    def _denial_rrsig(self, digest: bytes, record: dns.rrset.RRset) -> dns.rrset.RRset | None:
+        if self.signs:
+            return sign(record, *self.keys, now=self.now())
+        return self._shipped(self.shipped.denial if self.shipped else None, digest)
+
+    def _shipped(
+        self, found: dict[Any, dns.rrset.RRset | None] | None, key: tuple[bytes, int] | bytes
+    ) -> dns.rrset.RRset | None:
+        """The provider's last signature of ``key`` for this event; None if it dropped it later
+        in the same event (the worker drops it too when it gets there)."""
+        if found is None or key not in found:
+            log.error(
+                "DNSSEC: no signature shipped for %r in %s; served unsigned", key, self.origin
+            )
+            return None
+        return found[key]
+
+    def install(self, shipped: NewSignatures) -> None:
+        """Take a refresh the provider made (``channel.Resigned``): a worker's only refresh."""
+        for (key, rdtype), rrsig in shipped.rrsigs.items():
+            self._install(key, rdtype, rrsig)
+        for digest, rrsig in shipped.denial.items():
+            if rrsig is None or not self.chain.holds_hash(digest):
+                self._set_denial(digest, None)
+            else:
+                self._set_denial(digest, (self.chain.record(digest), rrsig))
 
     def rrsig(self, key: bytes, rdtype: int) -> dns.rrset.RRset | None:
         return self.rrsigs.get((key, rdtype))
@@ -184,13 +278,13 @@ class ZoneSignatures:
             if self.chain.holds_hash(digest):
                 # The name's own record goes, and its predecessor's next hash changes.
                 changed |= self.chain.remove(name) | {digest}
-        now = self.now()
         for digest in changed:
             if not self.chain.holds_hash(digest):
                 self._set_denial(digest, None)
                 continue
             record = self.chain.record(digest)
-            self._set_denial(digest, (record, sign(record, *self.keys, now=now)))
+            rrsig = self._denial_rrsig(digest, record)
+            self._set_denial(digest, (record, rrsig) if rrsig is not None else None)
 
     def _set_denial(
         self, digest: bytes, signed: tuple[dns.rrset.RRset, dns.rrset.RRset] | None
@@ -202,6 +296,8 @@ class ZoneSignatures:
             self.denial.pop(digest, None)
         else:
             self.denial[digest] = signed
+        if self.signs:
+            self.made.denial[digest] = signed[1] if signed is not None else None
 
     def proof(self, digests: Iterable[bytes]) -> list[dns.rrset.RRset]:
         """The NSEC3 records (each followed by its RRSIG) of a denial proof."""

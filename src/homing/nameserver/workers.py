@@ -29,6 +29,7 @@ from homing.nameserver import channel
 from homing.nameserver.compiled import CompiledView
 from homing.nameserver.engine import Engine, QueryKind
 from homing.nameserver.ratelimit import RateLimitSettings
+from homing.nameserver.signatures import NewSignatures
 
 log = logging.getLogger(__name__)
 
@@ -108,9 +109,20 @@ class WorkerPool:
             self._inherited.clear()
 
     def on_event(self, event: ViewEvent) -> None:
-        """Bus subscriber: number the event and send it to every worker."""
+        """Bus subscriber: number the event and send it to every worker, with the signatures
+        the provider's view made applying it (the bus called the view first)."""
         self._seq += 1
-        frame = channel.encode(channel.Event(self._seq, event))
+        signatures = self._view.signatures_for(event)
+        self._send_all(channel.encode(channel.Event(self._seq, event, signatures)))
+
+    def on_refresh(self, refreshed: dict[bytes, NewSignatures]) -> None:
+        """Send the signatures the provider's view made again: workers never sign."""
+        if not refreshed:
+            return
+        self._state = None  # a worker started from here on gets the zones as refreshed
+        self._send_all(channel.encode(channel.Resigned(refreshed)))
+
+    def _send_all(self, frame: bytes) -> None:
         for worker in self._workers.values():
             worker.writer.write(frame)
 
