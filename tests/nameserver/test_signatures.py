@@ -1,0 +1,281 @@
+"""Only the provider signs: a DNS worker installs the signatures shipped with each event.
+
+The provider's view applies an event and signs; the worker pool frames the
+event with what was signed (``channel.Event``), and a real ``Worker`` (in
+this process, on a socketpair) decodes the frame and applies it with
+``signatures.sign`` made to fail, so a worker that signed would raise. After
+every step the worker holds exactly the provider's RRSIGs, NSEC3 chain and
+records, and answers DO=1 queries with the provider's bytes.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from collections.abc import Iterator
+from typing import NoReturn
+
+import dns.message
+import dns.name
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from homing.dnssec import keys, signer
+from homing.domain.records import RRset, SOAFields, ViewEvent, ZoneChange, ZoneSigning, ZoneSnapshot
+from homing.nameserver import channel, signatures
+from homing.nameserver.compiled import CompiledView, CompiledZone, name_key
+from homing.nameserver.engine import Engine
+from homing.nameserver.fastpath import FastPath
+from homing.nameserver.worker import Worker
+
+from .test_fastpath import _names, _rdatas, zones
+from .test_signed_answers import QTYPES, _ask, _keyring, _signed, _validated
+
+ZONE = "ddns.test."
+ORIGIN = dns.name.from_text(ZONE)
+KEY = keys.generate(ORIGIN)
+SECOND = keys.generate(ORIGIN, keys.Algorithm.ED25519)
+QUESTIONS = (
+    ("home.ddns.test.", "A"),
+    ("new.x.ddns.test.", "A"),
+    ("nobody.ddns.test.", "A"),
+    ("x.ddns.test.", "A"),
+    ("home.ddns.test.", "MX"),
+    ("a.wild.ddns.test.", "A"),
+    (ZONE, "SOA"),
+    (ZONE, "DNSKEY"),
+)
+
+
+def _snapshot(signing: ZoneSigning | None, serial: int = 1) -> ZoneSnapshot:
+    return ZoneSnapshot(
+        zone=ZONE,
+        soa=SOAFields(mname="ns1.ddns.test.", rname="h.ddns.test.", serial=serial, minimum=30),
+        nameservers=("ns1.ddns.test.",),
+        ns_ttl=3600,
+        rrsets=(
+            RRset("home.ddns.test.", "A", 60, ("192.0.2.1",)),
+            RRset("gone.ddns.test.", "A", 60, ("192.0.2.2",)),
+            RRset("*.wild.ddns.test.", "A", 60, ("192.0.2.9",)),
+        ),
+        signing=signing,
+    )
+
+
+def _signing(*zone_keys: keys.ZoneKey) -> ZoneSigning:
+    first, *others = zone_keys
+    return ZoneSigning(
+        int(first.algorithm),
+        first.private_pem(),
+        tuple(ZoneSigning(int(k.algorithm), k.private_pem()) for k in others),
+    )
+
+
+class Pair:
+    """The provider's view and one worker fed through real channel frames, as the pool does."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.provider = CompiledView()
+        self.control, self.other_end = socket.socketpair()
+        self.worker = Worker(self.control)
+        self.frames = channel.FrameReader()
+        self.seq = 0
+        self._monkeypatch = monkeypatch
+        self._sign = signatures.sign
+
+    def close(self) -> None:
+        self.control.close()
+        self.other_end.close()
+
+    def _deliver(self, message: channel.Message) -> None:
+        def no_signing_here(*args: object, **kwargs: object) -> NoReturn:
+            raise AssertionError("a DNS worker signed")
+
+        with self._monkeypatch.context() as patched:
+            patched.setattr(signatures, "sign", no_signing_here)
+            for decoded in self.frames.feed(channel.encode(message)):
+                self.worker._handle(decoded)
+
+    def apply(self, event: ViewEvent) -> None:
+        self.provider.apply(event)
+        self.seq += 1
+        self._deliver(channel.Event(self.seq, event, self.provider.signatures_for(event)))
+        assert self.worker.applied == self.seq
+
+    def refresh(self) -> int:
+        refreshed = self.provider.refresh_signatures()
+        self._deliver(channel.Resigned(refreshed))
+        return sum(len(made) for made in refreshed.values())
+
+    def start_worker(self) -> None:
+        """A worker (re)started: it gets the provider's zones, as ``WorkerPool._spawn`` sends."""
+        self.close()
+        self.control, self.other_end = socket.socketpair()
+        self.worker = Worker(self.control)
+        for zone in self.provider.zones.values():
+            self._deliver(channel.ZoneState(zone))
+        self._deliver(channel.Synced(self.seq))
+
+    def zones(self) -> tuple[CompiledZone, CompiledZone]:
+        key = name_key(ORIGIN)
+        return self.provider.zones[key], self.worker.view.zones[key]
+
+    def assert_same(self, *, validate: bool = True) -> None:
+        ours, theirs = self.zones()
+        assert theirs.nodes == ours.nodes
+        if ours.dnssec is None:
+            assert theirs.dnssec is None
+            return
+        assert theirs.dnssec is not None
+        assert not theirs.dnssec.signs
+        assert theirs.dnssec.rrsigs == ours.dnssec.rrsigs
+        assert theirs.dnssec.denial == ours.dnssec.denial
+        assert theirs.dnssec.chain.hashes() == ours.dnssec.chain.hashes()
+        provider = Engine(self.provider, fast=FastPath(self.provider))
+        worker = Engine(self.worker.view, fast=FastPath(self.worker.view))
+        keyring = _keyring(provider, ZONE)
+        for qname, qtype in QUESTIONS:
+            served = _same_answer(worker, provider, qname, qtype)
+            if validate:
+                _validated(dns.message.from_wire(served), keyring)
+
+
+def _same_answer(worker: Engine, provider: Engine, qname: str, qtype: str) -> bytes:
+    """The worker's answer to a DO=1 query, which must be the provider's to the byte."""
+    query = dns.message.make_query(qname, qtype, want_dnssec=True, payload=4096).to_wire()
+    served = worker.answer(query, tcp=True)
+    assert isinstance(served, bytes)
+    assert served == provider.answer(query, tcp=True)
+    return served
+
+
+@pytest.fixture
+def pair(monkeypatch: pytest.MonkeyPatch) -> Iterator[Pair]:
+    made = Pair(monkeypatch)
+    yield made
+    made.close()
+
+
+def _change(serial: int, *rrsets: RRset) -> ZoneChange:
+    return ZoneChange(zone=ZONE, serial=serial, rrsets=rrsets)
+
+
+def test_a_worker_serves_what_the_provider_signed_and_never_signs(pair: Pair) -> None:
+    pair.apply(_snapshot(_signing(KEY)))
+    pair.assert_same()
+    steps = [
+        # An address update: the A set and the SOA are signed again, nothing in NSEC3.
+        _change(2, RRset("home.ddns.test.", "A", 60, ("192.0.2.7",))),
+        # A new name under a new empty non-terminal, and a name that goes, in one event.
+        _change(
+            3,
+            RRset("new.x.ddns.test.", "A", 60, ("192.0.2.8",)),
+            RRset("gone.ddns.test.", "A", 60, ()),
+        ),
+        # A name that comes and goes within one event: nothing of it may stay behind.
+        _change(
+            4,
+            RRset("brief.ddns.test.", "TXT", 60, ('"here"',)),
+            RRset("brief.ddns.test.", "TXT", 60, ()),
+        ),
+        _change(5, RRset("home.ddns.test.", "MX", 60, ("10 home.ddns.test.",))),
+    ]
+    for event in steps:
+        pair.apply(event)
+        pair.assert_same()
+
+
+def test_refreshed_signatures_are_shipped_and_a_restarted_worker_gets_them(pair: Pair) -> None:
+    pair.apply(_snapshot(_signing(KEY)))
+    ours, _ = pair.zones()
+    assert ours.dnssec is not None
+    assert pair.refresh() == 0
+    start = ours.dnssec.now()
+    ours.dnssec.clock = lambda: start + 8 * 86400
+    made = pair.refresh()
+    assert made == len(ours.dnssec.rrsigs) + len(ours.dnssec.denial)
+    # Signed "8 days from now", so not valid yet: the bytes are compared, not validated.
+    pair.assert_same(validate=False)
+    _, theirs = pair.zones()
+    assert theirs.dnssec is not None
+    soa = theirs.dnssec.rrsigs[name_key(ORIGIN), 6]
+    assert soa[0].inception == start + 8 * 86400 - signer.INCEPTION_SKEW_SECONDS
+    pair.start_worker()
+    pair.assert_same(validate=False)
+    pair.apply(_change(2, RRset("home.ddns.test.", "A", 60, ("192.0.2.7",))))
+    pair.assert_same(validate=False)
+
+
+def test_key_rollover_steps_and_disabling_reach_the_worker_signed(pair: Pair) -> None:
+    """Each rollover phase is a snapshot (``dnssec.rollover``): it ships everything signed."""
+    pair.apply(_snapshot(_signing(KEY)))
+    for serial, signing in enumerate(
+        (_signing(KEY, SECOND), _signing(SECOND, KEY), _signing(SECOND)), 2
+    ):
+        pair.apply(_snapshot(signing, serial))
+        pair.assert_same()
+        _, theirs = pair.zones()
+        assert theirs.dnssec is not None
+        rrsig = theirs.dnssec.rrsigs[name_key(ORIGIN), 6]
+        assert len(rrsig) == 1 + len(signing.others)
+    pair.apply(_snapshot(None, 5))
+    pair.assert_same()
+
+
+def test_an_event_without_its_signatures_is_served_unsigned_and_logged(
+    pair: Pair, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The negative twin: what the worker was not sent it does not make up, nor sign."""
+    pair.apply(_snapshot(_signing(KEY)))
+    change = _change(2, RRset("home.ddns.test.", "A", 60, ("192.0.2.7",)))
+    pair.provider.apply(change)
+    other = _change(2, RRset("home.ddns.test.", "A", 60, ("192.0.2.7",)))
+    with caplog.at_level(logging.ERROR):
+        assert pair.provider.signatures_for(other) is None  # equal, but not the event applied
+        pair._deliver(channel.Event(2, change, None))
+    assert "without its signatures" in caplog.text
+    assert "no signature shipped" in caplog.text
+    ours, theirs = pair.zones()
+    assert theirs.dnssec is not None and ours.dnssec is not None
+    home = name_key(dns.name.from_text("home.ddns.test."))
+    assert (home, 1) in ours.dnssec.rrsigs
+    assert (home, 1) not in theirs.dnssec.rrsigs
+    engine = Engine(pair.worker.view, fast=FastPath(pair.worker.view))
+    response = _ask(engine, "home.ddns.test.", "A")
+    assert [r.rdtype for r in response.answer] == [1]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_generated_changes_reach_the_worker_as_signed(data: st.DataObject) -> None:
+    zone = _signed(data.draw(zones()), keys.Algorithm.ECDSAP256SHA256)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        pair = Pair(monkeypatch)
+        try:
+            pair.apply(zone)
+            serial = zone.soa.serial
+            for _ in range(data.draw(st.integers(1, 3))):
+                changes = []
+                for _ in range(data.draw(st.integers(1, 3))):
+                    rtype = data.draw(st.sampled_from(("A", "TXT", "CNAME")))
+                    name = data.draw(_names(zone.zone))
+                    if name != zone.zone:
+                        rdatas = data.draw(st.one_of(st.just(()), _rdatas(rtype, zone.zone)))
+                        changes.append(RRset(name, rtype, 60, rdatas))
+                serial += 1
+                pair.apply(ZoneChange(zone=zone.zone, serial=serial, rrsets=tuple(changes)))
+            key = name_key(dns.name.from_text(zone.zone))
+            ours, theirs = pair.provider.zones[key], pair.worker.view.zones[key]
+            assert ours.dnssec is not None and theirs.dnssec is not None
+            assert theirs.nodes == ours.nodes
+            assert theirs.dnssec.rrsigs == ours.dnssec.rrsigs
+            assert theirs.dnssec.denial == ours.dnssec.denial
+            provider = Engine(pair.provider)
+            worker = Engine(pair.worker.view)
+            for _ in range(4):
+                qname = data.draw(_names(zone.zone))
+                qtype = data.draw(st.sampled_from(QTYPES))
+                _same_answer(worker, provider, qname, qtype)
+        finally:
+            pair.close()
