@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from homing.dnssec import keys, signer
 from homing.domain.records import RRset, SOAFields, ViewEvent, ZoneChange, ZoneSigning, ZoneSnapshot
 from homing.nameserver import channel, signatures
-from homing.nameserver.compiled import CompiledView, CompiledZone, name_key
+from homing.nameserver.compiled import CompiledView, CompiledZone, decode_entry, name_key
 from homing.nameserver.engine import Engine
 from homing.nameserver.fastpath import FastPath
 from homing.nameserver.worker import Worker
@@ -279,3 +279,25 @@ def test_generated_changes_reach_the_worker_as_signed(data: st.DataObject) -> No
                 _same_answer(worker, provider, qname, qtype)
         finally:
             pair.close()
+
+
+def test_signatures_made_from_compiled_bytes_are_those_of_the_decoded_rrsets(pair: Pair) -> None:
+    """A, AAAA and TXT are signed from the entry's bytes (``compiled._unsigned``), the SOA from
+    the zone's own RRset: each RRSIG is the one the decoded RRset gets."""
+    pair.apply(_snapshot(_signing(KEY)))
+    pair.apply(
+        _change(
+            2,
+            RRset("home.ddns.test.", "AAAA", 60, ("2001:db8::2", "2001:db8::1")),
+            RRset("home.ddns.test.", "TXT", 300, ('"b"', '"a" "c"')),
+            RRset("mx.ddns.test.", "MX", 60, ("10 Home.ddns.test.", "5 mail.example.")),
+        )
+    )
+    ours, _ = pair.zones()
+    assert ours.dnssec is not None
+    for (key, rdtype), rrsig in ours.dnssec.rrsigs.items():
+        node = ours.nodes[key]
+        at = node.index(rdtype)
+        decoded = decode_entry(dns.name.from_wire(key, 0)[0], rdtype, (node[at + 1], node[at + 2]))
+        now = rrsig[0].inception + signer.INCEPTION_SKEW_SECONDS
+        assert rrsig == signer.sign(decoded, *ours.dnssec.keys, now=now)

@@ -34,6 +34,7 @@ import dns.name
 import dns.rdatatype
 import dns.rrset
 
+from homing.dnssec.signer import Unsigned
 from homing.domain.records import RRset, ViewEvent, ZoneChange, ZoneRemoved, ZoneSnapshot
 from homing.nameserver import compiler
 from homing.nameserver.hot_answers import HotAnswers
@@ -63,6 +64,11 @@ ADDRESS_TYPES = {dns.rdatatype.A: socket.AF_INET, dns.rdatatype.AAAA: socket.AF_
 """Types compiled by hand at start-up, with the address family of their rdata."""
 RDATATYPES = {"A": dns.rdatatype.A, "AAAA": dns.rdatatype.AAAA}
 MAX_TTL = 0x7FFFFFFF
+WIRE_CANONICAL = frozenset((dns.rdatatype.A, dns.rdatatype.AAAA, dns.rdatatype.TXT))
+"""Types whose rdata names no domain name: on the wire as they are signed."""
+OWNER_POINTER = b"\xc0\x0c"
+"""An entry's records are owned by the question's name (``compiler.entry``)."""
+RECORD_HEAD = struct.Struct("!HHIH")
 MAX_LABEL = 63
 MAX_TEXT = 254
 SERIAL_FROM_END = 20
@@ -87,9 +93,30 @@ def pack_entry(count: int, section: bytes) -> Entry:
     return count_bytes(count), section
 
 
-def _decoder(owner: dns.name.Name, rdtype: int, entry: Entry) -> Callable[[], dns.rrset.RRset]:
-    """``decode_entry`` for later: called only by a zone that signs (``ZoneSignatures.signed``)."""
-    return lambda: decode_entry(owner, rdtype, entry)
+def _unsigned(key: bytes, rdtype: int, entry: Entry) -> Callable[[], dns.rrset.RRset | Unsigned]:
+    """The RRset of an entry as its signature covers it, for later: called only by a zone
+    that signs (``ZoneSignatures.signed``).
+
+    A, AAAA and TXT rdata hold no names, so the entry's bytes are already canonical
+    (RFC 4034 6.2) and no RRset is built; other types are decoded.
+    """
+
+    def build() -> dns.rrset.RRset | Unsigned:
+        owner = dns.name.from_wire(key, 0)[0]
+        if rdtype not in WIRE_CANONICAL:
+            return decode_entry(owner, rdtype, entry)
+        count, section = entry
+        rdatas, ttl, at = [], 0, 0
+        for _ in range(record_count(count)):
+            if section[at : at + 2] != OWNER_POINTER:
+                return decode_entry(owner, rdtype, entry)
+            _, _, ttl, length = RECORD_HEAD.unpack_from(section, at + 2)
+            at += 2 + RECORD_HEAD.size
+            rdatas.append(section[at : at + length])
+            at += length
+        return Unsigned.of_wire(owner, key, rdtype, ttl, rdatas)
+
+    return build
 
 
 def decode_entry(owner: dns.name.Name, rdtype: int, entry: Entry) -> dns.rrset.RRset:
@@ -212,19 +239,20 @@ class CompiledZone:
     def _sign(self, key: bytes, rdtype: int, entry: Entry | None) -> None:
         """Sign the RRset just put, and bring the name and its ancestors up to date in NSEC3."""
         assert self.dnssec is not None
-        owner = dns.name.from_wire(key, 0)[0]
-        self.dnssec.signed(
-            key, rdtype, _decoder(owner, rdtype, entry) if entry is not None else None
-        )
-        names: list[tuple[dns.name.Name, list[int] | None]] = []
+        if entry is None:
+            self.dnssec.signed(key, rdtype, None)
+        elif key == self.key and rdtype == dns.rdatatype.SOA:
+            self.dnssec.signed(key, rdtype, lambda: self.soa)  # a serial bump: nothing to decode
+        else:
+            self.dnssec.signed(key, rdtype, _unsigned(key, rdtype, entry))
+        names: list[tuple[bytes, list[int] | None]] = []
         at = key
         while True:
-            name = dns.name.from_wire(at, 0)[0]
             node = self.nodes.get(at)
             if node is not None:
-                names.append((name, list(node[::3])))
+                names.append((at, list(node[::3])))
             else:
-                names.append((name, [] if at in self.ents else None))
+                names.append((at, [] if at in self.ents else None))
             if at == self.key or not at.endswith(self.key):
                 break
             at = parent_key(at)
@@ -236,13 +264,12 @@ class CompiledZone:
         for rrset in signatures.apex(self.soa.ttl):
             self.put(self.key, rrset.rdtype, pack_entry(*compiler.entry([rrset], self.origin)))
         for key, node in self.nodes.items():
-            owner = dns.name.from_wire(key, 0)[0]
             for rdtype, entry in node_items(node):
-                signatures.signed(key, rdtype, _decoder(owner, rdtype, entry))
-        names: list[tuple[dns.name.Name, list[int] | None]] = [
-            (dns.name.from_wire(key, 0)[0], list(node[::3])) for key, node in self.nodes.items()
+                signatures.signed(key, rdtype, _unsigned(key, rdtype, entry))
+        names: list[tuple[bytes, list[int] | None]] = [
+            (key, list(node[::3])) for key, node in self.nodes.items()
         ]
-        names += [(dns.name.from_wire(key, 0)[0], []) for key in self.ents]
+        names += [(key, []) for key in self.ents]
         signatures.names_changed(names)
         self.dnssec = signatures
 
@@ -259,10 +286,7 @@ class CompiledZone:
             node = self.nodes.get(key, ())
             at = node.index(rdtype) if rdtype in node[::3] else -1
             entry = (node[at + 1], node[at + 2]) if at >= 0 else None
-            owner = dns.name.from_wire(key, 0)[0]
-            self.dnssec.signed(
-                key, rdtype, _decoder(owner, rdtype, entry) if entry is not None else None
-            )
+            self.dnssec.signed(key, rdtype, _unsigned(key, rdtype, entry) if entry else None)
         self.dnssec.refresh_denial()
         made = self.dnssec.take_made()
         return made if made.rrsigs or made.denial else None

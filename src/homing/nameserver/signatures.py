@@ -43,7 +43,7 @@ import dns.rrset
 
 from homing.dnssec import nsec3
 from homing.dnssec.keys import Algorithm, ZoneKey
-from homing.dnssec.signer import needs_refresh, sign
+from homing.dnssec.signer import Unsigned, needs_refresh, sign
 from homing.dnssec.zone import apex_records
 from homing.domain.records import ZoneSigning
 from homing.nameserver.compiler import Template
@@ -51,7 +51,7 @@ from homing.nameserver.compiler import Template
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
-RRsetBuilder = Callable[[], dns.rrset.RRset]
+RRsetBuilder = Callable[[], dns.rrset.RRset | Unsigned]
 """Builds an RRset that is about to be signed: only a zone that signs calls it."""
 REFRESH_CHECK_SECONDS = 3600.0
 """How often signed zones look for signatures near expiry (``signer.REFRESH_SECONDS``)."""
@@ -267,17 +267,17 @@ class ZoneSignatures:
             self._denial_wire[digest] = found
         return found
 
-    def names_changed(self, names: Iterable[tuple[dns.name.Name, Iterable[int] | None]]) -> None:
-        """Names whose types are now these (None: the name is gone); re-sign what that moves."""
+    def names_changed(self, names: Iterable[tuple[bytes, Iterable[int] | None]]) -> None:
+        """Names (by key: canonical wire) whose types are now these (None: the name is gone);
+        sign again the NSEC3 records that moves."""
         changed: set[bytes] = set()
-        for name, types in names:
+        for key, types in names:
+            digest = nsec3.hash_wire(key)
             if types is not None:
-                changed |= self.chain.put(name, types)
-                continue
-            digest = nsec3.hash_name(name)
-            if self.chain.holds_hash(digest):
+                changed |= self.chain.put_hash(digest, types)
+            elif self.chain.holds_hash(digest):
                 # The name's own record goes, and its predecessor's next hash changes.
-                changed |= self.chain.remove(name) | {digest}
+                changed |= self.chain.remove_hash(digest) | {digest}
         for digest in changed:
             if not self.chain.holds_hash(digest):
                 self._set_denial(digest, None)
