@@ -83,32 +83,18 @@ def sign(rrset: dns.rrset.RRset | Unsigned, *keys: ZoneKey, now: int) -> dns.rrs
     )
     signatures = []
     for key in keys:
-        head = RRSIG_FIELDS.pack(
-            unsigned.rdtype,
-            key.algorithm,
-            labels,
-            unsigned.ttl,
-            expiration,
-            inception,
+        head = (unsigned.rdtype, key.algorithm, labels, unsigned.ttl, expiration, inception)
+        signed = RRSIG_FIELDS.pack(*head, key.key_tag) + key.signer + records
+        # dnspython's rdata constructors carry no annotations.
+        rdata = RRSIG(  # type: ignore[no-untyped-call]
+            dns.rdataclass.IN,
+            dns.rdatatype.RRSIG,
+            *head,
             key.key_tag,
+            key.zone,
+            key.sign_data(signed),
         )
-        signature = key.sign_data(head + key.signer + records)
-        signatures.append(
-            # dnspython's rdata constructors carry no annotations.
-            RRSIG(  # type: ignore[no-untyped-call]
-                dns.rdataclass.IN,
-                dns.rdatatype.RRSIG,
-                unsigned.rdtype,
-                key.algorithm,
-                labels,
-                unsigned.ttl,
-                expiration,
-                inception,
-                key.key_tag,
-                key.zone,
-                signature,
-            )
-        )
+        signatures.append(rdata)
     return dns.rrset.from_rdata_list(name, unsigned.ttl, signatures)
 
 
