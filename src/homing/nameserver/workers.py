@@ -1,8 +1,11 @@
 """The provider's side of its DNS workers: starts them, feeds them, waits for them, restarts them.
 
-Every view event the writer publishes is numbered and sent to each worker;
-``settle`` returns once every serving worker reports that number applied, so
-the writer answers an update only when any worker a query lands on serves it.
+Every view event the writer publishes is numbered and sent to each worker,
+with the DNSSEC signatures the provider's view made applying it (and the
+signatures it makes again before they expire, ``on_refresh``): workers
+never sign (``signatures``). ``settle`` returns once every serving worker
+reports that number applied, so the writer answers an update only when any
+worker a query lands on serves it.
 A worker that has not caught up within ``settle_timeout`` is killed and
 started again rather than waited for: one stuck process must not hold every
 update. A worker that dies is started again (with a growing pause if it
