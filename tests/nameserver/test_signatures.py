@@ -1,8 +1,9 @@
 """Only the provider signs: a DNS worker installs the signatures shipped with each event.
 
-The provider's view applies an event and signs; the worker pool frames the
-event with what was signed (``channel.Event``), and a real ``Worker`` (in
-this process, on a socketpair) decodes the frame and applies it with
+The event bus calls the provider's view, which signs, then the real worker
+pool, which frames the event with what was signed (``channel.Event``; a
+refresh as ``channel.Resigned``); a real ``Worker`` (in this process, on a
+socketpair) decodes what the pool wrote and applies it with
 ``signatures.sign`` made to fail, so a worker that signed would raise. After
 every step the worker holds exactly the provider's RRSIGs, NSEC3 chain and
 records, and answers DO=1 queries with the provider's bytes.
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 import socket
 from collections.abc import Iterator
-from typing import NoReturn
+from typing import Any, NoReturn, cast
 
 import dns.message
 import dns.name
@@ -21,13 +22,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from homing.core.events import EventBus
 from homing.dnssec import keys, signer
 from homing.domain.records import RRset, SOAFields, ViewEvent, ZoneChange, ZoneSigning, ZoneSnapshot
 from homing.nameserver import channel, signatures
 from homing.nameserver.compiled import CompiledView, CompiledZone, decode_entry, name_key
 from homing.nameserver.engine import Engine
 from homing.nameserver.fastpath import FastPath
+from homing.nameserver.ratelimit import RateLimitSettings
 from homing.nameserver.worker import Worker
+from homing.nameserver.workers import WorkerPool, _Worker
 
 from .test_fastpath import _names, _rdatas, zones
 from .test_signed_answers import QTYPES, _ask, _keyring, _signed, _validated
@@ -72,50 +76,83 @@ def _signing(*zone_keys: keys.ZoneKey) -> ZoneSigning:
     )
 
 
+class Frames:
+    """The writer of one worker's channel, as the pool writes it: the bytes are kept."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def write(self, data: bytes) -> None:
+        self.data += data
+
+
 class Pair:
-    """The provider's view and one worker fed through real channel frames, as the pool does."""
+    """The provider's view and one worker, fed by the real bus and worker pool over real frames.
+
+    The bus calls the view, then the pool (as ``app.Provider`` subscribes them); what the pool
+    writes is decoded and handled by the worker with ``signatures.sign`` made to fail.
+    """
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.provider = CompiledView()
-        self.control, self.other_end = socket.socketpair()
-        self.worker = Worker(self.control)
-        self.frames = channel.FrameReader()
-        self.seq = 0
+        self.pool = WorkerPool(
+            view=self.provider,
+            engine=Engine(self.provider),
+            addresses=[],
+            count=0,
+            log_level="INFO",
+            log_format="text",
+            rate_limit=RateLimitSettings(rate=0, slip=0),
+        )
+        self.bus = EventBus()
+        self.bus.subscribe(self.provider.apply)
+        self.bus.subscribe(self.pool.on_event)
         self._monkeypatch = monkeypatch
-        self._sign = signatures.sign
+        self.control, self.other_end = socket.socketpair()
+        self._start(Worker(self.control))
+
+    def _start(self, worker: Worker) -> None:
+        self.worker, self.frames, self.written = worker, channel.FrameReader(), Frames()
+        fake = _Worker(index=0, process=cast(Any, None), writer=cast(Any, self.written), started=0)
+        self.pool._workers = {0: fake}
 
     def close(self) -> None:
         self.control.close()
         self.other_end.close()
 
-    def _deliver(self, message: channel.Message) -> None:
+    def _deliver(self, message: channel.Message | None = None) -> None:
+        """Hand the worker what the pool wrote (and ``message``, when given)."""
+
         def no_signing_here(*args: object, **kwargs: object) -> NoReturn:
             raise AssertionError("a DNS worker signed")
 
+        if message is not None:
+            self.written.write(channel.encode(message))
+        data, self.written.data = bytes(self.written.data), bytearray()
         with self._monkeypatch.context() as patched:
             patched.setattr(signatures, "sign", no_signing_here)
-            for decoded in self.frames.feed(channel.encode(message)):
+            for decoded in self.frames.feed(data):
                 self.worker._handle(decoded)
 
     def apply(self, event: ViewEvent) -> None:
-        self.provider.apply(event)
-        self.seq += 1
-        self._deliver(channel.Event(self.seq, event, self.provider.signatures_for(event)))
-        assert self.worker.applied == self.seq
+        self.bus.publish(event)
+        self._deliver()
+        assert self.worker.applied == self.pool._seq
 
     def refresh(self) -> int:
         refreshed = self.provider.refresh_signatures()
-        self._deliver(channel.Resigned(refreshed))
+        self.pool.on_refresh(refreshed)
+        self._deliver()
         return sum(len(made) for made in refreshed.values())
 
     def start_worker(self) -> None:
-        """A worker (re)started: it gets the provider's zones, as ``WorkerPool._spawn`` sends."""
+        """A worker (re)started: it gets the frames ``WorkerPool._spawn`` sends."""
         self.close()
         self.control, self.other_end = socket.socketpair()
-        self.worker = Worker(self.control)
-        for zone in self.provider.zones.values():
-            self._deliver(channel.ZoneState(zone))
-        self._deliver(channel.Synced(self.seq))
+        self._start(Worker(self.control))
+        for frame in self.pool._state_frames():
+            self.written.write(frame)
+        self._deliver(channel.Synced(self.pool._seq))
 
     def zones(self) -> tuple[CompiledZone, CompiledZone]:
         key = name_key(ORIGIN)
@@ -190,6 +227,7 @@ def test_refreshed_signatures_are_shipped_and_a_restarted_worker_gets_them(pair:
     pair.apply(_snapshot(_signing(KEY)))
     ours, _ = pair.zones()
     assert ours.dnssec is not None
+    pair.pool._state_frames()  # kept for the next worker to start, until the refresh
     assert pair.refresh() == 0
     start = ours.dnssec.now()
     ours.dnssec.clock = lambda: start + 8 * 86400
