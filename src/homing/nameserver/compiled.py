@@ -205,6 +205,8 @@ class CompiledZone:
     records: int = 0
     dnssec: ZoneSignatures | None = None
     """A signed zone's RRSIGs and NSEC3 chain, patched with every ``put``."""
+    soa_unsigned: Unsigned | None = None
+    """The apex SOA as it is signed, made once (``_unsigned_soa``)."""
 
     def node_exists_key(self, key: bytes) -> bool:
         return key in self.nodes or key in self.ents
@@ -242,7 +244,7 @@ class CompiledZone:
         if entry is None:
             self.dnssec.signed(key, rdtype, None)
         elif key == self.key and rdtype == dns.rdatatype.SOA:
-            self.dnssec.signed(key, rdtype, lambda: self.soa)  # a serial bump: nothing to decode
+            self.dnssec.signed(key, rdtype, self._unsigned_soa)  # a serial bump: nothing decoded
         else:
             self.dnssec.signed(key, rdtype, _unsigned(key, rdtype, entry))
         names: list[tuple[bytes, list[int] | None]] = []
@@ -325,6 +327,14 @@ class CompiledZone:
         self.negative = replace(
             self.negative, pieces=(*pieces[:-1], with_serial(pieces[-1], serial))
         )
+
+    def _unsigned_soa(self) -> Unsigned:
+        """The apex SOA as its signature covers it: its canonical rdata, kept, ends with the
+        numbers as its wire form does, so a serial bump patches it like the entry."""
+        if self.soa_unsigned is None:
+            self.soa_unsigned = Unsigned.of(self.soa_rrsets()[0])
+        (rdata,) = self.soa_unsigned.rdatas
+        return replace(self.soa_unsigned, rdatas=(with_serial(rdata, self.serial),))
 
     def soa_rrsets(self) -> tuple[dns.rrset.RRset, dns.rrset.RRset]:
         """The apex SOA and the SOA of negative answers, with the current serial."""
