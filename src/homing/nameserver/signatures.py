@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import dns.name
+import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
@@ -57,6 +58,9 @@ REFRESH_CHECK_SECONDS = 3600.0
 """How often signed zones look for signatures near expiry (``signer.REFRESH_SECONDS``)."""
 RECORD_FIELDS = struct.Struct("!HHIH")
 """Type, class, TTL and rdata length: what follows a record's owner name on the wire."""
+TTL = struct.Struct("!I")
+TTL_AT = 4
+"""Where the TTL sits in ``RECORD_FIELDS``."""
 OWNER_IS_QUESTION = b"\xc0\x0c"
 NegativeHead = tuple[Template, bytes, int]
 """The negative template it was made with, the SOA and its RRSIGs on the wire, how many."""
@@ -90,6 +94,52 @@ def _keys_of(origin: dns.name.Name, signing: ZoneSigning) -> tuple[ZoneKey, list
     return keys[0], keys
 
 
+@dataclass(frozen=True, slots=True)
+class WireRRSIG:
+    """An RRSIG set as it crosses to the DNS workers: its records after the owner name.
+
+    Unpickling dnspython RRsets cost each worker more than the provider's
+    signing saved it (issue 12), and a worker's fast path wants the wire
+    bytes anyway: it serves these as they are, and the reference engine
+    decodes them (``rrset``) the one time it asks.
+    """
+
+    ttl: int
+    tails: tuple[bytes, ...]
+    """``record_tails`` of the set with ``ttl``."""
+
+    @classmethod
+    def of(cls, rrsig: dns.rrset.RRset) -> WireRRSIG:
+        return cls(rrsig.ttl, record_tails(rrsig, rrsig.ttl))
+
+    def rrset(self, owner: dns.name.Name) -> dns.rrset.RRset:
+        fields = RECORD_FIELDS.size
+        rdatas = [
+            dns.rdata.from_wire(
+                dns.rdataclass.IN, dns.rdatatype.RRSIG, tail, fields, len(tail) - fields
+            )
+            for tail in self.tails
+        ]
+        return dns.rrset.from_rdata_list(owner, self.ttl, rdatas)
+
+    def with_ttl(self, ttl: int) -> tuple[bytes, ...]:
+        """The tails with another TTL (the SOA's RRSIG in negative answers)."""
+        if ttl == self.ttl:
+            return self.tails
+        packed = TTL.pack(ttl)
+        return tuple(tail[:TTL_AT] + packed + tail[TTL_AT + TTL.size :] for tail in self.tails)
+
+
+Signature = dns.rrset.RRset | WireRRSIG
+"""An RRSIG set as the provider makes it, or as a worker was sent it (``WireRRSIG``)."""
+
+
+def _tails(rrsig: Signature, ttl: int) -> tuple[bytes, ...]:
+    if isinstance(rrsig, WireRRSIG):
+        return rrsig.with_ttl(ttl)
+    return record_tails(rrsig, ttl)
+
+
 @dataclass(slots=True)
 class NewSignatures:
     """The RRSIGs one zone made (or dropped: None) while applying one event or one refresh.
@@ -99,9 +149,9 @@ class NewSignatures:
     a worker that applies the same event ends where the provider ended.
     """
 
-    rrsigs: dict[tuple[bytes, int], dns.rrset.RRset | None] = field(default_factory=dict)
+    rrsigs: dict[tuple[bytes, int], WireRRSIG | None] = field(default_factory=dict)
     """(owner key, covered type) → the RRSIG set of that RRset, None once it is deleted."""
-    denial: dict[bytes, dns.rrset.RRset | None] = field(default_factory=dict)
+    denial: dict[bytes, WireRRSIG | None] = field(default_factory=dict)
     """NSEC3 hash → the RRSIG of its NSEC3 record, None once the hash left the chain."""
 
     def __len__(self) -> int:
@@ -126,9 +176,11 @@ class ZoneSignatures:
         self.signing = signing
         self.key, self.keys = _keys_of(origin, signing)
         self.clock = clock
-        self.rrsigs: dict[tuple[bytes, int], dns.rrset.RRset] = {}
+        self.rrsigs: dict[tuple[bytes, int], Signature] = {}
+        """RRsets where signed here; ``WireRRSIG`` in a worker until the reference engine
+        decodes one (``rrsig``)."""
         self.chain = nsec3.Chain(origin, denial_ttl)
-        self.denial: dict[bytes, tuple[dns.rrset.RRset, dns.rrset.RRset]] = {}
+        self.denial: dict[bytes, tuple[dns.rrset.RRset, Signature]] = {}
         """NSEC3 hash → (its NSEC3 RRset, that RRset's RRSIG)."""
         self.signs = signs
         """False in a DNS worker: every signature comes from ``shipped``, none is made here."""
@@ -189,7 +241,7 @@ class ZoneSignatures:
         """
         self._install(key, rdtype, self._rrsig(key, rdtype, rrset) if rrset else None)
 
-    def _install(self, key: bytes, rdtype: int, rrsig: dns.rrset.RRset | None) -> None:
+    def _install(self, key: bytes, rdtype: int, rrsig: Signature | None) -> None:
         self.answers.pop(key, None)
         if rdtype == dns.rdatatype.SOA:
             self._negative_wire = None
@@ -199,21 +251,21 @@ class ZoneSignatures:
         else:
             self.rrsigs[key, rdtype] = rrsig
         if self.signs:
-            self.made.rrsigs[key, rdtype] = rrsig
+            self.made.rrsigs[key, rdtype] = _shippable(rrsig)
 
-    def _rrsig(self, key: bytes, rdtype: int, rrset: RRsetBuilder) -> dns.rrset.RRset | None:
+    def _rrsig(self, key: bytes, rdtype: int, rrset: RRsetBuilder) -> Signature | None:
         if self.signs:
             return sign(rrset(), *self.keys, now=self.now())
         return self._shipped(self.shipped.rrsigs if self.shipped else None, (key, rdtype))
 
-    def _denial_rrsig(self, digest: bytes, record: dns.rrset.RRset) -> dns.rrset.RRset | None:
+    def _denial_rrsig(self, digest: bytes, record: dns.rrset.RRset) -> Signature | None:
         if self.signs:
             return sign(record, *self.keys, now=self.now())
         return self._shipped(self.shipped.denial if self.shipped else None, digest)
 
     def _shipped(
-        self, found: dict[Any, dns.rrset.RRset | None] | None, key: tuple[bytes, int] | bytes
-    ) -> dns.rrset.RRset | None:
+        self, found: dict[Any, WireRRSIG | None] | None, key: tuple[bytes, int] | bytes
+    ) -> WireRRSIG | None:
         """The provider's last signature of ``key`` for this event; None if it dropped it later
         in the same event (the worker drops it too when it gets there)."""
         if found is None or key not in found:
@@ -234,14 +286,18 @@ class ZoneSignatures:
                 self._set_denial(digest, (self.chain.record(digest), rrsig))
 
     def rrsig(self, key: bytes, rdtype: int) -> dns.rrset.RRset | None:
-        return self.rrsigs.get((key, rdtype))
+        """The RRSIG set of an RRset, as dnspython's (decoded and kept, in a worker)."""
+        rrsig = self.rrsigs.get((key, rdtype))
+        if isinstance(rrsig, WireRRSIG):
+            rrsig = self.rrsigs[key, rdtype] = rrsig.rrset(dns.name.from_wire(key, 0)[0])
+        return rrsig
 
     def answer_rrsig(self, key: bytes, rdtype: int) -> tuple[int, bytes] | None:
         """(records, wire) of the RRSIG of an answer owned by the question's name itself."""
         rrsig = self.rrsigs.get((key, rdtype))
         if rrsig is None:
             return None
-        tails = record_tails(rrsig, rrsig.ttl)
+        tails = _tails(rrsig, rrsig.ttl)
         return len(tails), b"".join(OWNER_IS_QUESTION + tail for tail in tails)
 
     def negative_rrsig(self, apex: bytes) -> tuple[bytes, ...] | None:
@@ -250,7 +306,7 @@ class ZoneSignatures:
             rrsig = self.rrsigs.get((apex, dns.rdatatype.SOA))
             if rrsig is None:
                 return None
-            self._negative_wire = record_tails(rrsig, self.chain.ttl)
+            self._negative_wire = _tails(rrsig, self.chain.ttl)
         return self._negative_wire
 
     def denial_wire(self, digest: bytes) -> DenialWire:
@@ -261,7 +317,7 @@ class ZoneSignatures:
             label = record.name.labels[0]
             (tail,) = record_tails(record, record.ttl)
             owner = bytes((len(label),)) + label
-            rrsig_tails = record_tails(rrsig, rrsig.ttl)
+            rrsig_tails = _tails(rrsig, rrsig.ttl)
             size = len(owner) + 2 + len(tail) + sum(2 + len(t) for t in rrsig_tails)
             found = owner, tail, rrsig_tails, size
             self._denial_wire[digest] = found
@@ -286,9 +342,7 @@ class ZoneSignatures:
             rrsig = self._denial_rrsig(digest, record)
             self._set_denial(digest, (record, rrsig) if rrsig is not None else None)
 
-    def _set_denial(
-        self, digest: bytes, signed: tuple[dns.rrset.RRset, dns.rrset.RRset] | None
-    ) -> None:
+    def _set_denial(self, digest: bytes, signed: tuple[dns.rrset.RRset, Signature] | None) -> None:
         self._denial_wire.pop(digest, None)
         self.proof_pieces.clear()
         self.enclosers.clear()
@@ -297,33 +351,48 @@ class ZoneSignatures:
         else:
             self.denial[digest] = signed
         if self.signs:
-            self.made.denial[digest] = signed[1] if signed is not None else None
+            self.made.denial[digest] = _shippable(signed[1]) if signed is not None else None
 
     def proof(self, digests: Iterable[bytes]) -> list[dns.rrset.RRset]:
         """The NSEC3 records (each followed by its RRSIG) of a denial proof."""
         found: list[dns.rrset.RRset] = []
         for digest in digests:
-            record, rrsig = self.denial[digest]
-            found += [record, rrsig]
+            found += self._signed_record(digest)
         return found
+
+    def _signed_record(self, digest: bytes) -> tuple[dns.rrset.RRset, dns.rrset.RRset]:
+        """An NSEC3 record and its RRSIG as dnspython's (decoded and kept, in a worker)."""
+        record, rrsig = self.denial[digest]
+        if isinstance(rrsig, WireRRSIG):
+            rrsig = rrsig.rrset(record.name)
+            self.denial[digest] = record, rrsig
+        return record, rrsig
 
     def stale(self) -> list[tuple[bytes, int]]:
         """RRSIGs that must be made again soon (see ``signer.REFRESH_SECONDS``)."""
         now = self.now()
-        return [key for key, rrsig in self.rrsigs.items() if needs_refresh(rrsig, now=now)]
+        found = ((key, self.rrsig(*key)) for key in list(self.rrsigs))
+        return [key for key, rrsig in found if rrsig and needs_refresh(rrsig, now=now)]
 
     def refresh_denial(self) -> int:
         """Sign again the NSEC3 records whose signatures near their end; returns how many."""
         now = self.now()
-        due = [d for d, (_, rrsig) in self.denial.items() if needs_refresh(rrsig, now=now)]
-        for digest in due:
-            record = self.denial[digest][0]
+        held = [(digest, self._signed_record(digest)) for digest in list(self.denial)]
+        due = [(d, record) for d, (record, rrsig) in held if needs_refresh(rrsig, now=now)]
+        for digest, record in due:
             self._set_denial(digest, (record, sign(record, *self.keys, now=now)))
         return len(due)
 
     def transfer_rrsets(self) -> list[dns.rrset.RRset]:
         """What a zone transfer adds to the zone's RRsets: every RRSIG, NSEC3 and its RRSIG."""
-        found = list(self.rrsigs.values())
-        for record, rrsig in self.denial.values():
-            found += [record, rrsig]
+        found = [rrsig for key in list(self.rrsigs) if (rrsig := self.rrsig(*key))]
+        for digest in list(self.denial):
+            found += self._signed_record(digest)
         return found
+
+
+def _shippable(rrsig: Signature | None) -> WireRRSIG | None:
+    """What a worker is sent of a signature made here (``WireRRSIG``)."""
+    if rrsig is None or isinstance(rrsig, WireRRSIG):
+        return rrsig
+    return WireRRSIG.of(rrsig)
