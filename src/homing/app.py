@@ -351,8 +351,11 @@ class Provider:
         """Signed zones that never change still never serve an expired signature."""
         while True:
             await asyncio.sleep(REFRESH_CHECK_SECONDS)
-            made = self.view.refresh_signatures()
-            if made:
+            refreshed = self.view.refresh_signatures()
+            if self.workers is not None:
+                self.workers.on_refresh(refreshed)
+            if refreshed:
+                made = sum(len(signatures) for signatures in refreshed.values())
                 log.info("DNSSEC: %d signatures made again before they expire", made)
 
     async def _advance_rollovers(self, dnssec: Dnssec) -> None:

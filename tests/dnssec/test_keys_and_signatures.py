@@ -14,7 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from homing.dnssec import keys
-from homing.dnssec.signer import INCEPTION_SKEW_SECONDS, needs_refresh, sign
+from homing.dnssec.signer import (
+    INCEPTION_SKEW_SECONDS,
+    VALIDITY_SECONDS,
+    Unsigned,
+    needs_refresh,
+    sign,
+)
 from homing.errors import InputError
 
 ZONE = dns.name.from_text("dyn.example.")
@@ -28,11 +34,18 @@ def _keyring(key: keys.ZoneKey) -> dict[dns.name.Name, dns.rrset.RRset]:
 
 @st.composite
 def rrsets(draw: st.DrawFn) -> dns.rrset.RRset:
-    label = draw(st.sampled_from(("home", "nas", "*", "a.b", "_acme-challenge")))
+    label = draw(st.sampled_from(("home", "NaS", "*", "a.B", "_acme-challenge")))
     name = dns.name.from_text(label, ZONE)
-    rtype = draw(st.sampled_from(("A", "AAAA", "TXT")))
-    count = draw(st.integers(1, 4))
-    if rtype == "A":
+    rtype = draw(st.sampled_from(("A", "AAAA", "TXT", "MX", "CNAME", "SOA")))
+    count = draw(st.integers(1, 4)) if rtype not in ("CNAME", "SOA") else 1
+    target = draw(st.sampled_from(("Mail.dyn.example.", "mx.other.ORG.", "home.dyn.example.")))
+    if rtype == "MX":
+        values = [f"{n * 10} {n}{target}" for n in range(count)]
+    elif rtype == "CNAME":
+        values = [target]
+    elif rtype == "SOA":
+        values = [f"{target} Host.{target} {draw(st.integers(0, 2**32 - 1))} 3600 600 86400 30"]
+    elif rtype == "A":
         values = [str(ipaddress.IPv4Address(draw(st.integers(0, 2**32 - 1)))) for _ in range(count)]
     elif rtype == "AAAA":
         values = [
@@ -53,6 +66,28 @@ def test_every_signature_validates_with_the_zone_key(
     dns.dnssec.validate(rrset, rrsig, _keyring(key), now=NOW)
     # A validator whose clock is behind by less than the inception skew still accepts it.
     dns.dnssec.validate(rrset, rrsig, _keyring(key), now=NOW - INCEPTION_SKEW_SECONDS + 60)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rrset=rrsets(), algorithm=st.sampled_from(list(keys.Algorithm)))
+def test_signatures_are_dnspythons_to_the_byte(
+    rrset: dns.rrset.RRset, algorithm: keys.Algorithm
+) -> None:
+    """``sign`` packs the signed data itself; dnspython's ``sign`` is the reference."""
+    key = KEYS[algorithm]
+    (ours,) = sign(rrset, key, now=NOW)
+    reference = dns.dnssec.sign(
+        rrset,
+        key.private,
+        ZONE,
+        key.dnskey,
+        inception=NOW - INCEPTION_SKEW_SECONDS,
+        expiration=NOW + VALIDITY_SECONDS,
+    )
+    assert ours.to_wire() == reference.to_wire()
+    unsigned = Unsigned.of(rrset)
+    (again,) = sign(unsigned, key, now=NOW)
+    assert again == ours
 
 
 @pytest.mark.parametrize("algorithm", list(keys.Algorithm))

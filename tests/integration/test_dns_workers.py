@@ -1,5 +1,6 @@
-"""DNS worker processes: every worker serves an update before it is acknowledged, and a dead or
-stuck worker comes back with current data while the others go on answering."""
+"""DNS worker processes: every worker serves an update before it is acknowledged (signed as
+the provider signed it, in a signed zone), and a dead or stuck worker comes back with current
+data while the others go on answering."""
 
 from __future__ import annotations
 
@@ -13,17 +14,20 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import dns.dnssec
 import dns.exception
 import dns.flags
 import dns.message
+import dns.name
 import dns.query
 import dns.rdatatype
+import dns.rrset
 import httpx
 import pytest
 
 from .conftest import Seeded
 from .dnsquery import wait_for
-from .server import ServerProcess
+from .server import ServerProcess, homing
 
 HOST = "home.dyn.example."
 UPDATES = 400
@@ -76,6 +80,17 @@ def _worker_answers(server: ServerProcess) -> dict[str, float]:
     return {worker: float(count) for worker, count in found}
 
 
+def _wait_until_both_workers_answered(server: ServerProcess) -> None:
+    wait_for(
+        lambda: (
+            len(_worker_answers(server)) == 2
+            and all(count > 0 for count in _worker_answers(server).values())
+        ),
+        timeout=10,
+        what="both workers to have answered",
+    )
+
+
 @pytest.mark.timeout(600)
 def test_every_worker_serves_an_update_before_it_is_acknowledged(
     two_workers: ServerProcess, seeded: Seeded
@@ -95,14 +110,52 @@ def test_every_worker_serves_an_update_before_it_is_acknowledged(
     finally:
         sources.close()
     assert stale == []
+    _wait_until_both_workers_answered(server)
+
+
+def _signed_a(answer: dns.message.Message) -> tuple[dns.rrset.RRset, dns.rrset.RRset]:
+    name = dns.name.from_text(HOST)
+    found = answer.find_rrset(answer.answer, name, 1, dns.rdatatype.A)
+    return found, answer.find_rrset(answer.answer, name, 1, dns.rdatatype.RRSIG, dns.rdatatype.A)
+
+
+def test_every_worker_serves_an_update_signed_as_the_provider_signed_it(
+    two_workers: ServerProcess, seeded: Seeded
+) -> None:
+    """Workers install the provider's signatures (``nameserver.signatures``): every worker's
+    RRSIG validates with the zone's DNSKEY and is the provider's, byte for byte. (ECDSA here
+    is deterministic, so that workers never sign is proven in tests/nameserver.)"""
+    server = two_workers
+    host, port = server.dns
+
+    def over_tcp(name: str, rdtype: str) -> dns.message.Message:
+        query = dns.message.make_query(name, rdtype, want_dnssec=True, payload=4096)
+        return dns.query.tcp(query, host, port=port, timeout=2.0)  # the provider answers TCP
+
+    homing(seeded.data, "dnssec", "enable", "dyn.example")
     wait_for(
-        lambda: (
-            len(_worker_answers(server)) == 2
-            and all(count > 0 for count in _worker_answers(server).values())
-        ),
+        lambda: len(over_tcp("dyn.example.", "DNSKEY").answer) == 2,
         timeout=10,
-        what="both workers to have answered",
+        what="the running server to sign the zone",
     )
+    apex = over_tcp("dyn.example.", "DNSKEY")
+    origin = dns.name.from_text("dyn.example.")
+    keyring = {origin: apex.find_rrset(apex.answer, origin, 1, dns.rdatatype.DNSKEY)}
+    with httpx.Client(base_url=server.url, auth=(HOST.rstrip("."), seeded.token)) as client:
+        assert client.get("/nic/update", params={"myip": "192.0.2.44"}).text == "good 192.0.2.44\n"
+    provider_a, provider_rrsig = _signed_a(over_tcp(HOST, "A"))
+    assert {r.to_text() for r in provider_a} == {"192.0.2.44"}
+    sources = Sources(SOURCES)
+    try:
+        for sock in sources.sockets:
+            query = dns.message.make_query(HOST, "A", want_dnssec=True, payload=1232)
+            answer = dns.query.udp(query, host, port=port, timeout=2.0, sock=sock)
+            served, rrsig = _signed_a(answer)
+            dns.dnssec.validate(served, rrsig, keyring)
+            assert [r.to_wire() for r in rrsig] == [r.to_wire() for r in provider_rrsig]
+    finally:
+        sources.close()
+    _wait_until_both_workers_answered(server)
 
 
 def test_a_killed_worker_comes_back_with_current_data(

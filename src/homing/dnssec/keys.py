@@ -18,8 +18,8 @@ import dns.name
 import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, utils
 from dns.rdtypes.ANY.DNSKEY import DNSKEY
 from dns.rdtypes.ANY.DS import DS
 
@@ -29,6 +29,8 @@ CSK_FLAGS = 257
 """ZONE and SEP: the key that signs the zone is also the one the parent's DS names."""
 
 PrivateKey = ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
+ECDSA_SHA256 = ec.ECDSA(hashes.SHA256(), deterministic_signing=True)
+P256_BYTES = 32
 
 
 class Algorithm(enum.IntEnum):
@@ -55,14 +57,25 @@ class ZoneKey:
     private: PrivateKey = field(repr=False)
     flags: int = CSK_FLAGS
     dnskey: DNSKEY = field(init=False, repr=False)
+    key_tag: int = field(init=False)
+    """RFC 4034 appendix B, worked out once: every signature names it."""
+    signer: bytes = field(init=False, repr=False)
+    """The zone's name in canonical wire form: the signer name in every signature's data."""
 
     def __post_init__(self) -> None:
         key = dns.dnssec.make_dnskey(self.private.public_key(), self.algorithm, self.flags)
         object.__setattr__(self, "dnskey", key)
+        object.__setattr__(self, "key_tag", dns.dnssec.key_id(key))
+        object.__setattr__(self, "signer", self.zone.canonicalize().to_wire())
 
-    @property
-    def key_tag(self) -> int:
-        return dns.dnssec.key_id(self.dnskey)
+    def sign_data(self, data: bytes) -> bytes:
+        """The signature field of an RRSIG over ``data``: raw r || s for ECDSA (RFC 6605),
+        deterministic (RFC 6979) as dnspython makes it; Ed25519 is deterministic itself."""
+        if isinstance(self.private, ed25519.Ed25519PrivateKey):
+            return self.private.sign(data)
+        der = self.private.sign(data, ECDSA_SHA256)
+        r, s = utils.decode_dss_signature(der)
+        return r.to_bytes(P256_BYTES, "big") + s.to_bytes(P256_BYTES, "big")
 
     def ds(self) -> DS:
         """The DS for the parent (digest SHA-256, type 2, as every registry takes)."""

@@ -43,7 +43,12 @@ def hash_name(name: dns.name.Name) -> bytes:
     """The raw SHA-1 of the canonical wire form (iterations 0, empty salt)."""
     wire = name.canonicalize().to_wire()
     assert wire is not None
-    return hashlib.sha1(wire, usedforsecurity=False).digest()
+    return hash_wire(wire)
+
+
+def hash_wire(canonical: bytes) -> bytes:
+    """``hash_name`` of a name already in canonical wire form (the compiled view's keys)."""
+    return hashlib.sha1(canonical, usedforsecurity=False).digest()
 
 
 def hashed_owner(digest: bytes, origin: dns.name.Name) -> dns.name.Name:
@@ -67,7 +72,6 @@ class Chain:
         self.ttl = ttl
         self._hashes: list[bytes] = []
         self._types: dict[bytes, frozenset[int]] = {}
-        self._names: dict[bytes, dns.name.Name] = {}
 
     def __len__(self) -> int:
         return len(self._hashes)
@@ -77,7 +81,10 @@ class Chain:
 
     def put(self, name: dns.name.Name, types: Iterable[int]) -> set[bytes]:
         """Hold ``name`` with ``types``; returns the hashes whose records changed."""
-        digest = hash_name(name)
+        return self.put_hash(hash_name(name), types)
+
+    def put_hash(self, digest: bytes, types: Iterable[int]) -> set[bytes]:
+        """``put`` for the name whose hash is ``digest``."""
         held = frozenset(types)
         if digest in self._types:
             if self._types[digest] == held:
@@ -87,18 +94,19 @@ class Chain:
         at = bisect.bisect_left(self._hashes, digest)
         self._hashes.insert(at, digest)
         self._types[digest] = held
-        self._names[digest] = name
         return {digest, self._hashes[at - 1]}
 
     def remove(self, name: dns.name.Name) -> set[bytes]:
         """Forget ``name``; returns the hashes whose records changed (its predecessor's)."""
-        digest = hash_name(name)
+        return self.remove_hash(hash_name(name))
+
+    def remove_hash(self, digest: bytes) -> set[bytes]:
+        """``remove`` for the name whose hash is ``digest``."""
         if digest not in self._types:
             return set()
         at = bisect.bisect_left(self._hashes, digest)
         del self._hashes[at]
         del self._types[digest]
-        del self._names[digest]
         return {self._hashes[at - 1]} if self._hashes else set()
 
     def holds(self, name: dns.name.Name) -> bool:

@@ -6,8 +6,11 @@ compiled names cross as one frame in a fraction of a second.
 
 Provider → worker: ``Setup``, ``ZoneState`` (a compiled zone as the provider
 holds it), ``Synced`` (the zones sent are the view as of event N), ``Event`` (a numbered
-view event), ``Listen`` (caught up: bind
+view event, with the DNSSEC signatures the provider made applying it), ``Resigned``
+(signatures the provider made again before they expire), ``Listen`` (caught up: bind
 the DNS sockets now), ``Reply`` (the answer to a forwarded request), ``Stop``.
+Only the provider signs; a worker installs what it is sent (``signatures``), in
+the order the provider made it: events and refreshes share the one stream.
 Worker → provider: ``Applied`` (every event up to ``seq`` is served),
 ``Forward`` (a message only the provider can answer: UPDATE, NOTIFY, a TSIG
 signature, a zone transfer), ``Counts`` (answers by type and rcode).
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 from homing.domain.records import ViewEvent
 from homing.nameserver.compiled import CompiledZone
 from homing.nameserver.ratelimit import RateLimitSettings
+from homing.nameserver.signatures import NewSignatures
 
 LENGTH = struct.Struct("!I")
 MAX_FRAME = 1 << 31
@@ -48,6 +52,15 @@ class ZoneState:
 class Event:
     seq: int
     event: ViewEvent
+    signatures: NewSignatures | None = None
+    """What the provider signed applying ``event`` (``CompiledView.signatures_for``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Resigned:
+    """Signatures made again before they expire, by zone key (``refresh_signatures``)."""
+
+    refreshed: dict[bytes, NewSignatures]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +105,19 @@ class Counts:
     rrl_slipped: int
 
 
-Message = Setup | ZoneState | Synced | Event | Listen | Stop | Reply | Applied | Forward | Counts
+Message = (
+    Setup
+    | ZoneState
+    | Synced
+    | Event
+    | Resigned
+    | Listen
+    | Stop
+    | Reply
+    | Applied
+    | Forward
+    | Counts
+)
 
 
 def encode(message: Message) -> bytes:

@@ -25,7 +25,7 @@ import logging
 import socket
 import struct
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -34,10 +34,11 @@ import dns.name
 import dns.rdatatype
 import dns.rrset
 
+from homing.dnssec.signer import Unsigned
 from homing.domain.records import RRset, ViewEvent, ZoneChange, ZoneRemoved, ZoneSnapshot
 from homing.nameserver import compiler
 from homing.nameserver.hot_answers import HotAnswers
-from homing.nameserver.signatures import ZoneSignatures
+from homing.nameserver.signatures import NewSignatures, ZoneSignatures
 from homing.nameserver.view import (
     ANY_PREFERENCE,
     WILDCARD,
@@ -63,6 +64,11 @@ ADDRESS_TYPES = {dns.rdatatype.A: socket.AF_INET, dns.rdatatype.AAAA: socket.AF_
 """Types compiled by hand at start-up, with the address family of their rdata."""
 RDATATYPES = {"A": dns.rdatatype.A, "AAAA": dns.rdatatype.AAAA}
 MAX_TTL = 0x7FFFFFFF
+WIRE_CANONICAL = frozenset((dns.rdatatype.A, dns.rdatatype.AAAA, dns.rdatatype.TXT))
+"""Types whose rdata names no domain name: on the wire as they are signed."""
+OWNER_POINTER = b"\xc0\x0c"
+"""An entry's records are owned by the question's name (``compiler.entry``)."""
+RECORD_HEAD = struct.Struct("!HHIH")
 MAX_LABEL = 63
 MAX_TEXT = 254
 SERIAL_FROM_END = 20
@@ -85,6 +91,32 @@ def count_bytes(count: int) -> bytes:
 
 def pack_entry(count: int, section: bytes) -> Entry:
     return count_bytes(count), section
+
+
+def _unsigned(key: bytes, rdtype: int, entry: Entry) -> Callable[[], dns.rrset.RRset | Unsigned]:
+    """The RRset of an entry as its signature covers it, for later: called only by a zone
+    that signs (``ZoneSignatures.signed``).
+
+    A, AAAA and TXT rdata hold no names, so the entry's bytes are already canonical
+    (RFC 4034 6.2) and no RRset is built; other types are decoded.
+    """
+
+    def build() -> dns.rrset.RRset | Unsigned:
+        owner = dns.name.from_wire(key, 0)[0]
+        if rdtype not in WIRE_CANONICAL:
+            return decode_entry(owner, rdtype, entry)
+        count, section = entry
+        rdatas, ttl, at = [], 0, 0
+        for _ in range(record_count(count)):
+            if section[at : at + 2] != OWNER_POINTER:
+                return decode_entry(owner, rdtype, entry)
+            _, _, ttl, length = RECORD_HEAD.unpack_from(section, at + 2)
+            at += 2 + RECORD_HEAD.size
+            rdatas.append(section[at : at + length])
+            at += length
+        return Unsigned.of_wire(owner, key, rdtype, ttl, rdatas)
+
+    return build
 
 
 def decode_entry(owner: dns.name.Name, rdtype: int, entry: Entry) -> dns.rrset.RRset:
@@ -173,6 +205,8 @@ class CompiledZone:
     records: int = 0
     dnssec: ZoneSignatures | None = None
     """A signed zone's RRSIGs and NSEC3 chain, patched with every ``put``."""
+    soa_unsigned: Unsigned | None = None
+    """The apex SOA as it is signed, made once (``_unsigned_soa``)."""
 
     def node_exists_key(self, key: bytes) -> bool:
         return key in self.nodes or key in self.ents
@@ -207,18 +241,20 @@ class CompiledZone:
     def _sign(self, key: bytes, rdtype: int, entry: Entry | None) -> None:
         """Sign the RRset just put, and bring the name and its ancestors up to date in NSEC3."""
         assert self.dnssec is not None
-        owner = dns.name.from_wire(key, 0)[0]
-        rrset = decode_entry(owner, rdtype, entry) if entry is not None else None
-        self.dnssec.signed(key, rrset, rdtype)
-        names: list[tuple[dns.name.Name, list[int] | None]] = []
+        if entry is None:
+            self.dnssec.signed(key, rdtype, None)
+        elif key == self.key and rdtype == dns.rdatatype.SOA:
+            self.dnssec.signed(key, rdtype, self._unsigned_soa)  # a serial bump: nothing decoded
+        else:
+            self.dnssec.signed(key, rdtype, _unsigned(key, rdtype, entry))
+        names: list[tuple[bytes, list[int] | None]] = []
         at = key
         while True:
-            name = dns.name.from_wire(at, 0)[0]
             node = self.nodes.get(at)
             if node is not None:
-                names.append((name, list(node[::3])))
+                names.append((at, list(node[::3])))
             else:
-                names.append((name, [] if at in self.ents else None))
+                names.append((at, [] if at in self.ents else None))
             if at == self.key or not at.endswith(self.key):
                 break
             at = parent_key(at)
@@ -230,28 +266,32 @@ class CompiledZone:
         for rrset in signatures.apex(self.soa.ttl):
             self.put(self.key, rrset.rdtype, pack_entry(*compiler.entry([rrset], self.origin)))
         for key, node in self.nodes.items():
-            owner = dns.name.from_wire(key, 0)[0]
             for rdtype, entry in node_items(node):
-                signatures.signed(key, decode_entry(owner, rdtype, entry), rdtype)
-        names: list[tuple[dns.name.Name, list[int] | None]] = [
-            (dns.name.from_wire(key, 0)[0], list(node[::3])) for key, node in self.nodes.items()
+                signatures.signed(key, rdtype, _unsigned(key, rdtype, entry))
+        names: list[tuple[bytes, list[int] | None]] = [
+            (key, list(node[::3])) for key, node in self.nodes.items()
         ]
-        names += [(dns.name.from_wire(key, 0)[0], []) for key in self.ents]
+        names += [(key, []) for key in self.ents]
         signatures.names_changed(names)
         self.dnssec = signatures
 
-    def refresh_signatures(self) -> int:
-        """Sign again what nears its expiry (a zone that never changes still stays valid)."""
-        if self.dnssec is None:
-            return 0
-        stale = self.dnssec.stale()
-        for key, rdtype in stale:
+    def refresh_signatures(self) -> NewSignatures | None:
+        """Sign again what nears its expiry (a zone that never changes still stays valid).
+
+        Returns what was made, for the DNS workers, which install it (``ZoneSignatures.install``)
+        and never refresh on their own; None where nothing was due or the zone is not signed here.
+        """
+        if self.dnssec is None or not self.dnssec.signs:
+            return None
+        self.dnssec.take_made()
+        for key, rdtype in self.dnssec.stale():
             node = self.nodes.get(key, ())
             at = node.index(rdtype) if rdtype in node[::3] else -1
             entry = (node[at + 1], node[at + 2]) if at >= 0 else None
-            owner = dns.name.from_wire(key, 0)[0]
-            self.dnssec.signed(key, decode_entry(owner, rdtype, entry) if entry else None, rdtype)
-        return len(stale) + self.dnssec.refresh_denial()
+            self.dnssec.signed(key, rdtype, _unsigned(key, rdtype, entry) if entry else None)
+        self.dnssec.refresh_denial()
+        made = self.dnssec.take_made()
+        return made if made.rrsigs or made.denial else None
 
     def _count_ancestors(self, key: bytes, delta: int) -> None:
         if key == self.key:
@@ -287,6 +327,14 @@ class CompiledZone:
         self.negative = replace(
             self.negative, pieces=(*pieces[:-1], with_serial(pieces[-1], serial))
         )
+
+    def _unsigned_soa(self) -> Unsigned:
+        """The apex SOA as its signature covers it: its canonical rdata, kept, ends with the
+        numbers as its wire form does, so a serial bump patches it like the entry."""
+        if self.soa_unsigned is None:
+            self.soa_unsigned = Unsigned.of(self.soa_rrsets()[0])
+        (rdata,) = self.soa_unsigned.rdatas
+        return replace(self.soa_unsigned, rdatas=(with_serial(rdata, self.serial),))
 
     def soa_rrsets(self) -> tuple[dns.rrset.RRset, dns.rrset.RRset]:
         """The apex SOA and the SOA of negative answers, with the current serial."""
@@ -332,7 +380,9 @@ def _negative_template(soa: dns.rrset.RRset, origin: dns.name.Name) -> compiler.
     return negative
 
 
-def _zone_from(snapshot: ZoneSnapshot) -> CompiledZone:
+def _zone_from(
+    snapshot: ZoneSnapshot, *, signs: bool, shipped: NewSignatures | None
+) -> CompiledZone:
     origin = dns.name.from_text(snapshot.zone)
     soa, negative_soa, ns = soa_rrsets(snapshot, origin)
     zone = CompiledZone(
@@ -348,8 +398,10 @@ def _zone_from(snapshot: ZoneSnapshot) -> CompiledZone:
         zone.put(zone.key, dns.rdatatype.NS, pack_entry(*compiler.entry([ns], origin)))
     _load(zone, snapshot.rrsets)
     if snapshot.signing is not None:
-        denial_ttl = negative_soa.ttl
-        zone.sign_everything(ZoneSignatures(origin, snapshot.signing, denial_ttl))
+        signatures = ZoneSignatures(origin, snapshot.signing, negative_soa.ttl, signs=signs)
+        signatures.shipped = shipped
+        zone.sign_everything(signatures)
+        signatures.shipped = None
     return zone
 
 
@@ -469,50 +521,88 @@ class ZoneReader:
 
 
 class CompiledView:
-    """All zones this server is authoritative for, compiled (see the module docstring)."""
+    """All zones this server is authoritative for, compiled (see the module docstring).
 
-    def __init__(self) -> None:
+    The provider's view signs (``signs``) and keeps what applying the last
+    event signed (``signatures_for``); a DNS worker's view (``signs=False``)
+    applies each event with those signatures and never signs
+    (``signatures`` module docstring).
+    """
+
+    def __init__(self, *, signs: bool = True) -> None:
         self.hot = HotAnswers()
         """Whole answers to the questions asked most, forgotten here as their names change."""
         self.zones: dict[bytes, CompiledZone] = {}
         self.by_length: list[tuple[bytes, CompiledZone]] = []
         """Zones, longest name first: the fast path's first guess at the closest zone."""
+        self.signs = signs
+        self._last: tuple[ViewEvent, NewSignatures | None] | None = None
+        """The last event applied here and what applying it signed."""
 
-    def apply(self, event: ViewEvent) -> None:
+    def apply(self, event: ViewEvent, shipped: NewSignatures | None = None) -> None:
+        """Apply one event; a worker's view takes its signatures from ``shipped``."""
+        self._last = None
+        made: NewSignatures | None = None
         if isinstance(event, ZoneSnapshot):
-            zone = _zone_from(event)
+            zone = _zone_from(event, signs=self.signs, shipped=shipped)
             self.zones[zone.key] = zone
+            if zone.dnssec is not None and self.signs:
+                made = zone.dnssec.take_made()
             log.info(
                 "zone %s loaded (serial %d, %d names)", event.zone, zone.serial, len(zone.nodes)
             )
         elif isinstance(event, ZoneChange):
-            self._apply_change(event)
-            return
+            made = self._apply_change(event, shipped)
         elif isinstance(event, ZoneRemoved):
             self.zones.pop(name_key(dns.name.from_text(event.zone)), None)
             log.info("zone %s removed", event.zone)
-        self.hot.clear()
-        self.by_length = sorted(self.zones.items(), key=lambda item: -len(item[0]))
+        if not isinstance(event, ZoneChange):
+            self.hot.clear()
+            self.by_length = sorted(self.zones.items(), key=lambda item: -len(item[0]))
+        self._last = (event, made)
+
+    def signatures_for(self, event: ViewEvent) -> NewSignatures | None:
+        """What applying ``event`` signed here (None: nothing), checked to be that event's.
+
+        The bus calls this view before the worker pool, which ships the result with the
+        event; an event this view failed to apply has none (the failure is logged).
+        """
+        if self._last is None or self._last[0] is not event:
+            log.error("DNSSEC: %s reached the workers without its signatures", type(event).__name__)
+            return None
+        return self._last[1]
 
     def install(self, zone: CompiledZone) -> None:
         """Take a zone compiled elsewhere (a DNS worker receives the provider's)."""
+        if zone.dnssec is not None:
+            zone.dnssec.signs = self.signs
         self.zones[zone.key] = zone
         self.hot.clear()
         self.by_length = sorted(self.zones.items(), key=lambda item: -len(item[0]))
 
-    def _apply_change(self, change: ZoneChange) -> None:
+    def _apply_change(
+        self, change: ZoneChange, shipped: NewSignatures | None
+    ) -> NewSignatures | None:
         zone = self.zones.get(name_key(dns.name.from_text(change.zone)))
         if zone is None:
             log.warning("change for unknown zone %s ignored", change.zone)
-            return
-        for name, rrset in changed_rrsets(change, zone.origin):
-            compiled = compile_rrset(rrset) if rrset.rdatas else None
-            rdtype = dns.rdatatype.from_text(rrset.rtype)
-            key = name_key(name)
-            zone.put(key, rdtype, compiled[2] if compiled else None)
-            self.hot.forget(key)
-        zone.set_serial(change.serial)
-        self.hot.forget(zone.key)
+            return None
+        if zone.dnssec is not None:
+            zone.dnssec.take_made()
+            zone.dnssec.shipped = shipped
+        try:
+            for name, rrset in changed_rrsets(change, zone.origin):
+                compiled = compile_rrset(rrset) if rrset.rdatas else None
+                rdtype = dns.rdatatype.from_text(rrset.rtype)
+                key = name_key(name)
+                zone.put(key, rdtype, compiled[2] if compiled else None)
+                self.hot.forget(key)
+            zone.set_serial(change.serial)
+            self.hot.forget(zone.key)
+        finally:
+            if zone.dnssec is not None:
+                zone.dnssec.shipped = None
+        return zone.dnssec.take_made() if zone.dnssec is not None and self.signs else None
 
     def find_zone(self, qname: dns.name.Name) -> ZoneReader | None:
         """The closest enclosing zone of ``qname``, read as the reference engine reads it."""
@@ -525,9 +615,18 @@ class CompiledView:
                 return None
             name = name.parent()
 
-    def refresh_signatures(self) -> int:
-        """Sign again, in every signed zone, what nears expiry; returns how many were made."""
-        return sum(zone.refresh_signatures() for zone in self.zones.values())
+    def refresh_signatures(self) -> dict[bytes, NewSignatures]:
+        """Sign again, in every signed zone, what nears expiry; returns what was made, by zone
+        key, for the DNS workers (``install_refreshed``)."""
+        made = {key: zone.refresh_signatures() for key, zone in self.zones.items()}
+        return {key: signatures for key, signatures in made.items() if signatures is not None}
+
+    def install_refreshed(self, refreshed: dict[bytes, NewSignatures]) -> None:
+        """A worker's view takes the provider's refresh (``refresh_signatures``)."""
+        for key, signatures in refreshed.items():
+            zone = self.zones.get(key)
+            if zone is not None and zone.dnssec is not None:
+                zone.dnssec.install(signatures)
 
     def serial(self, zone: str) -> int | None:
         found = self.zones.get(name_key(dns.name.from_text(zone)))

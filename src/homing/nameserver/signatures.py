@@ -3,11 +3,18 @@
 Signatures belong to the data, not to the query: an RRSIG is made when its
 RRset is compiled (at load, or when a change names it), and an NSEC3 record
 and its RRSIG when the set of names or a name's types change. A query with
-the DO bit only reads what is here. Each process (the provider and every
-DNS worker) signs what it applies; ECDSA signatures are deterministic, so
-the same RRset signed in the same second gives the same bytes everywhere,
-and any of them validates. During a key rollover every RRSIG set holds one
-signature per key (``ZoneSigning.others``, ``homing.dnssec.rollover``).
+the DO bit only reads what is here. During a key rollover every RRSIG set
+holds one signature per key (``ZoneSigning.others``, ``homing.dnssec.rollover``).
+
+Only the provider signs (issue 12: signing in every process cost each
+update 1 + N signatures). Its zones record what they sign while one event
+or one refresh is applied (``NewSignatures``), and the DNS workers, whose
+zones are made with ``signs=False``, apply the same event to their own
+compiled answers and NSEC3 chain but take each RRSIG from what the
+provider shipped with it (``channel.Event``, ``channel.Resigned``). A
+worker never builds the RRsets that exist only to be signed, and never
+signs: a signature it was not sent is a bug, logged, and the RRset is
+served unsigned rather than with a signature of other data.
 
 The fast path (``fastpath``) answers DO=1 queries from wire bytes of
 these (``answer_rrsig``, ``negative_rrsig``, ``denial_wire``). They are
@@ -22,28 +29,38 @@ server's own processes on a socket pair.
 
 from __future__ import annotations
 
+import logging
 import struct
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import dns.name
+import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 
 from homing.dnssec import nsec3
 from homing.dnssec.keys import Algorithm, ZoneKey
-from homing.dnssec.signer import needs_refresh, sign
+from homing.dnssec.signer import Unsigned, needs_refresh, sign
 from homing.dnssec.zone import apex_records
 from homing.domain.records import ZoneSigning
 from homing.nameserver.compiler import Template
 
+log = logging.getLogger(__name__)
+
 Clock = Callable[[], float]
+RRsetBuilder = Callable[[], dns.rrset.RRset | Unsigned]
+"""Builds an RRset that is about to be signed: only a zone that signs calls it."""
 REFRESH_CHECK_SECONDS = 3600.0
 """How often signed zones look for signatures near expiry (``signer.REFRESH_SECONDS``)."""
 RECORD_FIELDS = struct.Struct("!HHIH")
 """Type, class, TTL and rdata length: what follows a record's owner name on the wire."""
+TTL = struct.Struct("!I")
+TTL_AT = 4
+"""Where the TTL sits in ``RECORD_FIELDS``."""
 OWNER_IS_QUESTION = b"\xc0\x0c"
 NegativeHead = tuple[Template, bytes, int]
 """The negative template it was made with, the SOA and its RRSIGs on the wire, how many."""
@@ -77,20 +94,100 @@ def _keys_of(origin: dns.name.Name, signing: ZoneSigning) -> tuple[ZoneKey, list
     return keys[0], keys
 
 
+@dataclass(frozen=True, slots=True)
+class WireRRSIG:
+    """An RRSIG set as it crosses to the DNS workers: its records after the owner name.
+
+    Unpickling dnspython RRsets cost each worker more than the provider's
+    signing saved it (issue 12), and a worker's fast path wants the wire
+    bytes anyway: it serves these as they are, and the reference engine
+    decodes them (``rrset``) the one time it asks.
+    """
+
+    ttl: int
+    tails: tuple[bytes, ...]
+    """``record_tails`` of the set with ``ttl``."""
+
+    @classmethod
+    def of(cls, rrsig: dns.rrset.RRset) -> WireRRSIG:
+        return cls(rrsig.ttl, record_tails(rrsig, rrsig.ttl))
+
+    def rrset(self, owner: dns.name.Name) -> dns.rrset.RRset:
+        fields = RECORD_FIELDS.size
+        rdatas = [
+            dns.rdata.from_wire(
+                dns.rdataclass.IN, dns.rdatatype.RRSIG, tail, fields, len(tail) - fields
+            )
+            for tail in self.tails
+        ]
+        return dns.rrset.from_rdata_list(owner, self.ttl, rdatas)
+
+    def with_ttl(self, ttl: int) -> tuple[bytes, ...]:
+        """The tails with another TTL (the SOA's RRSIG in negative answers)."""
+        if ttl == self.ttl:
+            return self.tails
+        packed = TTL.pack(ttl)
+        return tuple(tail[:TTL_AT] + packed + tail[TTL_AT + TTL.size :] for tail in self.tails)
+
+
+Signature = dns.rrset.RRset | WireRRSIG
+"""An RRSIG set as the provider makes it, or as a worker was sent it (``WireRRSIG``)."""
+
+
+def _tails(rrsig: Signature, ttl: int) -> tuple[bytes, ...]:
+    if isinstance(rrsig, WireRRSIG):
+        return rrsig.with_ttl(ttl)
+    return record_tails(rrsig, ttl)
+
+
+@dataclass(slots=True)
+class NewSignatures:
+    """The RRSIGs one zone made (or dropped: None) while applying one event or one refresh.
+
+    What the provider ships to its DNS workers so that they install instead
+    of signing (module docstring). Only the last signature of a key counts:
+    a worker that applies the same event ends where the provider ended.
+    """
+
+    rrsigs: dict[tuple[bytes, int], WireRRSIG | None] = field(default_factory=dict)
+    """(owner key, covered type) → the RRSIG set of that RRset, None once it is deleted."""
+    denial: dict[bytes, WireRRSIG | None] = field(default_factory=dict)
+    """NSEC3 hash → the RRSIG of its NSEC3 record, None once the hash left the chain."""
+
+    def __len__(self) -> int:
+        """How many signatures were made (dropped ones not counted)."""
+        made = sum(rrsig is not None for rrsig in self.rrsigs.values())
+        return made + sum(rrsig is not None for rrsig in self.denial.values())
+
+
 class ZoneSignatures:
     """RRSIGs by (owner key, covered type), and the NSEC3 chain with its signed records."""
 
     def __init__(
-        self, origin: dns.name.Name, signing: ZoneSigning, denial_ttl: int, clock: Clock = time.time
+        self,
+        origin: dns.name.Name,
+        signing: ZoneSigning,
+        denial_ttl: int,
+        clock: Clock = time.time,
+        *,
+        signs: bool = True,
     ) -> None:
         self.origin = origin
         self.signing = signing
         self.key, self.keys = _keys_of(origin, signing)
         self.clock = clock
-        self.rrsigs: dict[tuple[bytes, int], dns.rrset.RRset] = {}
+        self.rrsigs: dict[tuple[bytes, int], Signature] = {}
+        """RRsets where signed here; ``WireRRSIG`` in a worker until the reference engine
+        decodes one (``rrsig``)."""
         self.chain = nsec3.Chain(origin, denial_ttl)
-        self.denial: dict[bytes, tuple[dns.rrset.RRset, dns.rrset.RRset]] = {}
+        self.denial: dict[bytes, tuple[dns.rrset.RRset, Signature]] = {}
         """NSEC3 hash → (its NSEC3 RRset, that RRset's RRSIG)."""
+        self.signs = signs
+        """False in a DNS worker: every signature comes from ``shipped``, none is made here."""
+        self.made = NewSignatures()
+        """What was signed since ``take_made`` last ran (kept only where ``signs``)."""
+        self.shipped: NewSignatures | None = None
+        """In a DNS worker, while one event is applied: the signatures the provider made for it."""
         self._forget_wire()
 
     def _forget_wire(self) -> None:
@@ -118,6 +215,10 @@ class ZoneSignatures:
         for name, value in state.items():
             setattr(self, name, value)
         self.clock = time.time
+        # A zone crosses the channel only to a DNS worker, which must never sign.
+        self.signs = False
+        self.made = NewSignatures()
+        self.shipped = None
         self._forget_wire()
         self.key, self.keys = _keys_of(self.origin, state["signing"])
 
@@ -128,26 +229,75 @@ class ZoneSignatures:
         """DNSKEY, CDS, CDNSKEY and NSEC3PARAM: served at the apex like any RRset."""
         return apex_records(self.key, ttl, self.keys[1:])
 
-    def signed(self, key: bytes, rrset: dns.rrset.RRset | None, rdtype: int) -> None:
-        """Sign ``rrset`` (owned by ``key``), or forget the signature of a deleted one."""
+    def take_made(self) -> NewSignatures:
+        """What was signed since the last call: for the DNS workers (module docstring)."""
+        made, self.made = self.made, NewSignatures()
+        return made
+
+    def signed(self, key: bytes, rdtype: int, rrset: RRsetBuilder | None) -> None:
+        """Sign the RRset ``rrset`` builds (owned by ``key``), or (None) forget a deleted one's.
+
+        A worker takes the provider's signature instead, and never builds the RRset.
+        """
+        self._install(key, rdtype, self._rrsig(key, rdtype, rrset) if rrset else None)
+
+    def _install(self, key: bytes, rdtype: int, rrsig: Signature | None) -> None:
         self.answers.pop(key, None)
         if rdtype == dns.rdatatype.SOA:
             self._negative_wire = None
             self.negative_heads.clear()
-        if rrset is None:
+        if rrsig is None:
             self.rrsigs.pop((key, rdtype), None)
         else:
-            self.rrsigs[key, rdtype] = sign(rrset, *self.keys, now=self.now())
+            self.rrsigs[key, rdtype] = rrsig
+        if self.signs:
+            self.made.rrsigs[key, rdtype] = _shippable(rrsig)
+
+    def _rrsig(self, key: bytes, rdtype: int, rrset: RRsetBuilder) -> Signature | None:
+        if self.signs:
+            return sign(rrset(), *self.keys, now=self.now())
+        return self._shipped(self.shipped.rrsigs if self.shipped else None, (key, rdtype))
+
+    def _denial_rrsig(self, digest: bytes, record: dns.rrset.RRset) -> Signature | None:
+        if self.signs:
+            return sign(record, *self.keys, now=self.now())
+        return self._shipped(self.shipped.denial if self.shipped else None, digest)
+
+    def _shipped(
+        self, found: dict[Any, WireRRSIG | None] | None, key: tuple[bytes, int] | bytes
+    ) -> WireRRSIG | None:
+        """The provider's last signature of ``key`` for this event; None if it dropped it later
+        in the same event (the worker drops it too when it gets there)."""
+        if found is None or key not in found:
+            log.error(
+                "DNSSEC: no signature shipped for %r in %s; served unsigned", key, self.origin
+            )
+            return None
+        return found[key]
+
+    def install(self, shipped: NewSignatures) -> None:
+        """Take a refresh the provider made (``channel.Resigned``): a worker's only refresh."""
+        for (key, rdtype), rrsig in shipped.rrsigs.items():
+            self._install(key, rdtype, rrsig)
+        for digest, rrsig in shipped.denial.items():
+            if rrsig is None or not self.chain.holds_hash(digest):
+                self._set_denial(digest, None)
+            else:
+                self._set_denial(digest, (self.chain.record(digest), rrsig))
 
     def rrsig(self, key: bytes, rdtype: int) -> dns.rrset.RRset | None:
-        return self.rrsigs.get((key, rdtype))
+        """The RRSIG set of an RRset, as dnspython's (decoded and kept, in a worker)."""
+        rrsig = self.rrsigs.get((key, rdtype))
+        if isinstance(rrsig, WireRRSIG):
+            rrsig = self.rrsigs[key, rdtype] = rrsig.rrset(dns.name.from_wire(key, 0)[0])
+        return rrsig
 
     def answer_rrsig(self, key: bytes, rdtype: int) -> tuple[int, bytes] | None:
         """(records, wire) of the RRSIG of an answer owned by the question's name itself."""
         rrsig = self.rrsigs.get((key, rdtype))
         if rrsig is None:
             return None
-        tails = record_tails(rrsig, rrsig.ttl)
+        tails = _tails(rrsig, rrsig.ttl)
         return len(tails), b"".join(OWNER_IS_QUESTION + tail for tail in tails)
 
     def negative_rrsig(self, apex: bytes) -> tuple[bytes, ...] | None:
@@ -156,7 +306,7 @@ class ZoneSignatures:
             rrsig = self.rrsigs.get((apex, dns.rdatatype.SOA))
             if rrsig is None:
                 return None
-            self._negative_wire = record_tails(rrsig, self.chain.ttl)
+            self._negative_wire = _tails(rrsig, self.chain.ttl)
         return self._negative_wire
 
     def denial_wire(self, digest: bytes) -> DenialWire:
@@ -167,34 +317,32 @@ class ZoneSignatures:
             label = record.name.labels[0]
             (tail,) = record_tails(record, record.ttl)
             owner = bytes((len(label),)) + label
-            rrsig_tails = record_tails(rrsig, rrsig.ttl)
+            rrsig_tails = _tails(rrsig, rrsig.ttl)
             size = len(owner) + 2 + len(tail) + sum(2 + len(t) for t in rrsig_tails)
             found = owner, tail, rrsig_tails, size
             self._denial_wire[digest] = found
         return found
 
-    def names_changed(self, names: Iterable[tuple[dns.name.Name, Iterable[int] | None]]) -> None:
-        """Names whose types are now these (None: the name is gone); re-sign what that moves."""
+    def names_changed(self, names: Iterable[tuple[bytes, Iterable[int] | None]]) -> None:
+        """Names (by key: canonical wire) whose types are now these (None: the name is gone);
+        sign again the NSEC3 records that moves."""
         changed: set[bytes] = set()
-        for name, types in names:
+        for key, types in names:
+            digest = nsec3.hash_wire(key)
             if types is not None:
-                changed |= self.chain.put(name, types)
-                continue
-            digest = nsec3.hash_name(name)
-            if self.chain.holds_hash(digest):
+                changed |= self.chain.put_hash(digest, types)
+            elif self.chain.holds_hash(digest):
                 # The name's own record goes, and its predecessor's next hash changes.
-                changed |= self.chain.remove(name) | {digest}
-        now = self.now()
+                changed |= self.chain.remove_hash(digest) | {digest}
         for digest in changed:
             if not self.chain.holds_hash(digest):
                 self._set_denial(digest, None)
                 continue
             record = self.chain.record(digest)
-            self._set_denial(digest, (record, sign(record, *self.keys, now=now)))
+            rrsig = self._denial_rrsig(digest, record)
+            self._set_denial(digest, (record, rrsig) if rrsig is not None else None)
 
-    def _set_denial(
-        self, digest: bytes, signed: tuple[dns.rrset.RRset, dns.rrset.RRset] | None
-    ) -> None:
+    def _set_denial(self, digest: bytes, signed: tuple[dns.rrset.RRset, Signature] | None) -> None:
         self._denial_wire.pop(digest, None)
         self.proof_pieces.clear()
         self.enclosers.clear()
@@ -202,32 +350,49 @@ class ZoneSignatures:
             self.denial.pop(digest, None)
         else:
             self.denial[digest] = signed
+        if self.signs:
+            self.made.denial[digest] = _shippable(signed[1]) if signed is not None else None
 
     def proof(self, digests: Iterable[bytes]) -> list[dns.rrset.RRset]:
         """The NSEC3 records (each followed by its RRSIG) of a denial proof."""
         found: list[dns.rrset.RRset] = []
         for digest in digests:
-            record, rrsig = self.denial[digest]
-            found += [record, rrsig]
+            found += self._signed_record(digest)
         return found
+
+    def _signed_record(self, digest: bytes) -> tuple[dns.rrset.RRset, dns.rrset.RRset]:
+        """An NSEC3 record and its RRSIG as dnspython's (decoded and kept, in a worker)."""
+        record, rrsig = self.denial[digest]
+        if isinstance(rrsig, WireRRSIG):
+            rrsig = rrsig.rrset(record.name)
+            self.denial[digest] = record, rrsig
+        return record, rrsig
 
     def stale(self) -> list[tuple[bytes, int]]:
         """RRSIGs that must be made again soon (see ``signer.REFRESH_SECONDS``)."""
         now = self.now()
-        return [key for key, rrsig in self.rrsigs.items() if needs_refresh(rrsig, now=now)]
+        found = ((key, self.rrsig(*key)) for key in list(self.rrsigs))
+        return [key for key, rrsig in found if rrsig and needs_refresh(rrsig, now=now)]
 
     def refresh_denial(self) -> int:
         """Sign again the NSEC3 records whose signatures near their end; returns how many."""
         now = self.now()
-        due = [d for d, (_, rrsig) in self.denial.items() if needs_refresh(rrsig, now=now)]
-        for digest in due:
-            record = self.denial[digest][0]
+        held = [(digest, self._signed_record(digest)) for digest in list(self.denial)]
+        due = [(d, record) for d, (record, rrsig) in held if needs_refresh(rrsig, now=now)]
+        for digest, record in due:
             self._set_denial(digest, (record, sign(record, *self.keys, now=now)))
         return len(due)
 
     def transfer_rrsets(self) -> list[dns.rrset.RRset]:
         """What a zone transfer adds to the zone's RRsets: every RRSIG, NSEC3 and its RRSIG."""
-        found = list(self.rrsigs.values())
-        for record, rrsig in self.denial.values():
-            found += [record, rrsig]
+        found = [rrsig for key in list(self.rrsigs) if (rrsig := self.rrsig(*key))]
+        for digest in list(self.denial):
+            found += self._signed_record(digest)
         return found
+
+
+def _shippable(rrsig: Signature | None) -> WireRRSIG | None:
+    """What a worker is sent of a signature made here (``WireRRSIG``)."""
+    if rrsig is None or isinstance(rrsig, WireRRSIG):
+        return rrsig
+    return WireRRSIG.of(rrsig)

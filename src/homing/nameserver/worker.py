@@ -10,9 +10,10 @@ path.
 The worker's view follows the provider's: it starts from the compiled zones
 the provider sends, applies every numbered event after them, and reports the
 number it has applied (``Applied``) so that the provider answers an update
-only once every worker serves it. It binds its sockets only when the
-provider says it has caught up (``Listen``), so a restarted worker never
-answers from an old view.
+only once every worker serves it. It never signs: the DNSSEC signatures an
+event needs come with it, and refreshed ones in ``Resigned`` (``signatures``).
+It binds its sockets only when the provider says it has caught up
+(``Listen``), so a restarted worker never answers from an old view.
 
 What the fast path declines is answered here by the reference engine,
 except what needs the provider's store or keys (UPDATE, NOTIFY, TSIG, zone
@@ -44,7 +45,6 @@ from homing.nameserver.datagrams import DatagramBatch
 from homing.nameserver.engine import Engine
 from homing.nameserver.fastpath import FastPath
 from homing.nameserver.ratelimit import SLIP, ResponseRateLimit, truncated
-from homing.nameserver.signatures import REFRESH_CHECK_SECONDS
 
 log = logging.getLogger("homing.nameserver.worker")  # also when run as __main__
 
@@ -84,7 +84,7 @@ class Worker:
     def __init__(self, control: socket.socket) -> None:
         self.control = control
         self.frames = channel.FrameReader()
-        self.view = CompiledView()
+        self.view = CompiledView(signs=False)
         self.fast = FastPath(self.view)
         self.engine = Engine(self.view, fast=self.fast)
         self.setup: channel.Setup | None = None
@@ -108,7 +108,6 @@ class Worker:
         self.control.setblocking(False)
         self.poll.register(self.control.fileno(), select.EPOLLIN)
         next_counts = time.monotonic() + COUNTS_INTERVAL
-        next_refresh = time.monotonic() + REFRESH_CHECK_SECONDS
         while self.running:
             for fd, events in self.poll.poll(COUNTS_INTERVAL):
                 if fd == self.control.fileno():
@@ -127,9 +126,6 @@ class Worker:
             if now >= next_counts:
                 next_counts = now + COUNTS_INTERVAL
                 self._send_counts()
-            if now >= next_refresh:
-                next_refresh = now + REFRESH_CHECK_SECONDS
-                self.view.refresh_signatures()
 
     def _read_channel(self) -> None:
         while True:
@@ -146,8 +142,10 @@ class Worker:
 
     def _handle(self, message: channel.Message) -> None:
         if isinstance(message, channel.Event):
-            self.view.apply(message.event)
+            self.view.apply(message.event, message.signatures)
             self.applied = message.seq
+        elif isinstance(message, channel.Resigned):
+            self.view.install_refreshed(message.refreshed)
         elif isinstance(message, channel.Reply):
             target = self.forwarded.pop(message.request, None)
             if target is not None:

@@ -1,8 +1,11 @@
 """The provider's side of its DNS workers: starts them, feeds them, waits for them, restarts them.
 
-Every view event the writer publishes is numbered and sent to each worker;
-``settle`` returns once every serving worker reports that number applied, so
-the writer answers an update only when any worker a query lands on serves it.
+Every view event the writer publishes is numbered and sent to each worker,
+with the DNSSEC signatures the provider's view made applying it (and the
+signatures it makes again before they expire, ``on_refresh``): workers
+never sign (``signatures``). ``settle`` returns once every serving worker
+reports that number applied, so the writer answers an update only when any
+worker a query lands on serves it.
 A worker that has not caught up within ``settle_timeout`` is killed and
 started again rather than waited for: one stuck process must not hold every
 update. A worker that dies is started again (with a growing pause if it
@@ -29,6 +32,7 @@ from homing.nameserver import channel
 from homing.nameserver.compiled import CompiledView
 from homing.nameserver.engine import Engine, QueryKind
 from homing.nameserver.ratelimit import RateLimitSettings
+from homing.nameserver.signatures import NewSignatures
 
 log = logging.getLogger(__name__)
 
@@ -108,9 +112,20 @@ class WorkerPool:
             self._inherited.clear()
 
     def on_event(self, event: ViewEvent) -> None:
-        """Bus subscriber: number the event and send it to every worker."""
+        """Bus subscriber: number the event and send it to every worker, with the signatures
+        the provider's view made applying it (the bus called the view first)."""
         self._seq += 1
-        frame = channel.encode(channel.Event(self._seq, event))
+        signatures = self._view.signatures_for(event)
+        self._send_all(channel.encode(channel.Event(self._seq, event, signatures)))
+
+    def on_refresh(self, refreshed: dict[bytes, NewSignatures]) -> None:
+        """Send the signatures the provider's view made again: workers never sign."""
+        if not refreshed:
+            return
+        self._state = None  # a worker started from here on gets the zones as refreshed
+        self._send_all(channel.encode(channel.Resigned(refreshed)))
+
+    def _send_all(self, frame: bytes) -> None:
         for worker in self._workers.values():
             worker.writer.write(frame)
 
