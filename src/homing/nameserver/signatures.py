@@ -149,10 +149,16 @@ class NewSignatures:
     a worker that applies the same event ends where the provider ended.
     """
 
-    rrsigs: dict[tuple[bytes, int], WireRRSIG | None] = field(default_factory=dict)
+    rrsigs: dict[tuple[bytes, int], Signature | None] = field(default_factory=dict)
     """(owner key, covered type) → the RRSIG set of that RRset, None once it is deleted."""
-    denial: dict[bytes, WireRRSIG | None] = field(default_factory=dict)
+    denial: dict[bytes, Signature | None] = field(default_factory=dict)
     """NSEC3 hash → the RRSIG of its NSEC3 record, None once the hash left the chain."""
+
+    def __reduce__(self) -> tuple[type[NewSignatures], tuple[Any, ...]]:
+        """Pickled for a worker with every RRSIG set as ``WireRRSIG``: only what is sent pays."""
+        rrsigs = {key: _shippable(rrsig) for key, rrsig in self.rrsigs.items()}
+        denial = {digest: _shippable(rrsig) for digest, rrsig in self.denial.items()}
+        return NewSignatures, (rrsigs, denial)
 
     def __len__(self) -> int:
         """How many signatures were made (dropped ones not counted)."""
@@ -251,7 +257,7 @@ class ZoneSignatures:
         else:
             self.rrsigs[key, rdtype] = rrsig
         if self.signs:
-            self.made.rrsigs[key, rdtype] = _shippable(rrsig)
+            self.made.rrsigs[key, rdtype] = rrsig
 
     def _rrsig(self, key: bytes, rdtype: int, rrset: RRsetBuilder) -> Signature | None:
         if self.signs:
@@ -264,8 +270,8 @@ class ZoneSignatures:
         return self._shipped(self.shipped.denial if self.shipped else None, digest)
 
     def _shipped(
-        self, found: dict[Any, WireRRSIG | None] | None, key: tuple[bytes, int] | bytes
-    ) -> WireRRSIG | None:
+        self, found: dict[Any, Signature | None] | None, key: tuple[bytes, int] | bytes
+    ) -> Signature | None:
         """The provider's last signature of ``key`` for this event; None if it dropped it later
         in the same event (the worker drops it too when it gets there)."""
         if found is None or key not in found:
@@ -351,7 +357,7 @@ class ZoneSignatures:
         else:
             self.denial[digest] = signed
         if self.signs:
-            self.made.denial[digest] = _shippable(signed[1]) if signed is not None else None
+            self.made.denial[digest] = signed[1] if signed is not None else None
 
     def proof(self, digests: Iterable[bytes]) -> list[dns.rrset.RRset]:
         """The NSEC3 records (each followed by its RRSIG) of a denial proof."""
