@@ -187,8 +187,8 @@ def test_changes_keep_the_fast_path_equal(data: st.DataObject) -> None:
             continue
         for view in (reference_view, compiled):
             view.apply(change)
-        # The questions asked before, again: a kept answer must have followed the change.
-        for wire, tcp in asked:
+        # The questions of the last round, again: a kept answer must follow the change.
+        for wire, tcp in asked[-9:]:
             _agree(reference, served, fast, wire, tcp)
         for _ in range(8):
             asked.append(data.draw(queries(zone.zone)))
