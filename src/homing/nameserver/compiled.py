@@ -536,8 +536,11 @@ class CompiledView:
         self.by_length: list[tuple[bytes, CompiledZone]] = []
         """Zones, longest name first: the fast path's first guess at the closest zone."""
         self.signs = signs
-        self._last: tuple[ViewEvent, NewSignatures | None] | None = None
-        """The last event applied here and what applying it signed."""
+        self._last: tuple[int, NewSignatures | None] | None = None
+        """The ``id`` of the last event applied here and what applying it signed. Not the
+        event itself: a zone loaded at start-up would stay in memory (a million hosts'
+        snapshot is hundreds of MiB), and the id is checked only while the bus still
+        holds the event, once it has been applied (``apply`` clears it first)."""
 
     def apply(self, event: ViewEvent, shipped: NewSignatures | None = None) -> None:
         """Apply one event; a worker's view takes its signatures from ``shipped``."""
@@ -559,7 +562,7 @@ class CompiledView:
         if not isinstance(event, ZoneChange):
             self.hot.clear()
             self.by_length = sorted(self.zones.items(), key=lambda item: -len(item[0]))
-        self._last = (event, made)
+        self._last = (id(event), made)
 
     def signatures_for(self, event: ViewEvent) -> NewSignatures | None:
         """What applying ``event`` signed here (None: nothing), checked to be that event's.
@@ -567,7 +570,7 @@ class CompiledView:
         The bus calls this view before the worker pool, which ships the result with the
         event; an event this view failed to apply has none (the failure is logged).
         """
-        if self._last is None or self._last[0] is not event:
+        if self._last is None or self._last[0] != id(event):
             log.error("DNSSEC: %s reached the workers without its signatures", type(event).__name__)
             return None
         return self._last[1]
