@@ -16,7 +16,7 @@ question unique.
 Traffic decides whether keeping is worth it. Under a hot set or a Zipf mix
 most answers come from here; under uniformly random names over a million
 hosts almost none would, and keeping them would only cost. So only one
-cold answer in ``sample`` is offered (``FastPath``), the store is cleared
+cold answer in ``fastpath.HOT_SAMPLE`` is offered, the store is cleared
 when full, and when the answers kept were asked for again fewer times than
 there are of them, offering pauses for ``DORMANT_FILLS`` times as many
 offers: the cost under a uniform mix is then one emptiness check per query.
