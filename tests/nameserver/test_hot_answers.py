@@ -155,3 +155,15 @@ def test_one_answer_in_the_sample_is_offered(compiled: CompiledView) -> None:
     assert len(compiled.hot.replies) == 1
     compiled.hot.forget(name_key(dns.name.from_text(ZONE_HOME)))
     assert not compiled.hot.replies
+
+
+def test_only_the_same_plain_question_is_answered_from_the_kept_answers(fast: FastPath) -> None:
+    """A response (QR set), another opcode or a cut message never matches a kept question."""
+    wire = _query(ZONE_HOME, "A", query_id=11)
+    fast.answer(wire, False)
+    assert fast.view.hot.replies
+    response = wire[:2] + bytes((wire[2] | 0x80,)) + wire[3:]
+    notify = wire[:2] + bytes((wire[2] | 0x20,)) + wire[3:]
+    for hostile in (response, notify, wire[:2], wire[:-1], b""):
+        assert fast.answer(hostile, False) is None
+    assert fast.view.hot.hits == 0
