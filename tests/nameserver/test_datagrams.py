@@ -171,13 +171,16 @@ def test_a_batch_takes_at_most_its_slots_and_keeps_sources_and_order() -> None:
             select.select([server], [], [], 0.1)
             count = batch.receive()
             assert count <= BATCH
-            for k in range(count):
-                data, source = batch.datagram(k), batch.source(k)[:2]
-                got.append((data, source, batch.address(k)))
+            replies: list[bytes | None] = []
+            for data, address, k in zip(
+                batch.datagrams(count), batch.addresses(count), range(count), strict=True
+            ):
+                source = batch.source(k)[:2]
+                got.append((data, source, address))
+                replies.append(b"reply " + data if len(got) % 2 else None)
                 if len(got) % 2:
-                    batch.reply(k, b"reply " + data)
                     replied.setdefault(source, []).append(b"reply " + data)
-            batch.send()
+            batch.send(replies)
         assert [data for data, _, _ in got] == [data for _, data in sent]
         names = [client.getsockname()[:2] for client in clients]
         assert [source for _, source, _ in got] == [names[client] for client, _ in sent]

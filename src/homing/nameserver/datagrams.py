@@ -3,11 +3,12 @@
 A busy worker finds many queries waiting. Taken one ``recvfrom`` at a time,
 each costs a system call, a new address tuple with the address as text, and
 ``sendto`` parses that text back. Here one ``recvmmsg`` fills up to
-``BATCH`` slots of buffers that stay allocated, each answer is written into
-its query's slot, and one ``sendmmsg`` sends them all to the addresses the
-kernel wrote beside the queries. The address becomes text only for the few
-datagrams that need it (``source``: the reference engine, a request
-forwarded to the provider); rate limiting reads it packed (``address``).
+``BATCH`` slots of buffers that stay allocated, the answers are copied
+into the slots together, and one ``sendmmsg`` sends them all to the
+addresses the kernel wrote beside the queries. The address becomes text
+only for the few datagrams that need it (``source``: the reference engine, a
+request forwarded to the provider); rate limiting reads it packed
+(``addresses``).
 
 Where libc has no ``recvmmsg`` (``AVAILABLE`` is False) the worker keeps
 its plain ``recvfrom``/``sendto`` loop, which stays the reference that
@@ -22,7 +23,10 @@ import errno
 import logging
 import socket
 import sys
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Sequence
+from itertools import accumulate
+from typing import cast
 
 log = logging.getLogger(__name__)
 
@@ -84,15 +88,21 @@ _HEADER_WORDS = HEADER_SIZE // 4
 _MSG_LEN = _MMsgHdr.msg_len.offset // 4
 _IOVEC_WORDS = IOVEC_SIZE // SIZE_T
 _IOV_LEN = _IOVec.iov_len.offset // SIZE_T
+_NAME_FIELDS = _MsgHdr.msg_namelen.offset + ctypes.sizeof(ctypes.c_uint32)
+"""The bytes of a header that say where its datagram came from: msg_name, msg_namelen."""
 
 
 class DatagramBatch:
-    """The slots of one UDP socket: ``receive``, then per datagram ``reply`` or not, ``send``.
+    """The slots of one UDP socket: ``receive``, ``datagrams``, then ``send`` their replies.
 
-    Replies are packed to the front of the header array as they are given
-    (a header is copied forward over one that got no reply), so ``sendmmsg``
-    sends exactly the datagrams that have one, in order; ``send`` puts the
-    pristine headers back for the next ``receive``.
+    The per-datagram work is done by the batch, not by a call per datagram:
+    ``datagrams`` copies them out in one comprehension, and ``send`` joins
+    the replies, copies them into the slots at once (the queries were copied
+    out, so the slots are free) and writes every iovec's base and length with
+    two slice assignments. A datagram without a reply moves the source
+    addresses of the later ones' headers forward, so ``sendmmsg`` sends exactly the replies, in
+    order; the pristine headers and iovecs are put back for the next
+    ``receive``.
     """
 
     def __init__(self, sock: socket.socket) -> None:
@@ -117,6 +127,7 @@ class DatagramBatch:
             header.msg_namelen = NAME_SIZE
             header.msg_iov = ctypes.addressof(iovecs[k])
             header.msg_iovlen = 1
+        self._slots_address = slots
         self._header_address = ctypes.addressof(headers)
         self._pristine_headers = bytes(self._headers)
         self._pristine_iovecs = bytes(self._iovecs)
@@ -124,10 +135,12 @@ class DatagramBatch:
         self._header_bytes = memoryview(self._headers)
         iov_view = memoryview(self._iovecs)
         self._iov_words = iov_view.cast("Q") if SIZE_T == 8 else iov_view.cast("I")
+        self._word = "Q" if SIZE_T == 8 else "I"
         self._slot_bytes = memoryview(self._slots)
         self._name_bytes = memoryview(self._names)
-        self._out = 0
-        """Headers at the front that carry a reply, ready for ``sendmmsg``."""
+        self._starts = range(0, SLOT * BATCH, SLOT)
+        self._address_starts = range(self._address.start, NAME_SIZE * BATCH, NAME_SIZE)
+        self._address_size = self._address.stop - self._address.start
 
     def receive(self) -> int:
         """Take the waiting datagrams (at most BATCH); 0 when none is waiting."""
@@ -141,17 +154,19 @@ class DatagramBatch:
             return 0
         return count
 
-    def datagram(self, k: int) -> bytes:
-        """The k-th datagram received."""
-        start = SLOT * k
-        return bytes(
-            self._slot_bytes[start : start + self._header_words[k * _HEADER_WORDS + _MSG_LEN]]
-        )
+    def datagrams(self, count: int) -> list[bytes]:
+        """The ``count`` datagrams received, in order."""
+        slots = self._slot_bytes
+        lengths = self._header_words[_MSG_LEN : count * _HEADER_WORDS : _HEADER_WORDS]
+        return [
+            slots[start : start + n].tobytes()
+            for start, n in zip(self._starts[:count], lengths, strict=True)
+        ]
 
-    def address(self, k: int) -> bytes:
-        """The k-th datagram's source address, packed (4 or 16 bytes)."""
-        at = NAME_SIZE * k
-        return bytes(self._name_bytes[at + self._address.start : at + self._address.stop])
+    def addresses(self, count: int) -> list[bytes]:
+        """The ``count`` datagrams' source addresses, packed (4 or 16 bytes each)."""
+        names, size = self._name_bytes, self._address_size
+        return [names[at : at + size].tobytes() for at in self._address_starts[:count]]
 
     def source(self, k: int) -> tuple[str, int] | tuple[str, int, int, int]:
         """The k-th datagram's source as ``recvfrom`` gives it."""
@@ -167,25 +182,51 @@ class DatagramBatch:
             int.from_bytes(name[24:28], sys.byteorder),
         )
 
-    def reply(self, k: int, wire: bytes) -> None:
-        """Send ``wire`` to the k-th datagram's source with the next ``send``."""
-        if len(wire) > SLOT:
-            log.warning("a UDP answer of %d bytes is larger than a slot; not sent", len(wire))
-            return
-        start = SLOT * k
-        self._slot_bytes[start : start + len(wire)] = wire
-        self._iov_words[k * _IOVEC_WORDS + _IOV_LEN] = len(wire)
-        out = self._out
-        if out != k:
-            size = HEADER_SIZE
-            self._header_bytes[out * size : (out + 1) * size] = self._header_bytes[
-                k * size : (k + 1) * size
-            ]
-        self._out = out + 1
+    def send(self, replies: list[bytes | None]) -> None:
+        """Send ``replies[k]`` to the k-th datagram's source, for every k with one.
 
-    def send(self) -> None:
-        """Send every reply given since the last ``send``; a failed datagram is skipped."""
-        sent, out = 0, self._out
+        A failed datagram is skipped; a reply larger than a slot is not sent.
+        """
+        sending = self._compact(replies) if None in replies else cast(list[bytes], replies)
+        lengths = list(map(len, sending))
+        if lengths and max(lengths) > SLOT:
+            sending = self._compact(sending)
+            lengths = list(map(len, sending))
+        out = len(sending)
+        if out:
+            joined = b"".join(sending)
+            self._slot_bytes[: len(joined)] = joined
+            bases = list(accumulate(lengths[:-1], initial=self._slots_address))
+            self._iov_words[: out * _IOVEC_WORDS : _IOVEC_WORDS] = array(self._word, bases)
+            self._iov_words[_IOV_LEN : out * _IOVEC_WORDS : _IOVEC_WORDS] = array(
+                self._word, lengths
+            )
+            self._sendmmsg_all(out)
+        self._headers[:] = self._pristine_headers
+        self._iovecs[:] = self._pristine_iovecs
+
+    def _compact(self, replies: Sequence[bytes | None]) -> list[bytes]:
+        """The replies to send, their headers moved forward over those without one."""
+        kept: list[bytes] = []
+        size, headers = HEADER_SIZE, self._header_bytes
+        for k, wire in enumerate(replies):
+            if wire is None:
+                continue
+            if len(wire) > SLOT:
+                log.warning("a UDP answer of %d bytes is larger than a slot; not sent", len(wire))
+                continue
+            out = len(kept)
+            if out != k:
+                # Only the address moves: header ``out`` keeps its own iovec, which ``send``
+                # points at the ``out``-th reply.
+                headers[out * size : out * size + _NAME_FIELDS] = headers[
+                    k * size : k * size + _NAME_FIELDS
+                ]
+            kept.append(wire)
+        return kept
+
+    def _sendmmsg_all(self, out: int) -> None:
+        sent = 0
         while sent < out:
             done: int = self._sendmmsg(
                 self._fd, self._header_address + HEADER_SIZE * sent, out - sent, 0
@@ -199,6 +240,3 @@ class DatagramBatch:
                 break
             log.debug("UDP send failed: %s", errno.errorcode.get(code, code))
             sent += 1
-        self._out = 0
-        self._headers[:] = self._pristine_headers
-        self._iovecs[:] = self._pristine_iovecs

@@ -60,6 +60,8 @@ FIRST_META_TYPE = 128
 """Types from here up (AXFR, IXFR, TSIG, ...) are the engine's, except ANY."""
 ANY = dns.rdatatype.ANY
 COUNTED_TYPES = 256
+SECOND = 3
+"""Where a node's second type sits (``compiled.Node``: type, count, section, type, ...)."""
 """Slots of the answer counts: every type the fast path answers (below 128, and ANY)."""
 CNAME = dns.rdatatype.CNAME
 NOERROR, NXDOMAIN, REFUSED = 0, 3, 5
@@ -197,10 +199,17 @@ class FastPath:
                     break
                 node = zone.nodes.get(lower)
                 if node is not None:
-                    # The first type is the common case: no call, no scan.
-                    at = 0 if node[0] == qtype else type_index(node, qtype)
+                    # The first two types (a host's A and AAAA) are the common case: no call.
+                    if node[0] == qtype:
+                        at = 0
+                    elif len(node) > SECOND and node[SECOND] == qtype:
+                        at = SECOND
+                    else:
+                        at = type_index(node, qtype)
                     if at >= 0:
-                        self.noerror[qtype] += 1
+                        noerror = self.noerror
+                        answered = noerror[qtype] + 1
+                        noerror[qtype] = answered
                         section = node[at + 2]
                         if qend + len(section) + len(tail) > limit:
                             return _truncated(wire, qend, rd, edns, tail)
@@ -216,7 +225,7 @@ class FastPath:
                             )
                         )
                         if (
-                            not self.noerror[qtype] & self._hot_mask
+                            not answered & self._hot_mask
                             and not tcp
                             and len(wire) == qend + OPT_FIXED * edns
                             and len(reply) <= MIN_UDP_SIZE
