@@ -46,6 +46,10 @@ async def test_point_reads_find_what_was_written_and_nothing_else(store: Store) 
     assert zone is not None and zone.nameservers
     assert [t.host for t in await store.tokens(host_id=host.id)] == ["home.dyn.example."]
     assert secret not in repr(await store.tokens())
+    (token,) = await store.tokens(host_id=host.id)
+    assert await store.find_token(token.token_hash) == token
+    assert await store.find_token_by_id(token.id) == token
+    assert await store.find_token_by_id(token.id + 1) is None
 
 
 async def test_serial_bumps_of_two_writers_are_never_lost(database: Database) -> None:

@@ -92,24 +92,6 @@ def open_inline_engine(path: Path) -> Engine:
     return engine
 
 
-def open_lookup_engine(path: Path) -> Engine:
-    """A synchronous, autocommit engine for indexed point reads on the event loop thread.
-
-    Such a read of a WAL database costs tens of microseconds, several times
-    less than the thread hand-off of the async driver (bench/updates.py
-    measures it), and a WAL reader never waits for the writer.
-    """
-    engine = create_engine(
-        f"sqlite:///{path}",
-        pool_size=1,
-        max_overflow=0,
-        isolation_level="AUTOCOMMIT",
-        connect_args={"check_same_thread": False},
-    )
-    event.listen(engine, "connect", _set_pragmas)
-    return engine
-
-
 def schema_version(path: Path) -> str | None:
     """The Alembic revision recorded in the database, read cheaply (no Alembic import)."""
     if not path.exists():

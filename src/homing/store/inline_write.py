@@ -9,7 +9,7 @@ which queues on the file's write lock behind another process, and
 ``COMMIT``, which waits for the disk. The
 statements between them run where the transaction's code runs: holding
 the write lock, a WAL writer never waits, and an indexed statement costs
-tens of microseconds (as the point reads of ``open_lookup_engine`` do).
+tens of microseconds (as the point reads of ``sqlite_reads`` do).
 
 The writer uses it for its batches of host edits and RFC 2136 updates,
 which are small by construction; management operations, which may touch

@@ -30,6 +30,7 @@ from sqlalchemy.pool import NullPool
 from homing.errors import StoreError
 from homing.store.database import alembic_config, failure_reason
 from homing.store.location import Database
+from homing.store.reads import POINT_READS, MappedRow
 
 log = logging.getLogger(__name__)
 
@@ -93,15 +94,6 @@ def open_postgresql_engine(database: Database, *, role: Role) -> AsyncEngine:
     )
 
 
-class _Mapped:
-    """An asyncpg record dressed as the ``Row`` the row mappers read (they use ``_mapping``)."""
-
-    __slots__ = ("_mapping",)
-
-    def __init__(self, record: Any) -> None:
-        self._mapping = record
-
-
 class PointReads:
     """Reads of one row by a unique key, straight through asyncpg, on every update's path.
 
@@ -139,6 +131,8 @@ class PointReads:
 
     async def first(self, statement: Select[Any], params: Mapping[str, Any]) -> Row[Any] | None:
         """``statement`` must be one of the module-level constants of ``store/reads.py``."""
+        if statement not in POINT_READS:
+            raise ValueError("a point read must be one of reads.POINT_READS")
         sql, names = self._compiled(statement)
         pool = self._pool or await self._connections()
         try:
@@ -146,7 +140,7 @@ class PointReads:
                 record = await conn.fetchrow(sql, *(params[name] for name in names))
         except (asyncpg.PostgresError, OSError) as exc:
             raise StoreError(f"database {self._database.shown}: {failure_reason(exc)}") from exc
-        return None if record is None else cast("Row[Any]", _Mapped(record))
+        return None if record is None else cast("Row[Any]", MappedRow(record))
 
     async def close(self) -> None:
         if self._pool is not None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Row, Select, bindparam, select
 
@@ -252,3 +254,31 @@ TSIG_BY_NAME = tsig_query().where(t.tsig_keys.c.name == bindparam("name"))
 ZONE_BY_NAME = select(t.zones).where(t.zones.c.name == bindparam("name"))
 ACME_BY_USERNAME = acme_query().where(t.acme_accounts.c.username == bindparam("username"))
 API_TOKEN_BY_HASH = api_token_query().where(t.api_tokens.c.token_hash == bindparam("token_hash"))
+TOKEN_BY_ID = token_query().where(t.tokens.c.id == bindparam("id"))
+API_TOKEN_BY_ID = api_token_query().where(t.api_tokens.c.id == bindparam("id"))
+POINT_READS: frozenset[Select[Any]] = frozenset(
+    {
+        HOST_BY_FQDN,
+        TOKEN_BY_HASH,
+        SECONDARIES_OF_ZONE,
+        USER_BY_NAME,
+        TSIG_BY_NAME,
+        ZONE_BY_NAME,
+        ACME_BY_USERNAME,
+        API_TOKEN_BY_HASH,
+        TOKEN_BY_ID,
+        API_TOKEN_BY_ID,
+    }
+)
+"""The statements the point-read paths (``postgres.PointReads``, ``sqlite_reads``) compile
+once and keep by identity: only these, never one built per call, whose identity a later
+statement could reuse."""
+
+
+class MappedRow:
+    """A driver's row dressed as the ``Row`` the row mappers read (they use ``_mapping``)."""
+
+    __slots__ = ("_mapping",)
+
+    def __init__(self, mapping: Mapping[str, Any]) -> None:
+        self._mapping = mapping

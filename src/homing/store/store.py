@@ -2,8 +2,8 @@
 
 Front doors never import this module; they go through the core. One class
 serves both backends (issue 9): the statements are the same, and what differs
-is how a connection is had. On SQLite, point reads by a unique key run on a
-synchronous engine on the event loop thread (see ``open_lookup_engine``); on
+is how a connection is had. On SQLite, point reads by a unique key run on
+the event loop thread straight through the driver (``sqlite_reads``); on
 PostgreSQL every read is a round trip and goes through asyncpg, and the
 DNS parser's synchronous TSIG keyring is served from a copy of the (small)
 key table, reloaded after each local write to it and every
@@ -34,7 +34,6 @@ from homing.store.database import (
     migrate_database,
     open_engine,
     open_inline_engine,
-    open_lookup_engine,
 )
 from homing.store.inline_write import inline_transaction
 from homing.store.location import Backend, Database
@@ -57,9 +56,11 @@ from homing.store.postgres import (
 from homing.store.reads import (
     ACME_BY_USERNAME,
     API_TOKEN_BY_HASH,
+    API_TOKEN_BY_ID,
     HOST_BY_FQDN,
     SECONDARIES_OF_ZONE,
     TOKEN_BY_HASH,
+    TOKEN_BY_ID,
     TSIG_BY_NAME,
     USER_BY_NAME,
     ZONE_BY_NAME,
@@ -93,6 +94,7 @@ from homing.store.rows import (
     ZoneRow,
 )
 from homing.store.search import plan_search
+from homing.store.sqlite_reads import SqlitePointReads
 from homing.store.transaction import ReadTransaction, WriteTransaction
 
 log = logging.getLogger(__name__)
@@ -122,7 +124,7 @@ class Store:
     def __init__(self, where: Path | Database) -> None:
         self.database = where if isinstance(where, Database) else Database.sqlite(where)
         self.backend = self.database.backend
-        self._lookup: Engine | None = None
+        self._lookup: SqlitePointReads | None = None
         self._inline: Engine | None = None
         self._point_reads: PointReads | None = None
         self._tsig_keys: dict[str, TsigKeyRow] = {}
@@ -134,7 +136,7 @@ class Store:
         if path is not None:
             self._writer = open_engine(path, writer=True)
             self._reader = open_engine(path, writer=False)
-            self._lookup = open_lookup_engine(path)
+            self._lookup = SqlitePointReads(path)
             self._inline = open_inline_engine(path)
         else:
             self._writer = open_postgresql_engine(self.database, role=Role.WRITER)
@@ -182,9 +184,10 @@ class Store:
                     await task
         await self._writer.dispose()
         await self._reader.dispose()
-        for engine in (self._lookup, self._inline):
-            if engine is not None:
-                engine.dispose()
+        if self._lookup is not None:
+            self._lookup.close()
+        if self._inline is not None:
+            self._inline.dispose()
         if self._point_reads is not None:
             await self._point_reads.close()
 
@@ -241,8 +244,8 @@ class Store:
     async def _first(self, statement: Select[Any], params: Mapping[str, Any]) -> Row[Any] | None:
         """One row by a unique key: on the loop thread for SQLite, through asyncpg otherwise."""
         if self._lookup is not None:
-            with self._lookup.connect() as conn:
-                return conn.execute(statement, params).first()
+            found: Row[Any] | None = self._lookup.first(statement, params)
+            return found
         assert self._point_reads is not None
         return await self._point_reads.first(statement, params)
 
@@ -305,8 +308,7 @@ class Store:
         """Synchronous, for the DNS parser's keyring callback (see the module docstring)."""
         if self._lookup is None:
             return self._tsig_keys.get(name)
-        with self._lookup.connect() as conn:
-            row = conn.execute(TSIG_BY_NAME, {"name": name}).first()
+        row = self._lookup.first(TSIG_BY_NAME, {"name": name})
         return tsig_row(row) if row else None
 
     async def tsig_keys(self, *, zone_id: int | None = None) -> list[TsigKeyRow]:
@@ -320,9 +322,7 @@ class Store:
         if zone is not None and self._lookup is not None:
             # One zone's secondaries, asked after every change by the notifier: an
             # indexed read, on the loop thread as the other point reads.
-            with self._lookup.connect() as sync:
-                rows = sync.execute(SECONDARIES_OF_ZONE, {"zone": zone})
-                return [secondary_row(r) for r in rows]
+            return [secondary_row(r) for r in self._lookup.all(SECONDARIES_OF_ZONE, {"zone": zone})]
         query = secondary_query().order_by(t.zones.c.name, t.secondaries.c.id)
         if zone is not None:
             query = SECONDARIES_OF_ZONE.params(zone=zone)
@@ -541,12 +541,11 @@ class Store:
             return [api_token_row(r) for r in await conn.execute(query)]
 
     async def find_token_by_id(self, token_id: int) -> TokenRow | None:
-        row = await self._first(token_query().where(t.tokens.c.id == token_id), {})
+        row = await self._first(TOKEN_BY_ID, {"id": token_id})
         return token_row(row) if row else None
 
     async def find_api_token_by_id(self, token_id: int) -> ApiTokenRow | None:
-        query = api_token_query().where(t.api_tokens.c.id == token_id)
-        row = await self._first(query, {})
+        row = await self._first(API_TOKEN_BY_ID, {"id": token_id})
         return api_token_row(row) if row else None
 
     async def find_user_by_id(self, user_id: int) -> UserRow | None:
