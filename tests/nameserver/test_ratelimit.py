@@ -115,3 +115,41 @@ def test_no_slip_answer_for_what_is_no_single_question(wire: bytes) -> None:
 def test_the_slip_answer_never_raises_and_never_grows(data: bytes) -> None:
     reply = truncated(data)
     assert reply is None or len(reply) <= len(data)
+
+
+POOL_V4 = [
+    ipaddress.IPv4Address(a).packed for a in ("192.0.2.1", "192.0.2.200", "192.0.3.1", "10.1.2.3")
+]
+POOL_V6 = [
+    ipaddress.IPv6Address(a).packed
+    for a in ("2001:db8::1", "2001:db8:0:ff::1", "2001:db8:1::1", "::ffff:192.0.2.1")
+]
+
+
+@given(
+    st.integers(1, 6),
+    st.integers(0, 3),
+    st.sampled_from([0, 8, 22, 24, 32]),
+    st.sampled_from([0, 32, 48, 56, 60, 64, 128]),
+    st.booleans(),
+    st.lists(st.lists(st.integers(0, 3), max_size=20), max_size=8),
+)
+def test_a_batch_gets_the_verdicts_one_answer_at_a_time_gets(
+    rate: int, slip: int, v4: int, v6: int, ipv6: bool, batches: list[list[int]]
+) -> None:
+    """``check_networks`` (the workers' batch) against ``check_packed`` answer by answer."""
+    pool = POOL_V6 if ipv6 else POOL_V4
+    batched = limiter(rate=rate, slip=slip, ipv4_prefix=v4, ipv6_prefix=v6)
+    one_by_one = limiter(rate=rate, slip=slip, ipv4_prefix=v4, ipv6_prefix=v6)
+    cut = batched.prefix_bytes(len(pool[0]))
+    for batch in batches:
+        addresses = [pool[k] for k in batch]
+        wanted = [one_by_one.check_packed(address) for address in addresses]
+        if cut:
+            assert all(batched.network(a) == a[:cut] for a in addresses)
+            got = batched.check_networks([address[:cut] for address in addresses])
+        else:
+            got = [batched.check_packed(address) for address in addresses]
+        assert (got if got is not None else [SEND] * len(addresses)) == wanted
+        assert not cut or got is None or any(got)
+    assert (batched.dropped, batched.slipped) == (one_by_one.dropped, one_by_one.slipped)

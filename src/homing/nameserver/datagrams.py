@@ -140,7 +140,8 @@ class DatagramBatch:
         self._name_bytes = memoryview(self._names)
         self._starts = range(0, SLOT * BATCH, SLOT)
         self._address_starts = range(self._address.start, NAME_SIZE * BATCH, NAME_SIZE)
-        self._address_size = self._address.stop - self._address.start
+        self.address_size = self._address.stop - self._address.start
+        """Bytes of a packed source address: 4 on an IPv4 socket, 16 on an IPv6 one."""
 
     def receive(self) -> int:
         """Take the waiting datagrams (at most BATCH); 0 when none is waiting."""
@@ -163,9 +164,10 @@ class DatagramBatch:
             for start, n in zip(self._starts[:count], lengths, strict=True)
         ]
 
-    def addresses(self, count: int) -> list[bytes]:
-        """The ``count`` datagrams' source addresses, packed (4 or 16 bytes each)."""
-        names, size = self._name_bytes, self._address_size
+    def addresses(self, count: int, size: int = 0) -> list[bytes]:
+        """The ``count`` datagrams' source addresses, packed (``address_size`` bytes each), or
+        their first ``size`` bytes (a rate-limiting network, ``ratelimit.prefix_bytes``)."""
+        names, size = self._name_bytes, size or self.address_size
         return [names[at : at + size].tobytes() for at in self._address_starts[:count]]
 
     def source(self, k: int) -> tuple[str, int] | tuple[str, int, int, int]:

@@ -204,15 +204,16 @@ class Worker:
         rrl = self.rrl
         if rrl is not None:
             rrl.tick(int(time.monotonic()))
-            addresses = batch.addresses(count)
-            if None in replies:
+            cut = rrl.prefix_bytes(batch.address_size)
+            verdicts: list[int] | None
+            if cut and None not in replies:
+                verdicts = rrl.check_networks(batch.addresses(count, cut))
+            else:
                 verdicts = [
                     rrl.check_packed(address) if reply is not None else SEND
-                    for address, reply in zip(addresses, replies, strict=True)
+                    for address, reply in zip(batch.addresses(count), replies, strict=True)
                 ]
-            else:
-                verdicts = list(map(rrl.check_packed, addresses))
-            if any(verdicts):
+            if verdicts is not None and any(verdicts):
                 for k, verdict in enumerate(verdicts):
                     if verdict and replies[k] is not None:
                         replies[k] = truncated(wires[k]) if verdict == SLIP else None
