@@ -165,7 +165,7 @@ class _Keys:
     asked again at once; and a million hosts have a handful of parents (the
     zone, a few subdomains), so a new name's key is its first label's bytes
     before its parent's key, kept from the first time. ``tests/nameserver/
-    test_compiled_keys.py`` holds it to ``_plain_key``.
+    test_load_keys.py`` holds it to ``_plain_key``.
     """
 
     def __init__(self) -> None:

@@ -100,9 +100,9 @@ class DatagramBatch:
     the replies, copies them into the slots at once (the queries were copied
     out, so the slots are free) and writes every iovec's base and length with
     two slice assignments. A datagram without a reply moves the source
-    addresses of the later ones' headers forward, so ``sendmmsg`` sends exactly the replies, in
-    order; the pristine headers and iovecs are put back for the next
-    ``receive``.
+    addresses of the later ones' headers forward, so ``sendmmsg`` sends
+    exactly the replies, in order; the pristine headers and iovecs are put
+    back for the next ``receive``.
     """
 
     def __init__(self, sock: socket.socket) -> None:
