@@ -167,8 +167,11 @@ class DatagramBatch:
     def addresses(self, count: int, size: int = 0) -> list[bytes]:
         """The ``count`` datagrams' source addresses, packed (``address_size`` bytes each), or
         their first ``size`` bytes (a rate-limiting network, ``ratelimit.prefix_bytes``)."""
-        names, size = self._name_bytes, size or self.address_size
-        return [names[at : at + size].tobytes() for at in self._address_starts[:count]]
+        size = size or self.address_size
+        # One copy of the few bytes the kernel wrote, then slices of bytes: a third of the
+        # cost of a memoryview slice made into bytes per address.
+        names = self._name_bytes[: NAME_SIZE * count].tobytes()
+        return [names[at : at + size] for at in self._address_starts[:count]]
 
     def source(self, k: int) -> tuple[str, int] | tuple[str, int, int, int]:
         """The k-th datagram's source as ``recvfrom`` gives it."""
