@@ -73,7 +73,8 @@ class SqlitePointReads:
 
     def _connection(self) -> sqlite3.Connection:
         if self._db is None:
-            # Not bound to a thread: the DNS parser's TSIG keyring reads here too.
+            # Every read is on the event loop thread today, one at a time (nothing awaits
+            # inside a read); not bound to it, as the engine this replaced was not.
             db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
             db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             db.execute("PRAGMA query_only=ON")

@@ -124,7 +124,7 @@ class Store:
     def __init__(self, where: Path | Database) -> None:
         self.database = where if isinstance(where, Database) else Database.sqlite(where)
         self.backend = self.database.backend
-        self._lookup: SqlitePointReads | None = None
+        self._sqlite_reads: SqlitePointReads | None = None
         self._inline: Engine | None = None
         self._point_reads: PointReads | None = None
         self._tsig_keys: dict[str, TsigKeyRow] = {}
@@ -136,7 +136,7 @@ class Store:
         if path is not None:
             self._writer = open_engine(path, writer=True)
             self._reader = open_engine(path, writer=False)
-            self._lookup = SqlitePointReads(path)
+            self._sqlite_reads = SqlitePointReads(path)
             self._inline = open_inline_engine(path)
         else:
             self._writer = open_postgresql_engine(self.database, role=Role.WRITER)
@@ -184,8 +184,8 @@ class Store:
                     await task
         await self._writer.dispose()
         await self._reader.dispose()
-        if self._lookup is not None:
-            self._lookup.close()
+        if self._sqlite_reads is not None:
+            self._sqlite_reads.close()
         if self._inline is not None:
             self._inline.dispose()
         if self._point_reads is not None:
@@ -229,13 +229,13 @@ class Store:
                 yield WriteTransaction(conn)
             return
         async with self._unreachable_as_store_error(), self._writer.begin() as conn:
-            if self._lookup is None:
+            if self._sqlite_reads is None:
                 await take_write_lock(conn)
             txn = WriteTransaction(conn)
             yield txn
-            if self._lookup is None and "journal" in txn.touched:
+            if self._sqlite_reads is None and "journal" in txn.touched:
                 await notify_commit(conn, self._me)
-        if self._lookup is None and txn.touched & KEYRING_TABLES:
+        if self._sqlite_reads is None and txn.touched & KEYRING_TABLES:
             # Committed already: a failed reload must not make the write look failed.
             await self._reload_tsig_keys_logged()
 
@@ -243,8 +243,8 @@ class Store:
 
     async def _first(self, statement: Select[Any], params: Mapping[str, Any]) -> Row[Any] | None:
         """One row by a unique key: on the loop thread for SQLite, through asyncpg otherwise."""
-        if self._lookup is not None:
-            found: Row[Any] | None = self._lookup.first(statement, params)
+        if self._sqlite_reads is not None:
+            found: Row[Any] | None = self._sqlite_reads.first(statement, params)
             return found
         assert self._point_reads is not None
         return await self._point_reads.first(statement, params)
@@ -306,9 +306,9 @@ class Store:
 
     def lookup_tsig_key(self, name: str) -> TsigKeyRow | None:
         """Synchronous, for the DNS parser's keyring callback (see the module docstring)."""
-        if self._lookup is None:
+        if self._sqlite_reads is None:
             return self._tsig_keys.get(name)
-        row = self._lookup.first(TSIG_BY_NAME, {"name": name})
+        row = self._sqlite_reads.first(TSIG_BY_NAME, {"name": name})
         return tsig_row(row) if row else None
 
     async def tsig_keys(self, *, zone_id: int | None = None) -> list[TsigKeyRow]:
@@ -319,10 +319,11 @@ class Store:
             return [tsig_row(r) for r in await conn.execute(query)]
 
     async def secondaries(self, *, zone: str | None = None) -> list[SecondaryRow]:
-        if zone is not None and self._lookup is not None:
+        if zone is not None and self._sqlite_reads is not None:
             # One zone's secondaries, asked after every change by the notifier: an
             # indexed read, on the loop thread as the other point reads.
-            return [secondary_row(r) for r in self._lookup.all(SECONDARIES_OF_ZONE, {"zone": zone})]
+            rows = self._sqlite_reads.all(SECONDARIES_OF_ZONE, {"zone": zone})
+            return [secondary_row(r) for r in rows]
         query = secondary_query().order_by(t.zones.c.name, t.secondaries.c.id)
         if zone is not None:
             query = SECONDARIES_OF_ZONE.params(zone=zone)
@@ -452,7 +453,7 @@ class Store:
 
     async def _searched(self, conn: AsyncConnection, where: HostFilter) -> HostFilter:
         """PostgreSQL's planner finds its trigram index by itself; SQLite is told."""
-        return where if self._lookup is None else await plan_search(conn, where)
+        return where if self._sqlite_reads is None else await plan_search(conn, where)
 
     async def host_page(self, where: HostFilter, *, limit: int) -> Page[HostRow]:
         async with self._reader.connect() as conn:
