@@ -26,6 +26,8 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from homing.store.sqlite_writes import DriverStatements
+
 T = TypeVar("T")
 
 
@@ -38,9 +40,14 @@ class InlineConnection:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
         self.dialect = conn.dialect
+        self._driver = DriverStatements(conn.connection.dbapi_connection)  # type: ignore[arg-type]
 
     async def execute(self, statement: Any, parameters: Any = None) -> Any:
-        return self._conn.execute(statement, parameters)
+        """On the driver when ``sqlite_writes`` can run the statement, else through SQLAlchemy."""
+        result = self._driver.execute(statement, parameters)
+        if result is None:
+            return self._conn.execute(statement, parameters)
+        return result
 
     async def exec_driver_sql(self, sql: str, parameters: Any = None) -> Any:
         return self._conn.exec_driver_sql(sql, parameters)

@@ -87,6 +87,23 @@ SET_ZONE_SERIAL = (
 INSERTS = {name: insert(table) for name, table in t.metadata.tables.items()}
 """``insert`` of one row into each table, the columns given with the row."""
 HISTORY = tuple(column.name for column in fields(NewHistory))
+INLINE_STATEMENTS: frozenset[Any] = frozenset(
+    {
+        LAST_JOURNAL_ID,
+        JOURNAL_AFTER,
+        HOSTS_BY_ID,
+        FOLLOWERS_OF,
+        RECORDS_FOR_HOSTS,
+        DELETE_RRSET,
+        TOUCH_HOST,
+        COUNT_NOCHG,
+        ZONE_SERIAL,
+        SET_ZONE_SERIAL,
+        *INSERTS.values(),
+    }
+)
+"""The statements above, which ``sqlite_writes`` runs on the driver in an inline write:
+built once, so that their identity stays theirs (none built per call joins them)."""
 
 
 class ReadTransaction:
