@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import select
 import socket
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -152,6 +153,39 @@ def test_the_batch_serves_what_the_plain_loop_serves() -> None:
     assert [(m.wire, m.peer) for m in forwarded if isinstance(m, channel.Forward)] == [
         (wires[n], SOURCES[n % len(SOURCES)]) for n in (48, 51)
     ]
+
+
+def test_a_batch_of_answers_alone_is_limited_as_the_plain_loop_limits_it() -> None:
+    """Every query answered: the batch is counted whole, its IPv4 networks read as words."""
+    wires = [dns.message.make_query(f"home.{ZONE}", "A", id=n + 1).to_wire() for n in range(20 * 3)]
+    plain = _in_one_second(False, wires)
+    batched = _in_one_second(True, wires)
+    assert batched == plain
+    replies, forwarded = plain
+    assert isinstance(replies, list) and not forwarded
+    # Each source sent 20 with a budget of 10: 10 answers, then every second one slipped.
+    assert [len(per_source) for per_source in replies] == [15, 15, 15]
+
+
+def test_ipv4_words_are_the_sources_as_words_of_this_machine() -> None:
+    server = _udp("127.0.0.1")
+    server.setblocking(False)
+    clients = [_udp(host) for host in ("127.0.0.2", "127.1.2.3", "127.255.254.253")]
+    with _closing(server, *clients):
+        batch = DatagramBatch(server)
+        for client in clients * 2:
+            client.sendto(b"x", server.getsockname())
+        seen: list[tuple[int, str]] = []
+        deadline = time.monotonic() + DEADLINE
+        while len(seen) < 6:
+            assert time.monotonic() < deadline
+            select.select([server], [], [], 0.1)
+            count = batch.receive()
+            words = batch.ipv4_words(count)
+            seen += [(words[k], str(batch.source(k)[0])) for k in range(count)]
+        for word, host in seen:
+            assert word == int.from_bytes(socket.inet_aton(host), sys.byteorder)
+        assert {host for _, host in seen} == {"127.0.0.2", "127.1.2.3", "127.255.254.253"}
 
 
 def test_a_batch_takes_at_most_its_slots_and_keeps_sources_and_order() -> None:

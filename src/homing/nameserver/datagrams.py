@@ -138,6 +138,7 @@ class DatagramBatch:
         self._word = "Q" if SIZE_T == 8 else "I"
         self._slot_bytes = memoryview(self._slots)
         self._name_bytes = memoryview(self._names)
+        self._name_words = self._name_bytes.cast("I")
         self._starts = range(0, SLOT * BATCH, SLOT)
         self._address_starts = range(self._address.start, NAME_SIZE * BATCH, NAME_SIZE)
         self.address_size = self._address.stop - self._address.start
@@ -172,6 +173,11 @@ class DatagramBatch:
         # cost of a memoryview slice made into bytes per address.
         names = self._name_bytes[: NAME_SIZE * count].tobytes()
         return [names[at : at + size] for at in self._address_starts[:count]]
+
+    def ipv4_words(self, count: int) -> list[int]:
+        """On an IPv4 socket, the ``count`` source addresses as 32-bit words in this machine's
+        byte order (``ratelimit.ipv4_networks``): one strided read, no slice per address."""
+        return self._name_words[self._address.start // 4 :: NAME_SIZE // 4][:count].tolist()
 
     def source(self, k: int) -> tuple[str, int] | tuple[str, int, int, int]:
         """The k-th datagram's source as ``recvfrom`` gives it."""

@@ -8,8 +8,9 @@ answer: a real resolver behind the network retries over TCP, which proves
 its address and is never limited, while the victim gets a packet no bigger
 than the query.
 
-The cost is one count per answer, keyed by the network's bytes (a DNS
-worker's whole batch at once, ``check_networks``); the window is the current
+The cost is one count per answer, keyed by the network (an IPv4 address's
+word under a mask, an IPv6 address's first bytes; a DNS worker's whole
+batch at once, ``check_networks``); the window is the current
 second (``tick`` once per batch of datagrams), and
 the whole table is dropped when
 the second changes, so a flood of spoofed networks cannot grow it for long.
@@ -18,6 +19,7 @@ the second changes, so a flood of spoofed networks cannot grow it for long.
 from __future__ import annotations
 
 import socket
+import sys
 from collections import Counter
 from dataclasses import dataclass
 
@@ -44,15 +46,17 @@ class ResponseRateLimit:
     def __init__(self, settings: RateLimitSettings) -> None:
         self.rate = settings.rate
         self.slip = settings.slip
-        self._v4_bits = settings.ipv4_prefix
         self._v6_bits = settings.ipv6_prefix
-        self._v4_bytes = settings.ipv4_prefix // 8 if settings.ipv4_prefix % 8 == 0 else 0
-        v6_sliced = settings.ipv6_prefix % 8 == 0 and settings.ipv6_prefix > IPV4_SIZE * 8
-        self._v6_bytes = settings.ipv6_prefix // 8 if v6_sliced else 0
-        """Prefixes on a byte boundary (the defaults) are a slice of the packed address; an
-        IPv6 one only when longer than any IPv4 key, so the two families never share a key."""
+        v4_mask = (0xFFFFFFFF << (32 - settings.ipv4_prefix)) & 0xFFFFFFFF
+        self._v4_mask = int.from_bytes(v4_mask.to_bytes(4, "big"), sys.byteorder)
+        """An IPv4 network is its address read as a native 32-bit word (as the kernel's
+        sockaddr holds it, ``DatagramBatch.ipv4_words``) under this mask: an int, never equal
+        to an IPv6 network's bytes, so the two families never share a key."""
+        self.ipv6_bytes = settings.ipv6_prefix // 8 if settings.ipv6_prefix % 8 == 0 else 0
+        """An IPv6 prefix on a byte boundary (the default) makes its network a slice of the
+        packed address, this many bytes; 0 when ``network`` must compute it."""
         self._second = -1
-        self._counts: Counter[bytes] = Counter()
+        self._counts: Counter[int | bytes] = Counter()
         self._limited = 0
         self.dropped = 0
         self.slipped = 0
@@ -63,19 +67,20 @@ class ResponseRateLimit:
             self._second = second
             self._counts = Counter()
 
-    def network(self, packed: bytes) -> bytes:
+    def network(self, packed: bytes) -> int | bytes:
         """The client network a packed source address (4 or 16 bytes) is counted in."""
         if len(packed) == IPV4_SIZE:
-            if self._v4_bytes:
-                return packed[: self._v4_bytes]
-            bits = self._v4_bits
-        else:
-            if self._v6_bytes:
-                return packed[: self._v6_bytes]
-            bits = self._v6_bits
+            return int.from_bytes(packed, sys.byteorder) & self._v4_mask
+        if self.ipv6_bytes:
+            return packed[: self.ipv6_bytes]
+        bits = self._v6_bits
         width = len(packed) * 8
         value = int.from_bytes(packed, "big") >> (width - bits) << (width - bits)
         return value.to_bytes(len(packed), "big")
+
+    def ipv4_networks(self, words: list[int]) -> list[int]:
+        """The networks of IPv4 addresses given as native words (``network``'s keys)."""
+        return list(map(self._v4_mask.__and__, words))
 
     def check(self, host: str) -> int:
         """SEND, DROP or SLIP for one more answer to ``host`` (address text) in this second."""
@@ -86,14 +91,9 @@ class ResponseRateLimit:
         """``check`` for a packed address, as the kernel gives it (``datagrams``)."""
         return self._check_network(self.network(packed))
 
-    def prefix_bytes(self, address_size: int) -> int:
-        """How many leading bytes of a packed address of this size name its network; 0 when
-        the prefix is not on a byte boundary (then ``network`` computes it)."""
-        return self._v4_bytes if address_size == IPV4_SIZE else self._v6_bytes
-
-    def check_networks(self, networks: list[bytes]) -> list[int] | None:
-        """``check_packed`` for each answer in turn, given its network (``prefix_bytes`` of its
-        address); None when every answer is sent.
+    def check_networks(self, networks: list[int] | list[bytes]) -> list[int] | None:
+        """``check_packed`` for each answer in turn, given its network (``ipv4_networks``, or
+        an IPv6 address's first ``ipv6_bytes``); None when every answer is sent.
 
         A worker's batch is nearly always under every network's rate: then the
         whole batch is counted in C-level passes (``Counter.update``, one
@@ -109,7 +109,7 @@ class ResponseRateLimit:
         counts.subtract(networks)
         return list(map(self._check_network, networks))
 
-    def _check_network(self, key: bytes) -> int:
+    def _check_network(self, key: int | bytes) -> int:
         count = self._counts.get(key, 0) + 1
         self._counts[key] = count
         if count <= self.rate:

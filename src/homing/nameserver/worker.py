@@ -45,7 +45,7 @@ from homing.nameserver.datagrams import AVAILABLE as BATCHES_AVAILABLE
 from homing.nameserver.datagrams import DatagramBatch
 from homing.nameserver.engine import Engine
 from homing.nameserver.fastpath import FastPath
-from homing.nameserver.ratelimit import SEND, SLIP, ResponseRateLimit, truncated
+from homing.nameserver.ratelimit import IPV4_SIZE, SEND, SLIP, ResponseRateLimit, truncated
 
 log = logging.getLogger("homing.nameserver.worker")  # also when run as __main__
 
@@ -204,15 +204,7 @@ class Worker:
         rrl = self.rrl
         if rrl is not None:
             rrl.tick(int(time.monotonic()))
-            cut = rrl.prefix_bytes(batch.address_size)
-            verdicts: list[int] | None
-            if cut and None not in replies:
-                verdicts = rrl.check_networks(batch.addresses(count, cut))
-            else:
-                verdicts = [
-                    rrl.check_packed(address) if reply is not None else SEND
-                    for address, reply in zip(batch.addresses(count), replies, strict=True)
-                ]
+            verdicts = _verdicts(rrl, batch, count, replies)
             if verdicts is not None and any(verdicts):
                 for k, verdict in enumerate(verdicts):
                     if verdict and replies[k] is not None:
@@ -315,6 +307,25 @@ class Worker:
         if self.waiting_to_write:
             self.poll.modify(self.control.fileno(), select.EPOLLIN)
             self.waiting_to_write = False
+
+
+def _verdicts(
+    rrl: ResponseRateLimit, batch: DatagramBatch, count: int, replies: list[bytes | None]
+) -> list[int] | None:
+    """Rate limiting's verdict on each answer of a batch; None when every one is sent.
+
+    A batch where every query has an answer is counted whole (``check_networks``),
+    its IPv4 networks read as words straight from the kernel's addresses.
+    """
+    if None not in replies:
+        if batch.address_size == IPV4_SIZE:
+            return rrl.check_networks(rrl.ipv4_networks(batch.ipv4_words(count)))
+        if rrl.ipv6_bytes:
+            return rrl.check_networks(batch.addresses(count, rrl.ipv6_bytes))
+    return [
+        rrl.check_packed(address) if reply is not None else SEND
+        for address, reply in zip(batch.addresses(count), replies, strict=True)
+    ]
 
 
 def main() -> None:
