@@ -9,6 +9,7 @@ text, booleans), and nothing for a key that is not there.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ from homing.domain.outcomes import FrontDoor
 from homing.errors import StoreError
 from homing.store import reads
 from homing.store import schema as t
+from homing.store.alerts import save_alert_settings
+from homing.store.rows import NewHistory
 from homing.store.sqlite_reads import SqlitePointReads
 from homing.store.store import Store
 
@@ -46,6 +49,27 @@ async def _filled(path: Path) -> dict[Select[Any], dict[str, Any]]:
             source="192.0.2.9", front_door=FrontDoor.ACMEDNS
         )
         api_token, _api_secret = await ApiTokens(store=store).create(user="alice", name="script")
+        async with store.write() as txn:
+            await txn.add_history(
+                [
+                    NewHistory(
+                        at=datetime.now(UTC),
+                        host_id=host.id,
+                        fqdn=host.fqdn,
+                        outcome="good",
+                        front_door="dyndns2",
+                        new_value="192.0.2.1",
+                    )
+                ]
+            )
+            await save_alert_settings(
+                txn,
+                user_id=host.owner_id,
+                email="alice@example.org",
+                webhook=None,
+                events=("changes", "failures"),
+                stale_hours=24,
+            )
     finally:
         await store.close()
     return {
@@ -59,7 +83,15 @@ async def _filled(path: Path) -> dict[Select[Any], dict[str, Any]]:
         reads.API_TOKEN_BY_HASH: {"token_hash": api_token.token_hash},
         reads.TOKEN_BY_ID: {"id": token.id},
         reads.API_TOKEN_BY_ID: {"id": api_token.id},
+        reads.HISTORY_AFTER: {"after": 0, "limit": 10},
+        reads.ALERT_SETTINGS: {},
     }
+
+
+MISSING: dict[Select[Any], dict[str, Any]] = {
+    reads.HISTORY_AFTER: {"after": 10**9, "limit": 10},
+}
+"""Parameters that find nothing, where a key that is not there would not say it."""
 
 
 def _typed(rows: list[Any]) -> list[list[tuple[str, Any, type]]]:
@@ -79,7 +111,11 @@ async def test_every_point_read_gives_sqlalchemys_rows(tmp_path: Path) -> None:
                 assert reference, f"no row for {statement}"
                 assert _typed(driver.all(statement, params)) == _typed(reference)
                 assert _typed([driver.first(statement, params)]) == _typed(reference[:1])
-                missing = {name: -1 if name == "id" else "nothing." for name in params}
+                if statement is reads.ALERT_SETTINGS:
+                    continue
+                missing = MISSING.get(statement) or {
+                    name: -1 if name == "id" else "nothing." for name in params
+                }
                 assert list(conn.execute(statement, missing)) == []
                 assert driver.first(statement, missing) is None
                 assert driver.all(statement, missing) == []

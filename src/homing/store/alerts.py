@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from homing.store import schema as t
-from homing.store.reads import as_utc, host_query, host_row
+from homing.store.reads import ALERT_SETTINGS, HISTORY_AFTER, as_utc, host_query, host_row
 from homing.store.rows import HistoryRow, HostRow
 from homing.store.store import Store
 from homing.store.transaction import WriteTransaction
@@ -54,9 +54,10 @@ async def alert_settings(
     store: Store, *, user_id: int | None = None, administrators: bool = False
 ) -> list[AlertSettingsRow]:
     """Every user's alert settings (a small table), one user's, or the administrators'."""
-    query = select(t.alert_settings, t.users.c.name.label("user")).join_from(
-        t.alert_settings, t.users
-    )
+    if user_id is None and not administrators:
+        # Read after every batch of history the follower takes: on the loop thread.
+        return [_settings_row(r) for r in await store.rows_of(ALERT_SETTINGS, {})]
+    query = ALERT_SETTINGS
     if user_id is not None:
         query = query.where(t.alert_settings.c.user_id == user_id)
     if administrators:
@@ -92,9 +93,8 @@ async def last_history_id(store: Store) -> int:
 
 async def history_after(store: Store, after: int, *, limit: int) -> list[HistoryRow]:
     """History rows with an id above ``after``, oldest first."""
-    query = select(t.history).where(t.history.c.id > after).order_by(t.history.c.id).limit(limit)
-    async with store.read() as txn:
-        return [HistoryRow(**dict(r._mapping)) for r in await txn.conn.execute(query)]
+    rows = await store.rows_of(HISTORY_AFTER, {"after": after, "limit": limit})
+    return [HistoryRow(**dict(r._mapping)) for r in rows]
 
 
 async def history_rows(store: Store, ids: Iterable[int]) -> list[HistoryRow]:

@@ -256,8 +256,19 @@ ACME_BY_USERNAME = acme_query().where(t.acme_accounts.c.username == bindparam("u
 API_TOKEN_BY_HASH = api_token_query().where(t.api_tokens.c.token_hash == bindparam("token_hash"))
 TOKEN_BY_ID = token_query().where(t.tokens.c.id == bindparam("id"))
 API_TOKEN_BY_ID = api_token_query().where(t.api_tokens.c.id == bindparam("id"))
+HISTORY_AFTER = (
+    select(t.history)
+    .where(t.history.c.id > bindparam("after"))
+    .order_by(t.history.c.id)
+    .limit(bindparam("limit"))
+)
+ALERT_SETTINGS = select(t.alert_settings, t.users.c.name.label("user")).join_from(
+    t.alert_settings, t.users
+)
 POINT_READS: frozenset[Select[Any]] = frozenset(
     {
+        HISTORY_AFTER,
+        ALERT_SETTINGS,
         HOST_BY_FQDN,
         TOKEN_BY_HASH,
         SECONDARIES_OF_ZONE,
@@ -272,7 +283,8 @@ POINT_READS: frozenset[Select[Any]] = frozenset(
 )
 """The statements the point-read paths (``postgres.PointReads``, ``sqlite_reads``) compile
 once and keep by identity: only these, never one built per call, whose identity a later
-statement could reuse."""
+statement could reuse. Besides reads by a unique key, the small reads that follow every
+commit: a page of the history after the alert follower's position, the alert settings."""
 
 
 class MappedRow:

@@ -37,9 +37,11 @@ Processor = Callable[[Any], Any] | None
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     sql: str
-    names: tuple[str, ...]
-    """The bind parameters in the order of the SQL's ``?``."""
+    names: tuple[str | None, ...]
+    """The bind parameters in the order of the SQL's ``?``; None for a constant of the
+    statement's own (the OFFSET 0 SQLite's compiler puts after a LIMIT)."""
     binds: tuple[Processor, ...]
+    constants: tuple[Any, ...]
     keys: tuple[str, ...]
     """The result columns by the names the row mappers read."""
     results: tuple[Processor, ...]
@@ -48,14 +50,19 @@ class _Compiled:
 def _compile(statement: Select[Any]) -> _Compiled:
     compiled = statement.compile(dialect=DIALECT)
     names = tuple(compiled.positiontup or ())
-    binds = tuple(
-        compiled.binds[name].type.dialect_impl(DIALECT).bind_processor(DIALECT) for name in names
-    )
+    positions = [compiled.binds[name] for name in names]
+    binds = tuple(bind.type.dialect_impl(DIALECT).bind_processor(DIALECT) for bind in positions)
     columns = list(statement.selected_columns)
     return _Compiled(
         sql=str(compiled),
-        names=names,
+        names=tuple(
+            name if bind.required else None for name, bind in zip(names, positions, strict=True)
+        ),
         binds=binds,
+        constants=tuple(
+            None if bind.required else bind.value if process is None else process(bind.value)
+            for bind, process in zip(positions, binds, strict=True)
+        ),
         keys=tuple(statement.selected_columns.keys()),
         results=tuple(
             column.type.dialect_impl(DIALECT).result_processor(DIALECT, None) for column in columns
@@ -92,8 +99,10 @@ class SqlitePointReads:
     def _rows(self, statement: Select[Any], params: Mapping[str, Any], limit: int) -> list[Any]:
         compiled = self._statement(statement)
         values = [
-            params[name] if bind is None else bind(params[name])
-            for name, bind in zip(compiled.names, compiled.binds, strict=True)
+            constant if name is None else params[name] if bind is None else bind(params[name])
+            for name, bind, constant in zip(
+                compiled.names, compiled.binds, compiled.constants, strict=True
+            )
         ]
         try:
             cursor = self._connection().execute(compiled.sql, values)

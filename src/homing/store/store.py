@@ -318,15 +318,21 @@ class Store:
         async with self._connection() as conn:
             return [tsig_row(r) for r in await conn.execute(query)]
 
+    async def rows_of(self, statement: Select[Any], params: Mapping[str, Any]) -> list[Any]:
+        """Every row of one of ``reads.POINT_READS``: on SQLite through the driver on the loop
+        thread (small indexed reads, asked after every change), else by the reader engine."""
+        if self._sqlite_reads is not None:
+            return self._sqlite_reads.all(statement, params)
+        async with self._connection() as conn:
+            return list(await conn.execute(statement, params))
+
     async def secondaries(self, *, zone: str | None = None) -> list[SecondaryRow]:
-        if zone is not None and self._sqlite_reads is not None:
-            # One zone's secondaries, asked after every change by the notifier: an
-            # indexed read, on the loop thread as the other point reads.
-            rows = self._sqlite_reads.all(SECONDARIES_OF_ZONE, {"zone": zone})
-            return [secondary_row(r) for r in rows]
-        query = secondary_query().order_by(t.zones.c.name, t.secondaries.c.id)
         if zone is not None:
-            query = SECONDARIES_OF_ZONE.params(zone=zone)
+            # One zone's secondaries, asked after every change by the notifier.
+            return [
+                secondary_row(r) for r in await self.rows_of(SECONDARIES_OF_ZONE, {"zone": zone})
+            ]
+        query = secondary_query().order_by(t.zones.c.name, t.secondaries.c.id)
         async with self._connection() as conn:
             return [secondary_row(r) for r in await conn.execute(query)]
 
