@@ -21,6 +21,7 @@ Nodes keep their types in the order the reference view
 
 from __future__ import annotations
 
+import functools
 import logging
 import socket
 import struct
@@ -78,6 +79,12 @@ SERIAL_FROM_END = 20
 def name_key(name: dns.name.Name) -> bytes:
     """The lookup key of a name: its wire form in lower case (DNS names ignore ASCII case)."""
     return compiler.wire_of(name).lower()
+
+
+@functools.lru_cache(maxsize=4096)
+def zone_key(zone: str) -> bytes:
+    """``name_key`` of a zone's name as text: asked for every change a view applies."""
+    return name_key(dns.name.from_text(zone))
 
 
 def parent_key(key: bytes) -> bytes:
@@ -579,7 +586,7 @@ class CompiledView:
         elif isinstance(event, ZoneChange):
             made = self._apply_change(event, shipped)
         elif isinstance(event, ZoneRemoved):
-            self.zones.pop(name_key(dns.name.from_text(event.zone)), None)
+            self.zones.pop(zone_key(event.zone), None)
             log.info("zone %s removed", event.zone)
         if not isinstance(event, ZoneChange):
             self.hot.clear()
@@ -608,7 +615,7 @@ class CompiledView:
     def _apply_change(
         self, change: ZoneChange, shipped: NewSignatures | None
     ) -> NewSignatures | None:
-        zone = self.zones.get(name_key(dns.name.from_text(change.zone)))
+        zone = self.zones.get(zone_key(change.zone))
         if zone is None:
             log.warning("change for unknown zone %s ignored", change.zone)
             return None
@@ -618,9 +625,12 @@ class CompiledView:
         try:
             for name, rrset in changed_rrsets(change, zone.origin):
                 compiled = compile_rrset(rrset) if rrset.rdatas else None
-                rdtype = dns.rdatatype.from_text(rrset.rtype)
-                key = name_key(name)
-                zone.put(key, rdtype, compiled[2] if compiled else None)
+                if compiled is None:
+                    key = name_key(name)
+                    zone.put(key, dns.rdatatype.from_text(rrset.rtype), None)
+                else:
+                    key, rdtype, entry = compiled
+                    zone.put(key, rdtype, entry)
                 self.hot.forget(key)
             zone.set_serial(change.serial)
             self.hot.forget(zone.key)
