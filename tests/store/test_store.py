@@ -11,12 +11,17 @@ import asyncio
 import time
 from datetime import UTC, datetime
 
+import pytest
+from sqlalchemy import select
+
 from homing.core.admin import Admin
 from homing.core.tsig import TsigKeys
 from homing.domain.records import RRset
-from homing.store.alerts import alert_cursor, save_alert_cursor
+from homing.store import schema as t
+from homing.store.alerts import alert_cursor, history_after, save_alert_cursor
 from homing.store.interface import Storage
 from homing.store.location import Backend, Database
+from homing.store.reads import as_utc
 from homing.store.rows import NewHistory
 from homing.store.store import Store
 
@@ -50,6 +55,26 @@ async def test_point_reads_find_what_was_written_and_nothing_else(store: Store) 
     assert await store.find_token(token.token_hash) == token
     assert await store.find_token_by_id(token.id) == token
     assert await store.find_token_by_id(token.id + 1) is None
+
+
+async def test_the_history_after_a_position_reads_the_same_on_both(store: Store) -> None:
+    """The alert follower's page (``history_after``: the driver on SQLite) and its limit."""
+    rows = [
+        NewHistory(
+            at=NOW, host_id=None, fqdn=f"h{n}.dyn.example.", outcome="good", front_door="api"
+        )
+        for n in range(5)
+    ]
+    async with store.write() as txn:
+        await txn.add_history(rows)
+    page = await history_after(store, 0, limit=3)
+    assert [r.fqdn for r in page] == ["h0.dyn.example.", "h1.dyn.example.", "h2.dyn.example."]
+    assert as_utc(page[0].at) == NOW
+    rest = await history_after(store, page[-1].id, limit=3)
+    assert [r.fqdn for r in rest] == ["h3.dyn.example.", "h4.dyn.example."]
+    assert await history_after(store, rest[-1].id, limit=3) == []
+    with pytest.raises(ValueError, match="POINT_READS"):
+        await store.rows_of(select(t.users), {})
 
 
 async def test_serial_bumps_of_two_writers_are_never_lost(database: Database) -> None:

@@ -193,6 +193,9 @@ class AlertFollower:
             count += len(rows)
             if len(rows) < PAGE:
                 return count
+            # A page is read on the loop thread (SQLite's point reads): a long catch-up
+            # lets the requests in between its pages.
+            await asyncio.sleep(0)
 
     async def _handle(self, rows: Sequence[HistoryRow]) -> None:
         relevant = [(row, kind) for row in rows if (kind := kind_of(row)) is not None]

@@ -58,6 +58,7 @@ from homing.store.reads import (
     API_TOKEN_BY_HASH,
     API_TOKEN_BY_ID,
     HOST_BY_FQDN,
+    POINT_READS,
     SECONDARIES_OF_ZONE,
     TOKEN_BY_HASH,
     TOKEN_BY_ID,
@@ -323,6 +324,8 @@ class Store:
         thread (small indexed reads, asked after every change), else by the reader engine."""
         if self._sqlite_reads is not None:
             return self._sqlite_reads.all(statement, params)
+        if statement not in POINT_READS:
+            raise ValueError("rows_of reads one of reads.POINT_READS")
         async with self._connection() as conn:
             return list(await conn.execute(statement, params))
 
