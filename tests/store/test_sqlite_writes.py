@@ -24,15 +24,15 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, Insert, Select, select
-from sqlalchemy.exc import IntegrityError, NoResultFound
+from sqlalchemy import Connection, Insert, Select, bindparam, select
+from sqlalchemy.exc import IntegrityError, NoResultFound, ResourceClosedError, StatementError
 
 from homing.core.admin import Admin
 from homing.store import schema as t
 from homing.store import transaction as tx
 from homing.store.database import open_inline_engine
 from homing.store.inline_write import InlineConnection
-from homing.store.sqlite_writes import DriverStatements
+from homing.store.sqlite_writes import DriverStatements, _compile
 from homing.store.store import Store
 
 ZONE = "dyn.example."
@@ -114,9 +114,14 @@ def _tables(conn: Connection) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
+def _statements(conn: Connection) -> DriverStatements:
+    """The driver path over a connection's own sqlite3 connection, in its transaction."""
+    return DriverStatements(conn.connection.dbapi_connection)  # type: ignore[arg-type]
+
+
 def _both(driver: Connection, reference: Connection, statement: Any, params: Any) -> Any:
-    statements = DriverStatements(driver.connection.dbapi_connection)  # type: ignore[arg-type]
-    many = isinstance(params, list)
+    statements = _statements(driver)
+    many = isinstance(params, list) and len(params) > 1
     ours = _outcome(lambda: statements.execute(statement, params), statement, many)
     theirs = _outcome(lambda: reference.execute(statement, params), statement, many)
     assert ours == theirs, statement
@@ -237,7 +242,7 @@ def test_the_driver_runs_the_update_path_statements(
 ) -> None:
     """Not a fall-back in disguise: the shapes the writer gives run on the driver."""
     driver, _reference = pair()
-    statements = DriverStatements(driver.connection.dbapi_connection)  # type: ignore[arg-type]
+    statements = _statements(driver)
     assert statements.execute(tx.HOSTS_BY_ID, {tx.IDS: [1, 2]}) is not None
     assert statements.execute(tx.TOUCH_HOST, [{"b_id": 1, "updated_at": WHEN}]) is not None
     assert statements.execute(tx.LAST_JOURNAL_ID, None) is not None
@@ -281,7 +286,7 @@ def test_what_the_driver_must_not_run_is_left_to_sqlalchemy(
 ) -> None:
     driver, _reference = pair()
     before = _tables(driver)
-    statements = DriverStatements(driver.connection.dbapi_connection)  # type: ignore[arg-type]
+    statements = _statements(driver)
     assert statements.execute(statement, params) is None
     assert _tables(driver) == before
 
@@ -298,12 +303,55 @@ async def test_an_inline_connection_gives_sqlalchemys_defaults(
     assert _tables(driver) == _tables(reference)
 
 
+def test_one_parameter_set_in_a_list_is_a_single_execute_as_sqlalchemys(
+    pair: Callable[[], tuple[Connection, Connection]],
+) -> None:
+    """SQLAlchemy runs ``[row]`` as one execute, with its inserted key: so does the driver."""
+    driver, reference = pair()
+    entry = {"at": WHEN, "zone_id": 1, "zone": ZONE, "serial": 9, "kind": "change"}
+    key = _both(driver, reference, tx.INSERTS["journal"], [{**entry, "origin": "o", "payload": ""}])
+    assert key[1] is not None and key[1][0] > 0
+    assert _tables(driver) == _tables(reference)
+
+
+def test_what_sqlalchemy_must_check_is_left_to_it(
+    pair: Callable[[], tuple[Connection, Connection]],
+) -> None:
+    """A value its column cannot take, or parameter sets in a tuple: SQLAlchemy's own answer."""
+    driver, reference = pair()
+    statements = _statements(driver)
+    not_a_time = [{"b_id": 1, "updated_at": "yesterday"}, {"b_id": 2, "updated_at": "today"}]
+    assert statements.execute(tx.TOUCH_HOST, not_a_time) is None
+    with pytest.raises(StatementError):
+        reference.execute(tx.TOUCH_HOST, not_a_time)
+    assert statements.execute(tx.TOUCH_HOST, ({"b_id": 1, "offline": True},)) is None
+
+
+def test_a_value_made_at_execution_is_never_compiled_for_the_driver() -> None:
+    made = select(t.hosts.c.id).where(t.hosts.c.id == bindparam("x", callable_=lambda: 1))
+    assert _compile(made, frozenset()) is None
+    rendered = select(t.hosts.c.id).where(t.hosts.c.id == bindparam("y", 1, literal_execute=True))
+    assert _compile(rendered, frozenset()) is None
+
+
+async def test_an_inline_connection_after_its_transaction_runs_nothing(
+    pair: Callable[[], tuple[Connection, Connection]],
+) -> None:
+    """Past its block the connection is SQLAlchemy's to refuse, never the driver's to run."""
+    driver, _reference = pair()
+    inline = InlineConnection(driver)
+    driver.rollback()
+    driver.close()
+    with pytest.raises(ResourceClosedError):
+        await inline.execute(tx.LAST_JOURNAL_ID)
+
+
 def test_a_broken_constraint_is_sqlalchemys_integrity_error_without_parameters(
     pair: Callable[[], tuple[Connection, Connection]],
 ) -> None:
     driver, _reference = pair()
     before = _tables(driver)
-    statements = DriverStatements(driver.connection.dbapi_connection)  # type: ignore[arg-type]
+    statements = _statements(driver)
     secret = "rdata-that-must-not-show"
     duplicate = {
         "zone_id": 1,
@@ -324,7 +372,7 @@ def test_scalar_one_of_no_row_is_sqlalchemys_error(
     pair: Callable[[], tuple[Connection, Connection]],
 ) -> None:
     driver, _reference = pair()
-    statements = DriverStatements(driver.connection.dbapi_connection)  # type: ignore[arg-type]
+    statements = _statements(driver)
     result = statements.execute(tx.ZONE_SERIAL, {"b_zone": 99})
     assert result is not None
     with pytest.raises(NoResultFound):

@@ -167,7 +167,7 @@ class DatagramBatch:
 
     def addresses(self, count: int, size: int = 0) -> list[bytes]:
         """The ``count`` datagrams' source addresses, packed (``address_size`` bytes each), or
-        their first ``size`` bytes (a rate-limiting network, ``ratelimit.prefix_bytes``)."""
+        their first ``size`` bytes (a rate-limiting IPv6 network, ``ipv6_bytes`` of the limiter)."""
         size = size or self.address_size
         # One copy of the few bytes the kernel wrote, then slices of bytes: a third of the
         # cost of a memoryview slice made into bytes per address.

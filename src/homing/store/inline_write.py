@@ -44,7 +44,10 @@ class InlineConnection:
 
     async def execute(self, statement: Any, parameters: Any = None) -> Any:
         """On the driver when ``sqlite_writes`` can run the statement, else through SQLAlchemy."""
-        result = self._driver.execute(statement, parameters)
+        # Only inside the open transaction: after it, SQLAlchemy says the connection is closed.
+        result = (
+            self._driver.execute(statement, parameters) if self._conn.in_transaction() else None
+        )
         if result is None:
             return self._conn.execute(statement, parameters)
         return result

@@ -51,6 +51,8 @@ def _compile(statement: Select[Any]) -> _Compiled:
     compiled = statement.compile(dialect=DIALECT)
     names = tuple(compiled.positiontup or ())
     positions = [compiled.binds[name] for name in names]
+    if any(bind.callable is not None or bind.literal_execute for bind in positions):
+        raise ValueError("a point read's parameters are given, not made or rendered")
     binds = tuple(bind.type.dialect_impl(DIALECT).bind_processor(DIALECT) for bind in positions)
     columns = list(statement.selected_columns)
     return _Compiled(

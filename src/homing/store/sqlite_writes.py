@@ -12,9 +12,11 @@ Here each statement of ``transaction.INLINE_STATEMENTS`` is compiled once per
 shape (the parameter names given decide an UPDATE's SET and an INSERT's
 columns) with the bind and result processors SQLAlchemy would apply, and
 runs on the transaction's own driver connection, inside the transaction
-SQLAlchemy began. A shape that needs what only SQLAlchemy's execution
-context does (a Python-side column default to fill in, an empty IN list, a
-parameter missing) is left to SQLAlchemy, as is every other statement.
+SQLAlchemy began, and only while it is open. A shape that needs what only
+SQLAlchemy's execution context does (a Python-side column default to fill
+in, a value made at execution, an empty IN list, a parameter missing) is
+left to SQLAlchemy, as are a value its column cannot take (for SQLAlchemy's
+own error) and every other statement.
 SQLAlchemy stays the reference: ``tests/store/test_sqlite_writes.py`` runs
 the same statements both ways and holds results and tables to each other.
 """
@@ -114,12 +116,14 @@ def _compile(statement: Select[Any] | UpdateBase, names: frozenset[str]) -> _Sha
     slots = []
     for name in compiled.positiontup or ():
         bind = compiled.binds[name]
+        if bind.callable is not None or bind.literal_execute or (bind.expanding and expanding):
+            return None  # a value made at execution, rendered into the SQL, or two IN lists
         process = bind.type.dialect_impl(DIALECT).bind_processor(DIALECT)
         if bind.expanding:
             expanding = name
         if name in names:
             slots.append(_Slot(name, process))
-        elif not bind.required and not bind.expanding and not callable(bind.value):
+        elif not bind.required and not bind.expanding:
             value = bind.value
             slots.append(_Slot(None, None, value if process is None else process(value)))
         else:
@@ -154,8 +158,14 @@ class DriverStatements:
         """The statement run here, or None when SQLAlchemy must run it (nothing was done)."""
         if statement not in INLINE_STATEMENTS:
             return None
-        many = isinstance(parameters, list)
-        rows: Sequence[Mapping[str, Any]] = parameters if many else [parameters or {}]
+        if isinstance(parameters, list):
+            rows: Sequence[Mapping[str, Any]] = parameters
+        elif parameters is None or isinstance(parameters, dict):
+            rows = [parameters or {}]
+        else:
+            return None
+        # One parameter set in a list runs as SQLAlchemy runs it: a single execute.
+        many = len(rows) > 1
         if not rows:
             return None
         names = rows[0].keys()
@@ -180,8 +190,12 @@ class DriverStatements:
 
     def _run(
         self, shape: _Shape, sql: str, rows: Sequence[Mapping[str, Any]], many: bool
-    ) -> DriverResult:
-        values = [_values(shape, row) for row in rows]
+    ) -> DriverResult | None:
+        try:
+            values = [_values(shape, row) for row in rows]
+        except (TypeError, ValueError, AttributeError):
+            # A value its column cannot take: SQLAlchemy raises its own error for it.
+            return None
         try:
             cursor = self._db.executemany(sql, values) if many else self._db.execute(sql, values[0])
             rows_read = []
