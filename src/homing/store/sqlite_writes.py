@@ -87,9 +87,6 @@ class DriverResult:
     def __iter__(self) -> Any:
         return iter(self._rows)
 
-    def first(self) -> DriverRow | None:
-        return self._rows[0] if self._rows else None
-
     def scalar(self) -> Any:
         """The first column of the first row, or None when there is none."""
         return next(iter(self._rows[0]._mapping.values())) if self._rows else None
