@@ -13,11 +13,13 @@ import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from homing.store import schema as t
+from homing.store.database import BUSY_TIMEOUT_MS
 from homing.store.store import Store
 
 DEADLINE = 10.0
@@ -103,3 +105,56 @@ async def test_a_write_cancelled_while_it_waits_for_the_lock_gives_its_connectio
         await asyncio.wait_for(task, DEADLINE)
     assert await _probe_at(sqlite_store) != WHEN
     await asyncio.wait_for(test_an_inline_write_commits(sqlite_store), DEADLINE)
+
+
+def _held_by_another(path: Path) -> bool:
+    """Whether the write lock is taken: another connection cannot take it this instant."""
+    other = sqlite3.connect(path, isolation_level=None, timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        other.close()
+    return False
+
+
+def _busy_timeout(store: Store) -> int:
+    engine = store._inline  # the inline connection's own setting
+    assert engine is not None
+    with engine.connect() as conn:
+        return int(conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one())
+
+
+async def test_a_free_lock_is_taken_on_the_loop_and_the_busy_timeout_kept(
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with sqlite_store.write(inline=True) as txn:  # the pool now holds an idle connection
+        await txn.update_row("write_probe", 1, at=WHEN)
+    handed_off: list[object] = []
+    to_thread = asyncio.to_thread
+
+    async def counted(fn: Any, /, *args: Any) -> Any:
+        handed_off.append(fn)
+        return await to_thread(fn, *args)
+
+    monkeypatch.setattr(asyncio, "to_thread", counted)
+    async with sqlite_store.write(inline=True) as txn:
+        assert _held_by_another(sqlite_store.path)
+        await txn.update_row("write_probe", 1, at=WHEN.replace(hour=13))
+    assert len(handed_off) == 1  # the COMMIT alone, which waits for the disk
+    assert await _probe_at(sqlite_store) == WHEN.replace(hour=13)
+    assert not _held_by_another(sqlite_store.path)
+    assert _busy_timeout(sqlite_store) == BUSY_TIMEOUT_MS
+
+
+async def test_after_waiting_for_the_lock_the_busy_timeout_is_kept(sqlite_store: Store) -> None:
+    other, task = _write_behind_a_lock(sqlite_store)
+    try:
+        await _ticks_while(task)
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    await asyncio.wait_for(task, DEADLINE)
+    assert await _probe_at(sqlite_store) == WHEN
+    assert _busy_timeout(sqlite_store) == BUSY_TIMEOUT_MS

@@ -78,9 +78,16 @@ def open_engine(path: Path, *, writer: bool) -> AsyncEngine:
     return engine
 
 
+def _begin_immediate(conn: Connection) -> None:
+    """``BEGIN IMMEDIATE``, unless the driver's connection has begun already (the inline
+    writer takes the lock itself when it is free, ``store/inline_write.py``)."""
+    if not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def open_inline_engine(path: Path) -> Engine:
-    """The synchronous writer connection of ``store/inline_write.py``: its BEGIN and COMMIT
-    run in a helper thread, its statements on the event loop thread."""
+    """The synchronous writer connection of ``store/inline_write.py``: its statements run on
+    the event loop thread, and its BEGIN and COMMIT in a helper thread when they must wait."""
     engine = create_engine(
         f"sqlite:///{path}",
         pool_size=1,
@@ -88,7 +95,7 @@ def open_inline_engine(path: Path) -> Engine:
         connect_args={"check_same_thread": False},
     )
     event.listen(engine, "connect", _set_pragmas)
-    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+    event.listen(engine, "begin", _begin_immediate)
     return engine
 
 

@@ -11,6 +11,14 @@ statements between them run where the transaction's code runs: holding
 the write lock, a WAL writer never waits, and an indexed statement costs
 tens of microseconds (as the point reads of ``sqlite_reads`` do).
 
+A hand-off to a thread and back costs about a tenth of a millisecond of
+CPU under uvloop, a lone update's largest step after the statements
+(bench/README.md, third session): so the connection is taken from its pool
+on the loop when one is idle there, and ``BEGIN IMMEDIATE`` is first tried
+on the loop with SQLite's busy timeout at zero. Only when another process
+holds the lock (or the attempt fails otherwise) does the BEGIN run in the
+thread, as SQLAlchemy's, waiting up to the busy timeout.
+
 The writer uses it for its batches of host edits and RFC 2136 updates,
 which are small by construction; management operations, which may touch
 a whole zone, keep the driver's thread so that they never hold the loop.
@@ -19,13 +27,16 @@ a whole zone, keep the driver's thread so that they never hold the loop.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.pool import QueuePool
 
+from homing.store.database import BUSY_TIMEOUT_MS
 from homing.store.sqlite_writes import DriverStatements
 
 T = TypeVar("T")
@@ -73,12 +84,40 @@ async def _in_thread(fn: Callable[[], T]) -> T:
         raise
 
 
+def _begun_at_once(db: sqlite3.Connection) -> bool:
+    """``BEGIN IMMEDIATE`` if the write lock is free this instant; False (nothing begun) if not."""
+    db.execute("PRAGMA busy_timeout=0")
+    try:
+        db.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:
+        # Busy, or an error SQLAlchemy's BEGIN in the thread will raise as its own.
+        return False
+    finally:
+        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return True
+
+
+async def _connect(engine: Engine) -> Connection:
+    """The pool's idle connection, taken on the loop; a new one is opened in the thread."""
+    pool = engine.pool
+    if isinstance(pool, QueuePool) and pool.checkedin():
+        return engine.connect()
+    return await _in_thread(engine.connect)
+
+
+async def _begin(conn: Connection) -> None:
+    if _begun_at_once(conn.connection.dbapi_connection):  # type: ignore[arg-type]
+        conn.begin()  # SQLAlchemy's transaction over the one begun (its listener sees it open)
+    else:
+        await _in_thread(conn.begin)
+
+
 @asynccontextmanager
 async def inline_transaction(engine: Engine) -> AsyncIterator[AsyncConnection]:
     """An exclusive write transaction (module docstring), committed when the block exits cleanly."""
-    conn = await _in_thread(engine.connect)
+    conn = await _connect(engine)
     try:
-        await _in_thread(conn.begin)
+        await _begin(conn)
         try:
             yield cast(AsyncConnection, InlineConnection(conn))
         except BaseException:
