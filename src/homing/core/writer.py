@@ -224,7 +224,9 @@ class ChangeWriter:
             # Behind with the search index (a bulk import): a batch each round, between jobs.
             wait = max(0.0, min(self._poll_interval, self._next_index - time.monotonic()))
             try:
-                first = await asyncio.wait_for(self._queue.get(), wait)
+                # Not wait_for: it wraps the get in a task of its own, on every job.
+                async with asyncio.timeout(wait):
+                    first = await self._queue.get()
             except TimeoutError:
                 await self._catch_up()
                 await self._maybe_prune()
