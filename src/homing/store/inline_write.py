@@ -4,20 +4,19 @@ Through aiosqlite every statement is a hand-off to the driver's thread and
 back, and each wakes the event loop: a transaction of eleven small
 statements cost two to three times the CPU of the same run inline
 (bench/README.md, "Datagrams by the batch, and the writer inline"). Here
-only the two steps that can wait run in a thread: ``BEGIN IMMEDIATE``,
-which queues on the file's write lock behind another process, and
-``COMMIT``, which waits for the disk. The
-statements between them run where the transaction's code runs: holding
-the write lock, a WAL writer never waits, and an indexed statement costs
-tens of microseconds (as the point reads of ``sqlite_reads`` do).
+the statements run where the transaction's code runs: holding the write
+lock, a WAL writer never waits, and an indexed statement costs tens of
+microseconds (as the point reads of ``sqlite_reads`` do).
 
-A hand-off to a thread and back costs about a tenth of a millisecond of
-CPU under uvloop, a lone update's largest step after the statements
-(bench/README.md, third session): so the connection is taken from its pool
-on the loop when one is idle there, and ``BEGIN IMMEDIATE`` is first tried
-on the loop with SQLite's busy timeout at zero. Only when another process
-holds the lock (or the attempt fails otherwise) does the BEGIN run in the
-thread, as SQLAlchemy's, waiting up to the busy timeout.
+Only the steps that can wait go to a thread, for a hand-off and back costs
+about a tenth of a millisecond of CPU under uvloop (bench/README.md, "One
+thread hand-off per lone update"). ``COMMIT`` waits for the disk: always
+in the thread. ``BEGIN IMMEDIATE`` queues on the file's write lock behind
+another process: it is first tried on the loop with SQLite's busy timeout
+at zero, and only when the lock is taken (or the attempt fails otherwise)
+run in the thread as SQLAlchemy's, waiting up to the busy timeout. The
+pool's connection is taken on the loop when it is idle there, opened in
+the thread when it is not.
 
 The writer uses it for its batches of host edits and RFC 2136 updates,
 which are small by construction; management operations, which may touch
