@@ -1,15 +1,21 @@
-"""The writer's housekeeping: history older than the retention is pruned."""
+"""The writer's housekeeping: history older than the retention is pruned, the search index
+filled, and an idle writer's poll of the journal."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from homing.core.admin import Admin
 from homing.core.events import EventBus
 from homing.core.writer import ChangeWriter
+from homing.domain.records import ViewEvent, ZoneSnapshot
 from homing.store.rows import NewHistory
 from homing.store.store import Store
 
@@ -76,3 +82,56 @@ async def test_new_host_names_reach_the_search_index_by_themselves(store: Store)
 async def _indexed(store: Store) -> int:
     async with store.read() as txn:
         return int((await txn.conn.execute(text("SELECT count(*) FROM host_names"))).scalar_one())
+
+
+@pytest.fixture
+async def sqlite_store(tmp_path: Path) -> AsyncIterator[Store]:
+    """``PRAGMA data_version`` is SQLite's: this runs on SQLite alone."""
+    opened = await Store.open(tmp_path / "homing.sqlite3")
+    yield opened
+    await opened.close()
+
+
+def _counted(calls: list[int], method: Callable[..., Any]) -> Callable[..., Any]:
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return method(*args, **kwargs)
+
+    return counting
+
+
+async def test_an_idle_writer_reads_the_journal_only_after_a_commit(
+    sqlite_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bus, published = EventBus(), list[ViewEvent]()
+    bus.subscribe(published.append)
+    writer = ChangeWriter(store=sqlite_store, bus=bus, origin="test", poll_interval=0.01)
+    polls: list[int] = []
+    reads: list[int] = []
+    monkeypatch.setattr(sqlite_store, "data_version", _counted(polls, sqlite_store.data_version))
+    await writer.start()
+    try:
+        async with asyncio.timeout(10):
+            while len(polls) < 2:  # the first poll reads; from the second on, it is idle
+                await asyncio.sleep(0.01)
+        monkeypatch.setattr(sqlite_store, "read", _counted(reads, sqlite_store.read))
+        seen = len(polls)
+        async with asyncio.timeout(10):
+            while len(polls) < seen + 20:
+                await asyncio.sleep(0.01)
+        assert reads == []
+        # Another process's commit (a management command): the next poll reads it.
+        other = await Store.open(tmp_path / "homing.sqlite3")
+        try:
+            await Admin(store=other, origin="cli").add_zone("other.example")
+        finally:
+            await other.close()
+        async with asyncio.timeout(10):
+            while not any(
+                isinstance(event, ZoneSnapshot) and event.zone == "other.example."
+                for event in published
+            ):
+                await asyncio.sleep(0.01)
+        assert reads
+    finally:
+        await writer.stop()

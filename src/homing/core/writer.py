@@ -139,6 +139,8 @@ class ChangeWriter:
         self._poll_interval = poll_interval
         self._queue: asyncio.Queue[_Job | _WakeJob] = asyncio.Queue()
         self._last_seen = 0
+        self._read_at_version: int | None = None
+        """``Store.data_version`` when ``_catch_up`` last read the journal (None: not yet)."""
         self._task: asyncio.Task[None] | None = None
         self._listeners: list[CommitListener] = []
 
@@ -290,12 +292,23 @@ class ChangeWriter:
             log.info("pruned %d history rows older than the retention", old_history)
 
     async def _catch_up(self) -> None:
+        """Read what other writers journaled since the last look (an idle writer's poll).
+
+        On SQLite a poll first asks the file whether anything was committed since the
+        last journal read it made (``Store.data_version``): idle, that is all it costs,
+        not a read transaction four times a second. Asked before the read, so that a
+        commit landing between the two changes the version the next poll sees.
+        """
         try:
+            version = self._store.data_version()
+            if version is not None and version == self._read_at_version:
+                return
             async with self._store.read() as txn:
                 events, self._last_seen = await self._read_journal(txn, self._last_seen)
         except Exception:
             log.exception("could not read the journal; will retry")
             return
+        self._read_at_version = version
         for event in events:
             self._bus.publish(event)
         if events:

@@ -131,6 +131,17 @@ class SqlitePointReads:
     def all(self, statement: Select[Any], params: Mapping[str, Any]) -> list[Any]:
         return self._rows(statement, params, 0)
 
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version`` on this connection: it changes whenever another
+        connection (this process's writer, or another process) commits, and only then."""
+        try:
+            cursor = self._connection().execute("PRAGMA data_version")
+            (version,) = cursor.fetchall()[0]
+            cursor.close()  # no statement left open: the next read sees the newest commit
+        except sqlite3.Error as exc:
+            raise StoreError(f"database {self._path}: {failure_reason(exc)}") from exc
+        return int(version)
+
     def close(self) -> None:
         if self._db is not None:
             self._db.close()

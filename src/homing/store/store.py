@@ -240,6 +240,12 @@ class Store:
             # Committed already: a failed reload must not make the write look failed.
             await self._reload_tsig_keys_logged()
 
+    def data_version(self) -> int | None:
+        """On SQLite, a number that changes whenever anything is committed to the file, by
+        any connection of any process; equal twice, nothing was committed in between. None
+        on PostgreSQL, where nothing tells it this cheaply."""
+        return self._sqlite_reads.data_version() if self._sqlite_reads is not None else None
+
     # -- point reads ----------------------------------------------------------------------
 
     async def _first(self, statement: Select[Any], params: Mapping[str, Any]) -> Row[Any] | None:
