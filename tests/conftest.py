@@ -54,6 +54,15 @@ async def store(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator
 
 
 @pytest.fixture
+async def sqlite_store(tmp_path: Path) -> AsyncIterator[Store]:
+    """A store on SQLite whatever ``HOMING_TEST_DATABASE`` says, for what only SQLite has
+    (its file lock, ``PRAGMA data_version``)."""
+    opened = await Store.open(tmp_path / "homing.sqlite3")
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
 def writer_poll_seconds() -> float:
     """How often the core's writer reads the journal when idle; a module overrides it to
     prove that its changes reach the view by the writer's own transactions."""

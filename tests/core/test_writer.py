@@ -4,7 +4,7 @@ filled, and an idle writer's poll of the journal."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -45,9 +45,11 @@ async def test_history_older_than_the_retention_is_pruned(store: Store) -> None:
     assert [r.detail for r in await store.history()] == ["10 days old"]
 
 
-async def test_new_host_names_reach_the_search_index_by_themselves(store: Store) -> None:
+async def test_new_host_names_reach_the_search_index_by_themselves(sqlite_store: Store) -> None:
     """Hosts written straight to the table (as ``zone import`` does) are indexed in batches
-    by the running writer, with nothing else to do."""
+    by the running writer, with nothing else to do (SQLite's index: PostgreSQL keeps its
+    trigram index itself)."""
+    store = sqlite_store
     admin = Admin(store=store, origin="test")
     zone = await admin.add_zone("dyn.example")
     owner = await admin.add_user("alice", password=None)
@@ -82,14 +84,6 @@ async def test_new_host_names_reach_the_search_index_by_themselves(store: Store)
 async def _indexed(store: Store) -> int:
     async with store.read() as txn:
         return int((await txn.conn.execute(text("SELECT count(*) FROM host_names"))).scalar_one())
-
-
-@pytest.fixture
-async def sqlite_store(tmp_path: Path) -> AsyncIterator[Store]:
-    """``PRAGMA data_version`` is SQLite's: this runs on SQLite alone."""
-    opened = await Store.open(tmp_path / "homing.sqlite3")
-    yield opened
-    await opened.close()
 
 
 def _counted(calls: list[int], method: Callable[..., Any]) -> Callable[..., Any]:

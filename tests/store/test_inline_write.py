@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -58,14 +57,6 @@ async def _ticks_while(task: asyncio.Task[None]) -> int:
         ticks += 1
     assert not task.done()
     return ticks
-
-
-@pytest.fixture
-async def sqlite_store(tmp_path: Path) -> AsyncIterator[Store]:
-    """The file lock is SQLite's: these run on SQLite alone."""
-    opened = await Store.open(tmp_path / "homing.sqlite3")
-    yield opened
-    await opened.close()
 
 
 def _write_behind_a_lock(store: Store) -> tuple[sqlite3.Connection, asyncio.Task[None]]:
