@@ -9,6 +9,7 @@ import dns.rdatatype
 import pytest
 
 from homing.domain.records import ZoneChange, ZoneRemoved
+from homing.nameserver.compiled import CompiledView, owner_key
 from homing.nameserver.view import ZoneData, ZoneView
 
 from .conftest import SERIAL, ZONE, rrset, snapshot
@@ -105,6 +106,31 @@ def test_changes_at_the_apex_or_outside_are_ignored(
     assert dns.rdatatype.A not in zone.nodes[zone.origin]
     assert view.find_zone(name("www.example.org.")) is None
     assert caplog.text.count("ignored") == 2
+
+
+def test_the_compiled_view_ignores_changes_at_the_apex_or_outside_too(
+    compiled: CompiledView, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR):
+        compiled.apply(
+            ZoneChange(
+                zone=ZONE,
+                serial=SERIAL + 1,
+                rrsets=(
+                    rrset(ZONE, "A", "192.0.2.77"),
+                    rrset("www.example.org.", "A", "192.0.2.78"),
+                    rrset("ddns.test.example.org.", "A", "192.0.2.79"),
+                    rrset("new.ddns.test.", "A", "192.0.2.80"),
+                ),
+            )
+        )
+    zone = compiled.zones[owner_key(ZONE)]
+    assert dns.rdatatype.A not in zone.nodes[zone.key][0::3]
+    assert owner_key("www.example.org.") not in zone.nodes
+    assert owner_key("ddns.test.example.org.") not in zone.nodes
+    assert zone.nodes[owner_key("new.ddns.test.")][0] == dns.rdatatype.A
+    assert zone.serial == SERIAL + 1
+    assert caplog.text.count("ignored") == 3
 
 
 def test_invalid_rdata_is_logged_and_skipped(

@@ -44,7 +44,6 @@ from homing.nameserver.view import (
     ANY_PREFERENCE,
     WILDCARD,
     build_rrset,
-    changed_rrsets,
     soa_rrsets,
 )
 
@@ -89,6 +88,22 @@ def zone_key(zone: str) -> bytes:
 
 def parent_key(key: bytes) -> bytes:
     return key[key[0] + 1 :]
+
+
+def owner_key(text: str) -> bytes:
+    """``name_key`` of a name in our text form; dnspython parses only a name with escapes,
+    upper case or no final dot (a view applies every change's owners through here)."""
+    return _plain_key(text) or name_key(dns.name.from_text(text))
+
+
+def strictly_below(key: bytes, ancestor: bytes) -> bool:
+    """True if the name of ``key`` is a subdomain of ``ancestor``'s, and not that name itself:
+    a label at a time, so a label that ends in the ancestor's bytes is no match."""
+    if len(key) <= len(ancestor):
+        return False
+    while len(key) > len(ancestor):
+        key = parent_key(key)
+    return key == ancestor
 
 
 def count_bytes(count: int) -> bytes:
@@ -623,14 +638,18 @@ class CompiledView:
             zone.dnssec.take_made()
             zone.dnssec.shipped = shipped
         try:
-            for name, rrset in changed_rrsets(change, zone.origin):
+            for rrset in change.rrsets:
                 compiled = compile_rrset(rrset) if rrset.rdatas else None
+                key = compiled[0] if compiled is not None else owner_key(rrset.name)
+                if not strictly_below(key, zone.key):
+                    log.error(
+                        "change outside or at the apex of %s ignored: %s", change.zone, rrset.name
+                    )
+                    continue
                 if compiled is None:
-                    key = name_key(name)
                     zone.put(key, dns.rdatatype.from_text(rrset.rtype), None)
                 else:
-                    key, rdtype, entry = compiled
-                    zone.put(key, rdtype, entry)
+                    zone.put(key, compiled[1], compiled[2])
                 self.hot.forget(key)
             zone.set_serial(change.serial)
             self.hot.forget(zone.key)
