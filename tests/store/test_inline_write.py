@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from homing.store import schema as t
 from homing.store.database import BUSY_TIMEOUT_MS
@@ -110,11 +110,55 @@ def _held_by_another(path: Path) -> bool:
     return False
 
 
+def _kept(store: Store) -> Connection | None:
+    """The connection the inline writer keeps between its transactions."""
+    assert store._inline is not None
+    return store._inline._kept
+
+
 def _busy_timeout(store: Store) -> int:
-    engine = store._inline  # the inline connection's own setting
-    assert engine is not None
-    with engine.connect() as conn:
-        return int(conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one())
+    conn = _kept(store)  # the inline connection's own setting
+    assert conn is not None
+    return int(conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one())
+
+
+async def test_the_connection_of_a_commit_is_kept_for_the_next_and_a_failed_one_is_not(
+    sqlite_store: Store,
+) -> None:
+    async with sqlite_store.write(inline=True) as txn:
+        await txn.update_row("write_probe", 1, at=WHEN)
+    first = _kept(sqlite_store)
+    assert first is not None and not first.in_transaction()
+    async with sqlite_store.write(inline=True) as txn:
+        assert _kept(sqlite_store) is None  # taken while the transaction is open
+        await txn.update_row("write_probe", 1, at=WHEN.replace(hour=13))
+    assert _kept(sqlite_store) is first
+    with pytest.raises(RuntimeError):
+        async with sqlite_store.write(inline=True) as txn:
+            await txn.update_row("write_probe", 1, at=WHEN.replace(hour=14))
+            raise RuntimeError("half-way")
+    assert _kept(sqlite_store) is None
+    assert first.closed
+    assert await _probe_at(sqlite_store) == WHEN.replace(hour=13)
+    async with sqlite_store.write(inline=True) as txn:  # a connection from the pool again
+        await txn.update_row("write_probe", 1, at=WHEN.replace(hour=15))
+    assert _kept(sqlite_store) is not None
+    assert await _probe_at(sqlite_store) == WHEN.replace(hour=15)
+
+
+async def test_two_inline_writes_at_once_take_turns(sqlite_store: Store) -> None:
+    order: list[str] = []
+
+    async def write(label: str, hour: int) -> None:
+        async with sqlite_store.write(inline=True) as txn:
+            order.append(f"{label} begun")
+            await asyncio.sleep(0)
+            await txn.update_row("write_probe", 1, at=WHEN.replace(hour=hour))
+            order.append(f"{label} done")
+
+    await asyncio.wait_for(asyncio.gather(write("a", 13), write("b", 14)), DEADLINE)
+    assert order == ["a begun", "a done", "b begun", "b done"]
+    assert await _probe_at(sqlite_store) == WHEN.replace(hour=14)
 
 
 async def test_a_free_lock_is_taken_on_the_loop_and_the_busy_timeout_kept(

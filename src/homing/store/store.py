@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Row, Select, func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -35,7 +35,7 @@ from homing.store.database import (
     open_engine,
     open_inline_engine,
 )
-from homing.store.inline_write import inline_transaction
+from homing.store.inline_write import InlineWriter
 from homing.store.location import Backend, Database
 from homing.store.pages import (
     HostFilter,
@@ -126,7 +126,7 @@ class Store:
         self.database = where if isinstance(where, Database) else Database.sqlite(where)
         self.backend = self.database.backend
         self._sqlite_reads: SqlitePointReads | None = None
-        self._inline: Engine | None = None
+        self._inline: InlineWriter | None = None
         self._point_reads: PointReads | None = None
         self._tsig_keys: dict[str, TsigKeyRow] = {}
         self._tsig_reload: asyncio.Task[None] | None = None
@@ -138,7 +138,7 @@ class Store:
             self._writer = open_engine(path, writer=True)
             self._reader = open_engine(path, writer=False)
             self._sqlite_reads = SqlitePointReads(path)
-            self._inline = open_inline_engine(path)
+            self._inline = InlineWriter(open_inline_engine(path))
         else:
             self._writer = open_postgresql_engine(self.database, role=Role.WRITER)
             self._reader = open_postgresql_engine(self.database, role=Role.READER)
@@ -188,7 +188,7 @@ class Store:
         if self._sqlite_reads is not None:
             self._sqlite_reads.close()
         if self._inline is not None:
-            self._inline.dispose()
+            self._inline.close()
         if self._point_reads is not None:
             await self._point_reads.close()
 
@@ -226,7 +226,7 @@ class Store:
         (``store/inline_write.py``); PostgreSQL's are network round trips either way.
         """
         if inline and self._inline is not None:
-            async with self._unreachable_as_store_error(), inline_transaction(self._inline) as conn:
+            async with self._unreachable_as_store_error(), self._inline.transaction() as conn:
                 yield WriteTransaction(conn)
             return
         async with self._unreachable_as_store_error(), self._writer.begin() as conn:
