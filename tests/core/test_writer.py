@@ -4,6 +4,7 @@ filled, and an idle writer's poll of the journal."""
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,7 +15,10 @@ from sqlalchemy import text
 
 from homing.core.admin import Admin
 from homing.core.events import EventBus
+from homing.core.host_edits import UpdateMeta
 from homing.core.writer import ChangeWriter
+from homing.domain.edits import HostEdit
+from homing.domain.outcomes import FrontDoor, UpdateOutcome
 from homing.domain.records import ViewEvent, ZoneSnapshot
 from homing.store.rows import NewHistory
 from homing.store.store import Store
@@ -127,5 +131,36 @@ async def test_an_idle_writer_reads_the_journal_only_after_a_commit(
             ):
                 await asyncio.sleep(0.01)
         assert reads
+    finally:
+        await writer.stop()
+
+
+async def test_after_its_own_updates_the_writer_stands_at_the_journals_newest_entry(
+    store: Store,
+) -> None:
+    """The writer takes its position from the entries its batch appended (no max() query):
+    it must be the journal's newest, so that a change another writer journals next is
+    published, and nothing of its own is read again."""
+    admin = Admin(store=store, origin="test")
+    await admin.add_zone("dyn.example")
+    await admin.add_user("alice", password=None)
+    host, _ = await admin.add_host("home.dyn.example", owner="alice")
+    bus, published = EventBus(), list[ViewEvent]()
+    writer = ChangeWriter(store=store, bus=bus, origin="test", poll_interval=0.01)
+    await writer.start()
+    bus.subscribe(published.append)
+    meta = UpdateMeta(credential="test", source=None, front_door=FrontDoor.DYNDNS2)
+    try:
+        for n in (1, 2):
+            [result] = await writer.submit(
+                [(host, HostEdit(ipv4=ipaddress.IPv4Address(f"192.0.2.{n}")))], meta
+            )
+            assert result.outcome is UpdateOutcome.GOOD
+            async with store.read() as txn:
+                assert writer._last_seen == await txn.last_journal_id()
+        own = len(published)
+        await Admin(store=store, origin="cli").add_zone("other.example")
+        await writer.sync()
+        assert [type(e) for e in published[own:]] == [ZoneSnapshot]
     finally:
         await writer.stop()

@@ -386,7 +386,8 @@ class ChangeWriter:
                     plans.append(plan)
                     if change is not None:
                         own.append(change)
-                last_own = await txn.last_journal_id()
+                # Read before the edits, the foreign journal ended at the newest entry then.
+                last_own = txn.last_appended or last_foreign
                 if any(isinstance(job, _SyncJob) and job.probe for job in batch):
                     await txn.update_row("write_probe", 1, at=datetime.now(UTC))
         except Exception as exc:

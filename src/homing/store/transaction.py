@@ -292,6 +292,9 @@ class WriteTransaction(ReadTransaction):
     def __init__(self, conn: AsyncConnection) -> None:
         super().__init__(conn)
         self.touched: set[str] = set()
+        self.last_appended: int | None = None
+        """The id of the last journal entry ``append_journal`` made here: the journal's
+        newest (ids grow, and the transaction holds the write lock), read without a query."""
 
     async def insert(self, table: str, **values: object) -> int:
         self.touched.add(table)
@@ -502,7 +505,7 @@ class WriteTransaction(ReadTransaction):
         payload: str,
         at: datetime,
     ) -> int:
-        return await self.insert(
+        entry = await self.insert(
             "journal",
             zone_id=zone_id,
             zone=zone,
@@ -512,3 +515,5 @@ class WriteTransaction(ReadTransaction):
             payload=payload,
             at=at,
         )
+        self.last_appended = max(entry, self.last_appended or 0)
+        return entry
