@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from starlette.routing import Router
 
+from homing.config import Settings
+from homing.http.app import build_http_app
 from homing.http.protocols.dyndns2 import basic_credentials
+from support import http_context
 
 from .conftest import Site
 
@@ -202,3 +210,52 @@ async def test_a_re_sent_prefix_is_never_abuse(site: Site) -> None:
             auth=AUTH,
         )
         assert again.text == "nochg 2001:db8:1:2::1\n"
+
+
+async def _answers(app: Any, method: str, path: str) -> httpx.Response:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://ddns.test") as client:
+        return await client.request(
+            method, path, params={"hostname": "home.dyn.example", "myip": "203.0.113.9"}, auth=AUTH
+        )
+
+
+@pytest.mark.parametrize("path", ["/nic/update", "/v3/update"])
+async def test_a_routers_get_takes_the_short_way_and_answers_as_the_stack_does(
+    site: Site, path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GETs of the dyndns2 paths skip Starlette's stack (``HomingApp``): the same answers as a
+    POST through it, HSTS under TLS, and an HTTP 500 for an unexpected failure."""
+    settings = Settings(data_dir=tmp_path, tls_cert=tmp_path / "cert.pem")
+    app = build_http_app(http_context(site.core, settings))
+    routed: list[str] = []
+    route = Router.__call__
+
+    async def counted(self: Router, scope: Any, receive: Any, send: Any) -> None:
+        routed.append(scope["method"])
+        await route(self, scope, receive, send)
+
+    monkeypatch.setattr(Router, "__call__", counted)
+    got = await _answers(app, "GET", path)
+    assert (got.status_code, got.text) == (200, "good 203.0.113.9\n")
+    assert got.headers["strict-transport-security"] == "max-age=31536000"
+    posted = await _answers(app, "POST", path)
+    assert (posted.status_code, posted.text) == (200, "nochg 203.0.113.9\n")
+    assert posted.headers["strict-transport-security"] == "max-age=31536000"
+    assert routed == ["POST"]
+
+    async def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(site.core.updates, "apply_update", broken)
+    for method in ("GET", "POST"):
+        failed = await _answers(app, method, path)
+        assert (failed.status_code, failed.text) == (500, "Internal Server Error")
+
+
+async def test_without_tls_the_short_way_adds_no_hsts(site: Site) -> None:
+    got = await site.client.get(
+        "/nic/update", params={"hostname": "home.dyn.example", "myip": "203.0.113.10"}, auth=AUTH
+    )
+    assert got.text == "good 203.0.113.10\n"
+    assert "strict-transport-security" not in got.headers

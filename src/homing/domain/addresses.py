@@ -8,6 +8,7 @@ from enum import Enum
 from homing.errors import AddressError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+BROADCAST = ipaddress.IPv4Address("255.255.255.255")
 
 
 class AddressPolicy(Enum):
@@ -36,9 +37,7 @@ def parse_address(text: str, *, policy: AddressPolicy = AddressPolicy.UNICAST) -
         raise AddressError(f"unspecified address {address} cannot be published")
     if address.is_multicast:
         raise AddressError(f"multicast address {address} cannot be published")
-    if isinstance(address, ipaddress.IPv4Address) and address == ipaddress.IPv4Address(
-        "255.255.255.255"
-    ):
+    if isinstance(address, ipaddress.IPv4Address) and address == BROADCAST:
         raise AddressError("broadcast address cannot be published")
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped is not None:

@@ -6,7 +6,7 @@ import ipaddress
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from starlette.requests import Request
 
@@ -16,8 +16,14 @@ from homing.core.acme import AcmeAccounts, AcmeUpdates
 from homing.core.api_services import ApiServices
 from homing.core.auth import Authenticator
 from homing.core.updates import UpdateService
-from homing.domain.addresses import client_address
+from homing.domain.addresses import IPAddress, client_address
 from homing.store.store import Store
+
+
+@lru_cache(maxsize=1024)
+def _peer_address(host: str) -> IPAddress | None:
+    """``client_address`` of a socket's peer: few distinct ones, each asked again and again."""
+    return client_address(host)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,7 +55,7 @@ class HttpContext:
         When every hop is trusted the leftmost is the caller (a client on the
         proxies' own network); a hop that is not an address ends the walk.
         """
-        peer = client_address(request.client.host) if request.client else None
+        peer = _peer_address(request.client.host) if request.client else None
         if peer is None:
             return None
         networks = self._trusted_networks

@@ -120,9 +120,11 @@ def update_handler(ctx: HttpContext) -> Callable[[Request], Awaitable[Response]]
         agent = request.headers.get("user-agent", "")
         if any(blocked.lower() in agent.lower() for blocked in ctx.settings.blocked_user_agents):
             return _lines(UpdateOutcome.BADAGENT.value)
-        if len(request.url.query) > MAX_QUERY_LENGTH:
+        # The query as ``request.url.query`` has it, without building the whole URL.
+        raw_query = request.scope.get("query_string", b"").decode()
+        if len(raw_query) > MAX_QUERY_LENGTH:
             return _lines(f"{UpdateOutcome.BADINPUT.value} request too long")
-        query = read_query(request.url.query)
+        query = read_query(raw_query)
         credentials = basic_credentials(request.headers.get("authorization")) or query.credentials
         if credentials is None:
             return _lines(
