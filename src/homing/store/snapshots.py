@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from operator import eq, itemgetter, ne
+from operator import attrgetter, eq, ne
 from typing import Any
 
 from homing.domain.records import RRset, SOAFields, ZoneSnapshot
 from homing.store.rows import ZoneRow
 
 
-def _unique(runs: list[tuple[str, str, int, list[str]]]) -> bool:
-    """True when no (name, type) has two runs; False also when unsure (the merge decides).
+def _unique(names: list[str]) -> bool:
+    """True when no (name, type) has two runs, given the runs' names in order; False also
+    when unsure (the merge decides).
 
     Checked by name, in C-level passes: a set of a million strings where one of
     two million (name, type) tuples cost seconds at start-up. Two adjacent runs
     of one name differ in type, so when every name's runs are one block of at
     most two, no (name, type) repeats.
     """
-    names = list(map(itemgetter(0), runs))
     if any(map(eq, names[2:], names[:-2])):
         return False
     blocks = 1 + sum(map(ne, names[1:], names[:-1])) if names else 0
@@ -30,10 +30,11 @@ def _grouped(records: Iterable[Any]) -> tuple[RRset, ...]:
 
     The records of an RRset are written together (``replace_rrsets``), so they
     are nearly always adjacent: runs of one (name, type) are joined in one pass
-    without a dictionary of two million keys, and only when a (name, type)
-    turns up in two runs is the slower grouping by key used instead.
+    without a dictionary of two million keys, each made its RRset as it ends
+    (no list of runs to go over again), and only when a (name, type) turns up
+    in two runs is the slower grouping by key used instead.
     """
-    runs: list[tuple[str, str, int, list[str]]] = []
+    rrsets: list[RRset] = []
     last_name = last_type = ""
     values: list[str] = []
     lowest = 0
@@ -43,20 +44,20 @@ def _grouped(records: Iterable[Any]) -> tuple[RRset, ...]:
             lowest = min(lowest, ttl)
             continue
         if values:
-            runs.append((last_name, last_type, lowest, values))
+            rrsets.append(RRset(last_name, last_type, lowest, tuple(values)))
         last_name, last_type, lowest, values = name, rtype, ttl, [rdata]
     if values:
-        runs.append((last_name, last_type, lowest, values))
-    if _unique(runs):
-        return tuple(RRset(name, rtype, ttl, tuple(v)) for name, rtype, ttl, v in runs)
+        rrsets.append(RRset(last_name, last_type, lowest, tuple(values)))
+    if _unique(list(map(attrgetter("name"), rrsets))):
+        return tuple(rrsets)
     merged: dict[tuple[str, str], tuple[int, list[str]]] = {}
-    for name, rtype, ttl, more in runs:
-        found = merged.get((name, rtype))
+    for rrset in rrsets:
+        found = merged.get((rrset.name, rrset.rtype))
         if found is None:
-            merged[name, rtype] = (ttl, list(more))
+            merged[rrset.name, rrset.rtype] = (rrset.ttl, list(rrset.rdatas))
         else:
-            found[1].extend(more)
-            merged[name, rtype] = (min(found[0], ttl), found[1])
+            found[1].extend(rrset.rdatas)
+            merged[rrset.name, rrset.rtype] = (min(found[0], rrset.ttl), found[1])
     return tuple(RRset(name, rtype, ttl, tuple(v)) for (name, rtype), (ttl, v) in merged.items())
 
 
