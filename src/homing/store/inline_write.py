@@ -15,8 +15,9 @@ in the thread. ``BEGIN IMMEDIATE`` queues on the file's write lock behind
 another process: it is first tried on the loop with SQLite's busy timeout
 at zero, and only when the lock is taken (or the attempt fails otherwise)
 run in the thread as SQLAlchemy's, waiting up to the busy timeout. The
-pool's connection is taken on the loop when it is idle there, opened in
-the thread when it is not.
+connection a transaction committed on is kept for the next one
+(``InlineWriter``); otherwise the pool's is taken on the loop when it is
+idle there, opened in the thread when it is not.
 
 The writer uses it for its batches of host edits and RFC 2136 updates,
 which are small by construction; management operations, which may touch
