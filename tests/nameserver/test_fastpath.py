@@ -10,6 +10,7 @@ decoded from the compiled entries) must still be the reference's.
 from __future__ import annotations
 
 import ipaddress
+import pickle
 import struct
 
 import dns.edns
@@ -193,6 +194,32 @@ def test_changes_keep_the_fast_path_equal(data: st.DataObject) -> None:
         for _ in range(8):
             asked.append(data.draw(queries(zone.zone)))
             _agree(reference, served, fast, *asked[-1])
+
+
+@pytest.mark.timeout(300)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_zone_pickled_for_a_worker_answers_as_the_reference(data: st.DataObject) -> None:
+    """A worker installs the provider's compiled zone from a pickle (its node table
+    marshalled): the copy answers as the reference, before and after a change."""
+    zone = data.draw(zones())
+    reference_view, provider, worker = ZoneView(), CompiledView(), CompiledView(signs=False)
+    for view in (reference_view, provider):
+        view.apply(zone)
+    for compiled in provider.zones.values():
+        copy = pickle.loads(pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL))
+        assert copy.nodes == compiled.nodes
+        worker.install(copy)
+    fast = FastPath(worker, hot_sample=1)
+    reference, served = Engine(reference_view), Engine(worker, fast=fast)
+    for _ in range(10):
+        _agree(reference, served, fast, *data.draw(queries(zone.zone)))
+    change = draw_change(data, zone, zone.soa.serial + 1)
+    if change is not None:
+        for view in (reference_view, worker):
+            view.apply(change)
+        for _ in range(10):
+            _agree(reference, served, fast, *data.draw(queries(zone.zone)))
 
 
 @pytest.fixture

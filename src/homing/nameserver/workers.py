@@ -97,6 +97,9 @@ class WorkerPool:
         """Start every worker; returns once all of them answer on the DNS ports."""
         for index in range(self._count):
             await self._spawn(index)
+        # Each worker has its copy of the zones' frames: a hundred MiB at a million hosts,
+        # not kept (a worker restarted later gets them made again, with the events since).
+        self._state = None
         try:
             async with asyncio.timeout(within):
                 while not all(w.serving for w in self._workers.values()):
