@@ -259,3 +259,59 @@ async def test_without_tls_the_short_way_adds_no_hsts(site: Site) -> None:
     )
     assert got.text == "good 203.0.113.10\n"
     assert "strict-transport-security" not in got.headers
+
+
+async def _raw(app: Any, method: str, query: bytes) -> tuple[int, bytes]:
+    """The app's answer to a query string as the server hands it over, bytes unchecked."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": "/nic/update",
+        "raw_path": b"/nic/update",
+        "root_path": "",
+        "query_string": query,
+        "headers": [
+            (b"host", b"ddns.test"),
+            (b"authorization", b"Basic YWxpY2U6YWxpY2UtcGFzc3dvcmQ="),
+        ],
+        "client": ("198.51.100.20", 40000),
+        "server": ("ddns.test", 80),
+    }
+    sent: list[Any] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return sent[0]["status"], body
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize(
+    ("query", "answer"),
+    [
+        (
+            b"hostname=home.dyn.example&myip=203.0.113.8&x=\xff",
+            b"badinput the query is not UTF-8\n",
+        ),
+        (
+            b"hostname=home.dyn.example&myip=203.0.113.8&x=" + b"a" * 5000,
+            b"badinput request too long\n",
+        ),
+    ],
+)
+async def test_a_query_that_cannot_be_read_is_badinput_and_changes_nothing(
+    site: Site, tmp_path: Path, method: str, query: bytes, answer: bytes
+) -> None:
+    app = build_http_app(http_context(site.core, Settings(data_dir=tmp_path)))
+    assert await _raw(app, method, query) == (200, answer)
+    assert [r.outcome for r in await site.core.store.history()] == []
+    fine = await _raw(app, method, b"hostname=home.dyn.example&myip=203.0.113.8")
+    assert fine == (200, b"good 203.0.113.8\n")

@@ -121,7 +121,10 @@ def update_handler(ctx: HttpContext) -> Callable[[Request], Awaitable[Response]]
         if any(blocked.lower() in agent.lower() for blocked in ctx.settings.blocked_user_agents):
             return _lines(UpdateOutcome.BADAGENT.value)
         # The query as ``request.url.query`` has it, without building the whole URL.
-        raw_query = request.scope.get("query_string", b"").decode()
+        try:
+            raw_query = request.scope.get("query_string", b"").decode()
+        except UnicodeDecodeError:
+            return _lines(f"{UpdateOutcome.BADINPUT.value} the query is not UTF-8")
         if len(raw_query) > MAX_QUERY_LENGTH:
             return _lines(f"{UpdateOutcome.BADINPUT.value} request too long")
         query = read_query(raw_query)
