@@ -16,11 +16,19 @@ process counted once, from /proc/PID/stat), because one dnsperf saturates
 its CPU before a fast server does; the ratios are what to read. Beside it,
 per CPU-second of the answering processes alone: homing's DNS workers (not
 the provider process, which takes the updates), NSD's server children
-(not its parent and xfrd), Knot's one process. Start-up is
-the time from exec until the last host answers, with the RSS and the PSS
-(shared pages divided between the processes that map them) of the tree.
+(not its parent and xfrd), Knot's one process.
 
-    python bench/dns_qps.py [--hosts 1000000] [--seconds 10] [--json FILE]
+NSD and Knot are started first and kept running; every homing run is
+followed at once by an NSD and a Knot run on the same queries, and each
+ratio is taken within that pair. The machine's speed drifts by tens of
+percent over minutes, so references measured minutes apart moved the
+ratios more than the code did. ``--rounds`` repeats every pair; the
+report gives the median ratio and the range. Start-up is the time from exec
+until the last host answers, with the RSS and the PSS (shared pages divided
+between the processes that map them) of the tree.
+
+    python bench/dns_qps.py [--hosts 1000000] [--seconds 10] [--rounds 2]
+                            [--update-rates 50 500] [--json FILE]
 """
 
 from __future__ import annotations
@@ -32,12 +40,15 @@ import json
 import os
 import random
 import re
+import statistics
 import subprocess
 import tempfile
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 from common import (
@@ -45,6 +56,7 @@ from common import (
     SERVER_CPU,
     ZONE,
     Population,
+    ServerProcess,
     address_of,
     cpu_seconds,
     population_zone,
@@ -215,14 +227,100 @@ def http_port(url: str) -> int:
     return int(url.rsplit(":", 1)[1].rstrip("/"))
 
 
+Row = dict[str, float]
+REFERENCES = {"nsd": nsd, "knot": knot}
+MIXES = ("uniform", "zipf", "hot")
+
+
+@dataclass
+class Reference:
+    """A reference server, started once and kept running for the whole script."""
+
+    name: str
+    port: int
+    pids: list[int]
+
+
+def start_references(
+    stack: ExitStack, work: Path, zonefile: Path, population: Population
+) -> tuple[list[Reference], dict[str, Row]]:
+    """NSD and Knot serving the same names, each timed from exec until the last name answers."""
+    started_refs: list[Reference] = []
+    startup: dict[str, Row] = {}
+    for name, reference in REFERENCES.items():
+        port = free_port()
+        started = time.monotonic()
+        pid = stack.enter_context(reference(work, zonefile, port))
+        last = population.names[-1]
+        wait_until(lambda port=port, last=last: answers(port, last), 600)
+        pids = tree(pid)
+        startup[f"{name}-startup"] = {"seconds": time.monotonic() - started, **memory_mib(pids)}
+        started_refs.append(Reference(name, port, pids))
+    return started_refs, startup
+
+
+@dataclass
+class Case:
+    """One of homing's runs: its name, its query mix, and the updates flowing meanwhile."""
+
+    name: str
+    mix: str
+    updates_per_second: float = 0.0
+
+
+def paired(
+    server: ServerProcess,
+    case: Case,
+    queries: Path,
+    population: Population,
+    references: list[Reference],
+    seconds: int,
+) -> Row:
+    """One homing run, then each reference on the same queries at once, with the ratios.
+
+    The machine's speed drifts by tens of percent over minutes: a reference run
+    minutes apart moved the ratios more than the code did (bench/README.md).
+    """
+    assert server.process is not None
+    pids = tree(server.process.pid)
+    port = server.dns[1]
+    if case.updates_per_second:
+        with UpdateFeed(http_port(server.url), population, case.updates_per_second) as feed:
+            row = dnsperf(port, queries, seconds, pids)
+        row["updates_good"] = feed.good
+        row["updates_skipped"] = feed.skipped
+    else:
+        row = dnsperf(port, queries, seconds, pids)
+    for ref in references:
+        reference = dnsperf(ref.port, queries, seconds, ref.pids)
+        row[f"{ref.name}_per_cpu_s"] = reference["per_cpu_s"]
+        row[f"vs_{ref.name}"] = row["per_cpu_s"] / reference["per_cpu_s"]
+        row[f"answering_vs_{ref.name}"] = (
+            row["per_answering_cpu_s"] / reference["per_answering_cpu_s"]
+        )
+    return row
+
+
+def cases(workers: int, rrl: int, update_rates: list[float]) -> list[Case]:
+    if rrl:
+        # Rate limiting on, never reached: what counting every answer costs.
+        return [Case("homing-uniform-rrl", "uniform")]
+    if workers > 1:
+        return [Case(f"homing-uniform-{workers}w", "uniform")]
+    return [Case(f"homing-{mix}", mix) for mix in MIXES] + [
+        Case(f"homing-uniform-{rate:g}ups", "uniform", rate) for rate in update_rates
+    ]
+
+
 def run_homing(
     data: Path,
     work: Path,
     population: Population,
     queries: dict[str, Path],
+    references: list[Reference],
     args: argparse.Namespace,
-) -> dict[str, dict[str, float]]:
-    results: dict[str, dict[str, float]] = {}
+) -> dict[str, Row | list[Row]]:
+    results: dict[str, Row | list[Row]] = {}
     runs = ((1, SERVER_CPU, 0), (1, SERVER_CPU, 1_000_000), (2, f"{SERVER_CPU},{CLIENT_CPU}", 0))
     for workers, cpus, rrl in runs:
         config = work / f"homing-{workers}-{rrl}.toml"
@@ -239,23 +337,14 @@ def run_homing(
                 "seconds": time.monotonic() - started,
                 **memory_mib(pids),
             }
-            if rrl:
-                # Rate limiting on, never reached: what counting every answer costs.
-                results["homing-uniform-rrl"] = dnsperf(
-                    port, queries["uniform"], args.seconds, pids
-                )
-                continue
-            if workers == 1:
-                for mix, path in queries.items():
-                    results[f"homing-{mix}"] = dnsperf(port, path, args.seconds, pids)
-                for rate in args.update_rates:
-                    with UpdateFeed(http_port(server.url), population, rate) as feed:
-                        row = dnsperf(port, queries["uniform"], args.seconds, pids)
-                    row["updates_good"] = feed.good
-                    row["updates_skipped"] = feed.skipped
-                    results[f"homing-uniform-{rate:g}ups"] = row
-            else:
-                results["homing-uniform-2w"] = dnsperf(port, queries["uniform"], args.seconds, pids)
+            for _ in range(args.rounds):
+                for case in cases(workers, rrl, args.update_rates):
+                    row = paired(
+                        server, case, queries[case.mix], population, references, args.seconds
+                    )
+                    rounds = results.setdefault(case.name, [])
+                    assert isinstance(rounds, list)
+                    rounds.append(row)
             pids = tree(server.process.pid)
             results[f"homing-{workers}w-after"] = memory_mib(pids)
         finally:
@@ -267,12 +356,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--hosts", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=2, help="Paired runs of each case.")
     parser.add_argument("--update-rates", type=float, nargs="*", default=[50, 500])
     parser.add_argument("--json", type=Path, help="Also write the results here.")
     args = parser.parse_args()
     os.sched_setaffinity(0, {int(CLIENT_CPU)})
-    results: dict[str, dict[str, float]] = {}
-    with tempfile.TemporaryDirectory(prefix="homing-bench-") as tmp:
+    results: dict[str, Row | list[Row]] = {}
+    with tempfile.TemporaryDirectory(prefix="homing-bench-") as tmp, ExitStack() as stack:
         work = Path(tmp)
         data = work / "data"
         started = time.monotonic()
@@ -280,54 +370,49 @@ def main() -> None:
         print(f"seeded {args.hosts} hosts in {time.monotonic() - started:.1f} s", flush=True)
         zonefile = work / "bench.example.zone"
         zonefile.write_text(population_zone(population))
-        queries = {mix: work / f"{mix}.txt" for mix in ("uniform", "zipf", "hot")}
+        queries = {mix: work / f"{mix}.txt" for mix in MIXES}
         for mix, path in queries.items():
             query_file(path, population, mix)
-        results.update(run_homing(data, work, population, queries, args))
-        for name, reference in (("nsd", nsd), ("knot", knot)):
-            port = free_port()
-            started = time.monotonic()
-            with reference(work, zonefile, port) as pid:
-                last = population.names[-1]
-                wait_until(lambda port=port, last=last: answers(port, last), 600)
-                pids = tree(pid)
-                results[f"{name}-startup"] = {
-                    "seconds": time.monotonic() - started,
-                    **memory_mib(pids),
-                }
-                for mix, path in queries.items():
-                    results[f"{name}-{mix}"] = dnsperf(port, path, args.seconds, pids)
+        references, startup = start_references(stack, work, zonefile, population)
+        results.update(startup)
+        results.update(run_homing(data, work, population, queries, references, args))
     report(results, args)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 
 
-def report(results: dict[str, dict[str, float]], args: argparse.Namespace) -> None:
-    print(f"\nDNS, {args.hosts} hosts (A+AAAA), {args.seconds} s per run; per CPU-second")
-    print(
-        f"{'run':26} {'qps':>9} {'cpu s':>6} {'q/cpu-s':>9} {'/NSD':>6} {'/Knot':>6}"
-        f" {'q/ans-cpu-s':>12} {'/NSD':>6}"
+def _median(rows: list[Row], key: str) -> float:
+    return statistics.median(row[key] for row in rows)
+
+
+def _span(rows: list[Row], key: str) -> str:
+    values = sorted(row[key] for row in rows)
+    median = statistics.median(values)
+    return (
+        f"{median:.2f}" if len(values) == 1 else f"{median:.2f} ({values[0]:.2f}-{values[-1]:.2f})"
     )
-    for name, row in results.items():
-        if "per_cpu_s" not in row:
+
+
+def report(results: dict[str, Row | list[Row]], args: argparse.Namespace) -> None:
+    print(
+        f"\nDNS, {args.hosts} hosts (A+AAAA), {args.seconds} s per run, {args.rounds} rounds;"
+        " each homing run followed by NSD and Knot on the same queries; medians (range)"
+    )
+    print(
+        f"{'run':22} {'q/cpu-s':>9} {'NSD q/cpu-s':>12} {'/NSD':>17} {'/Knot':>17}"
+        f" {'answering /NSD':>17}"
+    )
+    for name, rows in results.items():
+        if not isinstance(rows, list):
             continue
-        mix = next((m for m in ("uniform", "zipf", "hot") if f"-{m}" in name), "uniform")
-        ratios = [
-            row["per_cpu_s"] / results[f"{ref}-{mix}"]["per_cpu_s"]
-            if results.get(f"{ref}-{mix}", {}).get("per_cpu_s")
-            else 0.0
-            for ref in ("nsd", "knot")
-        ]
-        nsd_answering = results.get(f"nsd-{mix}", {}).get("per_answering_cpu_s", 0.0)
-        answering = row["per_answering_cpu_s"]
         print(
-            f"{name:26} {row['qps']:9.0f} {row['cpu_s']:6.2f} {row['per_cpu_s']:9.0f}"
-            f" {ratios[0]:6.2f} {ratios[1]:6.2f} {answering:12.0f}"
-            f" {answering / nsd_answering if nsd_answering else 0.0:6.2f}"
+            f"{name:22} {_median(rows, 'per_cpu_s'):9.0f} {_median(rows, 'nsd_per_cpu_s'):12.0f}"
+            f" {_span(rows, 'vs_nsd'):>17} {_span(rows, 'vs_knot'):>17}"
+            f" {_span(rows, 'answering_vs_nsd'):>17}"
         )
     print(f"\n{'start-up':26} {'seconds':>9} {'RSS MiB':>9} {'PSS MiB':>9}")
     for name, row in results.items():
-        if "rss_mib" in row:
+        if isinstance(row, dict) and "rss_mib" in row:
             print(
                 f"{name:26} {row.get('seconds', 0.0):9.1f} {row['rss_mib']:9.0f}"
                 f" {row['pss_mib']:9.0f}"
