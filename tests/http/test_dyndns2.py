@@ -261,7 +261,7 @@ async def test_without_tls_the_short_way_adds_no_hsts(site: Site) -> None:
     assert "strict-transport-security" not in got.headers
 
 
-async def _raw(app: Any, method: str, query: bytes) -> tuple[int, bytes]:
+async def _raw(app: Any, method: str, query: bytes, path: str = "/nic/update") -> tuple[int, bytes]:
     """The app's answer to a query string as the server hands it over, bytes unchecked."""
     scope = {
         "type": "http",
@@ -269,8 +269,8 @@ async def _raw(app: Any, method: str, query: bytes) -> tuple[int, bytes]:
         "http_version": "1.1",
         "method": method,
         "scheme": "http",
-        "path": "/nic/update",
-        "raw_path": b"/nic/update",
+        "path": path,
+        "raw_path": path.encode(),
         "root_path": "",
         "query_string": query,
         "headers": [
@@ -293,6 +293,7 @@ async def _raw(app: Any, method: str, query: bytes) -> tuple[int, bytes]:
     return sent[0]["status"], body
 
 
+@pytest.mark.parametrize("path", ["/nic/update", "/update"])
 @pytest.mark.parametrize("method", ["GET", "POST"])
 @pytest.mark.parametrize(
     ("query", "answer"),
@@ -308,10 +309,11 @@ async def _raw(app: Any, method: str, query: bytes) -> tuple[int, bytes]:
     ],
 )
 async def test_a_query_that_cannot_be_read_is_badinput_and_changes_nothing(
-    site: Site, tmp_path: Path, method: str, query: bytes, answer: bytes
+    site: Site, tmp_path: Path, method: str, query: bytes, answer: bytes, path: str
 ) -> None:
+    """``/update`` too: a POST there is asked first whether it is acme-dns's."""
     app = build_http_app(http_context(site.core, Settings(data_dir=tmp_path)))
-    assert await _raw(app, method, query) == (200, answer)
+    assert await _raw(app, method, query, path) == (200, answer)
     assert [r.outcome for r in await site.core.store.history()] == []
-    fine = await _raw(app, method, b"hostname=home.dyn.example&myip=203.0.113.8")
+    fine = await _raw(app, method, b"hostname=home.dyn.example&myip=203.0.113.8", path)
     assert fine == (200, b"good 203.0.113.8\n")

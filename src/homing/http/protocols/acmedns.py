@@ -152,7 +152,9 @@ def is_acmedns_update(request: Request) -> bool:
     if request.method != "POST":
         return False
     headers = request.headers
-    return "x-api-user" in headers or "x-api-key" in headers or not request.url.query
+    # The raw query, not ``request.url``: a query that is not UTF-8 must reach dyndns2's
+    # ``badinput``, not fail while the URL is built.
+    return "x-api-user" in headers or "x-api-key" in headers or not request.scope["query_string"]
 
 
 def update_handler(ctx: HttpContext) -> Callable[[Request], Awaitable[Response]]:
