@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,11 @@ from sqlalchemy import text
 from homing.core.admin import Admin
 from homing.core.events import EventBus
 from homing.core.host_edits import UpdateMeta
-from homing.core.writer import ChangeWriter
+from homing.core.writer import BatchCommitted, ChangeWriter
 from homing.domain.edits import HostEdit
 from homing.domain.outcomes import FrontDoor, UpdateOutcome
 from homing.domain.records import ViewEvent, ZoneSnapshot
+from homing.errors import ConflictError, StoreError
 from homing.store.rows import NewHistory
 from homing.store.store import Store
 
@@ -164,3 +166,33 @@ async def test_after_its_own_updates_the_writer_stands_at_the_journals_newest_en
         assert [type(e) for e in published[own:]] == [ZoneSnapshot]
     finally:
         await writer.stop()
+
+
+async def test_commit_listeners_hear_which_failures_were_the_stores(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``/health`` fails for a while after the store failed a write, not after a refusal."""
+    writer = ChangeWriter(store=store, bus=EventBus(), origin="test")
+    heard: list[BatchCommitted] = []
+    writer.on_commit(heard.append)
+    await writer.start()
+    try:
+
+        async def refused(_txn: Any) -> None:
+            raise ConflictError("that name is taken")
+
+        with pytest.raises(ConflictError):
+            await writer.transaction(refused)
+
+        @asynccontextmanager
+        async def disk_full(*, inline: bool = False) -> AsyncIterator[Any]:
+            raise StoreError("database homing.sqlite3: database or disk is full")
+            yield
+
+        monkeypatch.setattr(store, "write", disk_full)
+        with pytest.raises(StoreError):
+            await writer.probe()
+    finally:
+        monkeypatch.undo()
+        await writer.stop()
+    assert [batch.store_failed for batch in heard if not batch.ok] == [False, True]

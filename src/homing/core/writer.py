@@ -109,6 +109,9 @@ class BatchCommitted:
     jobs: int
     seconds: float
     ok: bool
+    store_failed: bool = False
+    """It did not commit because the store failed (a full disk, a database gone), not
+    because of what it asked: ``/health`` answers 503 for a while after one."""
 
 
 CommitListener = Callable[[BatchCommitted], None]
@@ -397,7 +400,12 @@ class ChangeWriter:
                 if not isinstance(job, _HistoryJob) and not job.future.done():
                     job.future.set_exception(error)
             self._committed(
-                BatchCommitted(jobs=len(batch), seconds=time.perf_counter() - started, ok=False)
+                BatchCommitted(
+                    jobs=len(batch),
+                    seconds=time.perf_counter() - started,
+                    ok=False,
+                    store_failed=isinstance(exc, StoreError),
+                )
             )
             return
         seconds = time.perf_counter() - started
@@ -430,7 +438,14 @@ class ChangeWriter:
                 log.warning("a management write failed: %s", exc)
             if not job.future.done():
                 job.future.set_exception(exc)
-            self._committed(BatchCommitted(jobs=1, seconds=time.perf_counter() - started, ok=False))
+            self._committed(
+                BatchCommitted(
+                    jobs=1,
+                    seconds=time.perf_counter() - started,
+                    ok=False,
+                    store_failed=isinstance(exc, StoreError),
+                )
+            )
             return
         seconds = time.perf_counter() - started
         self._last_seen = last_own

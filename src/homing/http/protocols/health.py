@@ -5,6 +5,13 @@ a read is not enough: on a full disk, a read-only file system or a database
 that is down, reads may still succeed while every update fails. The check
 commits a one-row write through the writer (``ChangeWriter.probe``), at most
 once per ``PROBE_SECONDS``; requests in between share the last result.
+
+A probe that commits is not proof enough on a full disk: after a WAL
+checkpoint SQLite writes the WAL from its start again, into disk blocks it
+has already, so a small commit can succeed while an update that needs one
+more block fails (``store/wal_checkpoints.py``). So a write that failed in
+the store (``BatchCommitted.store_failed``) also makes the check fail, for
+``FAILED_WRITE_SECONDS`` after the last such failure.
 """
 
 from __future__ import annotations
@@ -12,13 +19,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from homing.core.writer import ChangeWriter
+from homing.core.writer import BatchCommitted, ChangeWriter
 from homing.errors import StoreError
 from homing.http.context import HttpContext
 
@@ -27,19 +35,33 @@ log = logging.getLogger(__name__)
 PROBE_SECONDS = 5.0
 PROBE_TIMEOUT = 5.0
 """A write waiting longer than this for the lock counts as failing."""
+FAILED_WRITE_SECONDS = 10.0
+"""How long after a write failed in the store the check fails, whatever the probe says."""
 
 
 class WriteCheck:
     """The writer's probe, run at most once per ``PROBE_SECONDS`` (see the module docstring)."""
 
-    def __init__(self, writer: ChangeWriter) -> None:
+    def __init__(
+        self, writer: ChangeWriter, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._writer = writer
+        self._clock = clock
         self._checked_at = float("-inf")
         self._ok = True
         self._running: asyncio.Task[bool] | None = None
+        self._failed_at = float("-inf")
+        """When a write last failed in the store (module docstring)."""
+        writer.on_commit(self._noted)
+
+    def _noted(self, batch: BatchCommitted) -> None:
+        if batch.store_failed:
+            self._failed_at = self._clock()
 
     async def writable(self) -> bool:
-        if time.monotonic() - self._checked_at < PROBE_SECONDS:
+        if self._clock() - self._failed_at < FAILED_WRITE_SECONDS:
+            return False
+        if self._clock() - self._checked_at < PROBE_SECONDS:
             return self._ok
         if self._running is None:
             self._running = asyncio.create_task(self._probe())
@@ -60,7 +82,7 @@ class WriteCheck:
             ok = False
         if ok and not self._ok:
             log.warning("health check: writes succeed again")
-        self._ok, self._checked_at = ok, time.monotonic()
+        self._ok, self._checked_at = ok, self._clock()
         return ok
 
 
