@@ -85,16 +85,23 @@ def _begin_immediate(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _inline_pragmas(dbapi_connection: Any, record: Any) -> None:
+    """The inline writer's: no checkpoint inside its commits (``store/wal_checkpoints.py``)."""
+    _set_pragmas(dbapi_connection, record)
+    dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+
+
 def open_inline_engine(path: Path) -> Engine:
     """The synchronous writer connection of ``store/inline_write.py``: its statements run on
-    the event loop thread, and its BEGIN and COMMIT in a helper thread when they must wait."""
+    the event loop thread, and its BEGIN and COMMIT in a helper thread when they must wait.
+    Its commits never checkpoint: whoever uses it runs ``WalCheckpoints`` beside them."""
     engine = create_engine(
         f"sqlite:///{path}",
         pool_size=1,
         max_overflow=0,
         connect_args={"check_same_thread": False},
     )
-    event.listen(engine, "connect", _set_pragmas)
+    event.listen(engine, "connect", _inline_pragmas)
     event.listen(engine, "begin", _begin_immediate)
     return engine
 

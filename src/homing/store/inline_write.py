@@ -123,8 +123,11 @@ class InlineWriter:
     Transactions take turns: a second one begins when the first has ended.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, after_commit: Callable[[], None] | None = None) -> None:
+        """``after_commit`` is told of each commit (``wal_checkpoints``: the engine's
+        connections leave checkpoints to it)."""
         self._engine = engine
+        self._after_commit = after_commit
         self._kept: Connection | None = None
         self._turn = asyncio.Lock()
 
@@ -146,6 +149,8 @@ class InlineWriter:
                     raise
                 await _in_thread(conn.commit)
                 committed = True
+                if self._after_commit is not None:
+                    self._after_commit()
             finally:
                 if committed:
                     self._kept = conn

@@ -97,6 +97,7 @@ from homing.store.rows import (
 from homing.store.search import plan_search
 from homing.store.sqlite_reads import SqlitePointReads
 from homing.store.transaction import ReadTransaction, WriteTransaction
+from homing.store.wal_checkpoints import WalCheckpoints
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +128,7 @@ class Store:
         self.backend = self.database.backend
         self._sqlite_reads: SqlitePointReads | None = None
         self._inline: InlineWriter | None = None
+        self._checkpoints: WalCheckpoints | None = None
         self._point_reads: PointReads | None = None
         self._tsig_keys: dict[str, TsigKeyRow] = {}
         self._tsig_reload: asyncio.Task[None] | None = None
@@ -138,7 +140,10 @@ class Store:
             self._writer = open_engine(path, writer=True)
             self._reader = open_engine(path, writer=False)
             self._sqlite_reads = SqlitePointReads(path)
-            self._inline = InlineWriter(open_inline_engine(path))
+            self._checkpoints = WalCheckpoints(path)
+            self._inline = InlineWriter(
+                open_inline_engine(path), after_commit=self._checkpoints.committed
+            )
         else:
             self._writer = open_postgresql_engine(self.database, role=Role.WRITER)
             self._reader = open_postgresql_engine(self.database, role=Role.READER)
@@ -189,6 +194,8 @@ class Store:
             self._sqlite_reads.close()
         if self._inline is not None:
             self._inline.close()
+        if self._checkpoints is not None:
+            await self._checkpoints.close()
         if self._point_reads is not None:
             await self._point_reads.close()
 
