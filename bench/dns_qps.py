@@ -410,6 +410,15 @@ def report(results: dict[str, Row | list[Row]], args: argparse.Namespace) -> Non
             f" {_span(rows, 'vs_nsd'):>17} {_span(rows, 'vs_knot'):>17}"
             f" {_span(rows, 'answering_vs_nsd'):>17}"
         )
+    for name, rows in results.items():
+        if isinstance(rows, list) and any("updates_good" in row for row in rows):
+            # A feed that found every connection waiting sent fewer updates: the provider
+            # then spent less CPU, and the ratio looks better than the rate it names.
+            counts = ", ".join(
+                f"{row['updates_good']:.0f} good, {row['updates_skipped']:.0f} skipped"
+                for row in rows
+            )
+            print(f"  {name} updates per round: {counts}")
     print(f"\n{'start-up':26} {'seconds':>9} {'RSS MiB':>9} {'PSS MiB':>9}")
     for name, row in results.items():
         if isinstance(row, dict) and "rss_mib" in row:
