@@ -11,7 +11,10 @@ per update answered ``good``:
 * the provider's other threads together (the commit hand-off, the WAL
   checkpoints, aiosqlite's threads);
 * the DNS worker's CPU (applying the change, answering the provider);
-* the provider's and the worker's context switches (voluntary + involuntary).
+* the provider's and the worker's context switches (voluntary + involuntary);
+* the jobs per write transaction (``homing_writer_batch_jobs`` from
+  ``/metrics``): at a high rate, updates that arrive during a commit share the
+  next one, which makes them cheaper for a reason other than the code.
 
 The rates are run in the order given, ``--rounds`` times over, so that a
 drift of the machine shows as a spread between rounds rather than as a
@@ -27,9 +30,11 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import statistics
 import tempfile
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,12 +83,22 @@ def spent(before: dict[int, ThreadTimes], after: dict[int, ThreadTimes]) -> dict
     }
 
 
+def batches(url: str) -> tuple[float, float]:
+    """The writer's (write transactions, jobs) so far, from ``/metrics``."""
+    with urllib.request.urlopen(f"{url.rstrip('/')}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    found = dict(re.findall(r"^homing_writer_batch_jobs_(count|sum) (\S+)$", text, re.MULTILINE))
+    return float(found["count"]), float(found["sum"])
+
+
 def one_round(
-    provider: int, worker: int, port: int, population: Population, rate: float, seconds: float
+    provider: int, worker: int, url: str, population: Population, rate: float, seconds: float
 ) -> Row:
     before = thread_times(provider), thread_times(worker)
-    with UpdateFeed(port, population, rate) as feed:
+    transactions, jobs = batches(url)
+    with UpdateFeed(http_port(url), population, rate) as feed:
         time.sleep(seconds)
+    transactions_after, jobs_after = batches(url)
     used_provider = spent(before[0], thread_times(provider))
     used_worker = spent(before[1], thread_times(worker))
     good = max(1, feed.good)
@@ -103,19 +118,21 @@ def one_round(
         "provider_switches": sum(t.switches for t in used_provider.values()) / good,
         "worker_ms": worker_cpu * 1000 / good,
         "worker_switches": sum(t.switches for t in used_worker.values()) / good,
+        "jobs_per_transaction": (jobs_after - jobs) / max(1.0, transactions_after - transactions),
     }
 
 
 def report(rows: list[Row]) -> None:
     print(
         f"{'rate':>6} {'good':>6} {'loop user':>10} {'loop sys':>9} {'other thr':>10} "
-        f"{'provider':>9} {'switches':>9} {'worker':>7}   (ms and switches per update)"
+        f"{'provider':>9} {'switches':>9} {'worker':>7} {'jobs/tx':>8}   (per update)"
     )
     for row in rows:
         print(
             f"{row['rate']:6g} {row['good']:6.0f} {row['loop_user_ms']:10.2f} "
             f"{row['loop_system_ms']:9.2f} {row['other_threads_ms']:10.2f} "
-            f"{row['provider_ms']:9.2f} {row['provider_switches']:9.1f} {row['worker_ms']:7.2f}"
+            f"{row['provider_ms']:9.2f} {row['provider_switches']:9.1f} {row['worker_ms']:7.2f} "
+            f"{row['jobs_per_transaction']:8.2f}"
         )
     for rate in sorted({row["rate"] for row in rows}):
         medians = statistics.median(r["provider_ms"] for r in rows if r["rate"] == rate)
@@ -146,9 +163,7 @@ def main() -> None:
             provider, worker = tree(server.process.pid)[:2]
             for _ in range(args.rounds):
                 for rate in args.rates:
-                    row = one_round(
-                        provider, worker, http_port(server.url), population, rate, args.seconds
-                    )
+                    row = one_round(provider, worker, server.url, population, rate, args.seconds)
                     rows.append(row)
                     print(
                         f"  {rate:g}/s: {row['good']:.0f} good, "
