@@ -15,6 +15,7 @@ def main() -> None:
     for script in (
         "dns_qps.py",
         "updates.py",
+        "update_cost.py",
         "secondary_delay.py",
         "nodes.py",
         "guesses.py",
