@@ -71,7 +71,8 @@ def thread_times(pid: int) -> dict[int, ThreadTimes]:
 
 
 def spent(before: dict[int, ThreadTimes], after: dict[int, ThreadTimes]) -> dict[int, ThreadTimes]:
-    """What each thread used between the two readings (a new thread counts from zero)."""
+    """What each thread used between the two readings: a new thread counts from zero, and one
+    that ended meanwhile is missing (the provider's threads live as long as it does)."""
     zero = ThreadTimes(0.0, 0.0, 0)
     return {
         tid: ThreadTimes(
@@ -94,13 +95,14 @@ def batches(url: str) -> tuple[float, float]:
 def one_round(
     provider: int, worker: int, url: str, population: Population, rate: float, seconds: float
 ) -> Row:
-    before = thread_times(provider), thread_times(worker)
+    # /metrics is read outside the CPU readings: its own request is not an update's cost.
     transactions, jobs = batches(url)
+    before = thread_times(provider), thread_times(worker)
     with UpdateFeed(http_port(url), population, rate) as feed:
         time.sleep(seconds)
-    transactions_after, jobs_after = batches(url)
     used_provider = spent(before[0], thread_times(provider))
     used_worker = spent(before[1], thread_times(worker))
+    transactions_after, jobs_after = batches(url)
     good = max(1, feed.good)
     loop = used_provider.get(provider, ThreadTimes(0.0, 0.0, 0))
     others = [t for tid, t in used_provider.items() if tid != provider]
