@@ -72,7 +72,7 @@ def thread_times(pid: int) -> dict[int, ThreadTimes]:
 
 def spent(before: dict[int, ThreadTimes], after: dict[int, ThreadTimes]) -> dict[int, ThreadTimes]:
     """What each thread used between the two readings: a new thread counts from zero, and one
-    that ended meanwhile is missing (the provider's threads live as long as it does)."""
+    that ended meanwhile is missing (an undercount, never an overcount)."""
     zero = ThreadTimes(0.0, 0.0, 0)
     return {
         tid: ThreadTimes(
