@@ -118,3 +118,16 @@ async def test_the_stores_updates_are_checkpointed_beside_them(tmp_path: Path) -
         await store.close()
     assert checkpoints is not None
     assert checkpoints.completed == 1
+
+
+async def test_a_checkpoint_that_fails_is_logged_and_the_next_commit_tries_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    checkpoints = WalCheckpoints(tmp_path / "gone" / "wal.sqlite3", interval=0)
+    checkpoints.committed()
+    await checkpoints.close()
+    assert checkpoints.completed == 0
+    assert "WAL checkpoint of" in caplog.text and "failed" in caplog.text
+    checkpoints.committed()
+    assert checkpoints._running is not None, "a failure does not stop later checkpoints"
+    await checkpoints.close()
