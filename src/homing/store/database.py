@@ -86,9 +86,12 @@ def _begin_immediate(conn: Connection) -> None:
 
 
 def _inline_pragmas(dbapi_connection: Any, record: Any) -> None:
-    """The inline writer's: no checkpoint inside its commits (``store/wal_checkpoints.py``)."""
+    """The inline writer's: no checkpoint inside its commits (``store/wal_checkpoints.py``),
+    and no wait for a lock on the event loop (``store/inline_write.py`` sets the busy
+    timeout for the BEGIN it runs in a thread, and only there)."""
     _set_pragmas(dbapi_connection, record)
     dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+    dbapi_connection.execute("PRAGMA busy_timeout=0")
 
 
 def open_inline_engine(path: Path) -> Engine:

@@ -12,9 +12,11 @@ Only the steps that can wait go to a thread, for a hand-off and back costs
 about a tenth of a millisecond of CPU under uvloop (bench/README.md, "One
 thread hand-off per lone update"). ``COMMIT`` waits for the disk: always
 in the thread. ``BEGIN IMMEDIATE`` queues on the file's write lock behind
-another process: it is first tried on the loop with SQLite's busy timeout
-at zero, and only when the lock is taken (or the attempt fails otherwise)
-run in the thread as SQLAlchemy's, waiting up to the busy timeout. The
+another process: it is first tried on the loop, where the connection's busy
+timeout is zero, and only when the lock is taken (or the attempt fails
+otherwise) run in the thread as SQLAlchemy's, with the busy timeout set
+for that wait alone. Setting the timeout to zero and back around every
+BEGIN on the loop cost two statements of each lone update. The
 connection a transaction committed on is kept for the next one
 (``InlineWriter``); otherwise the pool's is taken on the loop when it is
 idle there, opened in the thread when it is not.
@@ -85,16 +87,25 @@ async def _in_thread(fn: Callable[[], T]) -> T:
 
 
 def _begun_at_once(db: sqlite3.Connection) -> bool:
-    """``BEGIN IMMEDIATE`` if the write lock is free this instant; False (nothing begun) if not."""
-    db.execute("PRAGMA busy_timeout=0")
+    """``BEGIN IMMEDIATE`` if the write lock is free this instant (the connection's busy
+    timeout is zero, ``database.open_inline_engine``); False (nothing begun) if not."""
     try:
         db.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError:
         # Busy, or an error SQLAlchemy's BEGIN in the thread will raise as its own.
         return False
-    finally:
-        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     return True
+
+
+def _begin_waiting(conn: Connection) -> None:
+    """SQLAlchemy's BEGIN, waiting up to the busy timeout for the lock (in the thread)."""
+    db = conn.connection.dbapi_connection
+    assert db is not None
+    db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    try:
+        conn.begin()
+    finally:
+        db.execute("PRAGMA busy_timeout=0")
 
 
 async def _connect(engine: Engine) -> Connection:
@@ -109,7 +120,7 @@ async def _begin(conn: Connection) -> None:
     if _begun_at_once(conn.connection.dbapi_connection):  # type: ignore[arg-type]
         conn.begin()  # SQLAlchemy's transaction over the one begun (its listener sees it open)
     else:
-        await _in_thread(conn.begin)
+        await _in_thread(lambda: _begin_waiting(conn))
 
 
 class InlineWriter:
