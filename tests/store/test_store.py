@@ -77,6 +77,22 @@ async def test_the_history_after_a_position_reads_the_same_on_both(store: Store)
         await store.rows_of(select(t.users), {})
 
 
+@pytest.mark.parametrize("inline", [False, True])
+async def test_a_serial_goes_to_the_time_or_one_more_and_wraps_to_one(
+    store: Store, inline: bool
+) -> None:
+    zone_id = await _zone(store)
+    now = int(time.time())
+    for before, after in ((5, now), (HIGH_SERIAL, HIGH_SERIAL + 1), (2**32 - 1, 1)):
+        async with store.write(inline=inline) as txn:
+            await txn.update_row("zones", zone_id, serial=before)
+        async with store.write(inline=inline) as txn:
+            bumped = await txn.bump_serial(zone_id)
+        zone = await store.find_zone("dyn.example.")
+        assert zone is not None
+        assert after <= bumped == zone.serial <= (after if after != now else int(time.time()))
+
+
 async def test_serial_bumps_of_two_writers_are_never_lost(database: Database) -> None:
     one, two = await Store.open(database), Store(database)
     try:

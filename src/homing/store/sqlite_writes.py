@@ -69,7 +69,8 @@ class _Shape:
     expanding: str | None
     """The one parameter that is a list, rendered as that many ``?`` (an IN list)."""
     results: tuple[Processor, ...] | None
-    """A SELECT's processors of its result columns; None for DML."""
+    """The processors of a SELECT's result columns, or of what DML returns; None for DML
+    that returns nothing."""
     returns_key: bool
     """An INSERT into a table keyed by one integer ``id``: its ``inserted_primary_key``."""
 
@@ -126,10 +127,13 @@ def _compile(statement: Select[Any] | UpdateBase, names: frozenset[str]) -> _Sha
         else:
             return None
     results = None
-    if isinstance(statement, Select):
+    # A SELECT's columns, or what an UPDATE or INSERT returns (RETURNING).
+    columns = list(
+        statement.selected_columns if isinstance(statement, Select) else statement.exported_columns
+    )
+    if isinstance(statement, Select) or columns:
         results = tuple(
-            column.type.dialect_impl(DIALECT).result_processor(DIALECT, None)
-            for column in statement.selected_columns
+            column.type.dialect_impl(DIALECT).result_processor(DIALECT, None) for column in columns
         )
     returns_key = False
     if isinstance(statement, Insert):

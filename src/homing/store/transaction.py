@@ -16,7 +16,7 @@ from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import BigInteger, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -80,10 +80,22 @@ COUNT_NOCHG = (
     .where(t.hosts.c.id == bindparam("b_id"))
     .values(nochg_count=t.hosts.c.nochg_count + bindparam("b_n"))
 )
-ZONE_SERIAL = select(t.zones.c.serial).where(t.zones.c.id == bindparam("b_zone")).with_for_update()
-SET_ZONE_SERIAL = (
-    update(t.zones).where(t.zones.c.id == bindparam("b_zone")).values(serial=bindparam("b_serial"))
+_NOW = bindparam("b_now", type_=BigInteger)
+_SERIAL = t.zones.c.serial
+BUMP_SERIAL = (
+    update(t.zones)
+    .where(t.zones.c.id == bindparam("b_zone"))
+    .values(
+        serial=case(
+            (_SERIAL + 1 <= _NOW, _NOW),
+            (_SERIAL < SERIAL_MODULO - 1, _SERIAL + 1),
+            else_=1,
+        )
+    )
+    .returning(_SERIAL)
 )
+"""The serial advanced in one statement (``bump_serial``): the time when the serial is
+behind it, else one more, wrapping past 2**32 - 1 to 1."""
 INSERTS = {name: insert(table) for name, table in t.metadata.tables.items()}
 """``insert`` of one row into each table, the columns given with the row."""
 HISTORY = tuple(column.name for column in fields(NewHistory))
@@ -97,8 +109,7 @@ INLINE_STATEMENTS: frozenset[Any] = frozenset(
         DELETE_RRSET,
         TOUCH_HOST,
         COUNT_NOCHG,
-        ZONE_SERIAL,
-        SET_ZONE_SERIAL,
+        BUMP_SERIAL,
         *INSERTS.values(),
     }
 )
@@ -444,13 +455,12 @@ class WriteTransaction(ReadTransaction):
     async def bump_serial(self, zone_id: int) -> int:
         """Advance the zone serial (RFC 1982): at least +1, and at least the Unix time.
 
-        ``FOR UPDATE`` (PostgreSQL only; SQLite has one writer): two writers of one
-        zone never both read the old serial.
+        One UPDATE that returns the new serial: two writers of one zone never both
+        start from the old one (PostgreSQL locks the row; SQLite has one writer).
         """
-        current = (await self.conn.execute(ZONE_SERIAL, {"b_zone": zone_id})).scalar_one()
-        new = max(int(current) + 1, int(time.time())) % SERIAL_MODULO or 1
-        await self.conn.execute(SET_ZONE_SERIAL, {"b_zone": zone_id, "b_serial": new})
-        return new
+        now = int(time.time()) % SERIAL_MODULO
+        result = await self.conn.execute(BUMP_SERIAL, {"b_zone": zone_id, "b_now": now})
+        return int(result.scalar_one())
 
     async def prune_journal(self, *, keep: int, removed_after: float = 86400.0) -> int:
         """Delete all but the newest ``keep`` entries of each zone, and old removal markers."""
