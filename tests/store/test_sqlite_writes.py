@@ -213,6 +213,7 @@ def test_every_statement_gives_sqlalchemys_results_and_tables(
 
     both(tx.HOSTS_BY_ID, {tx.IDS: ids})
     both(tx.FOLLOWERS_OF, {tx.IDS: ids})
+    both(tx.HOSTS_AND_FOLLOWERS, {tx.IDS: ids})
     both(tx.RECORDS_FOR_HOSTS, {tx.IDS: ids})
     both(
         tx.DELETE_RRSET,
@@ -249,6 +250,7 @@ def test_the_driver_runs_the_update_path_statements(
     driver, _reference = pair()
     statements = _statements(driver)
     assert statements.execute(tx.HOSTS_BY_ID, {tx.IDS: [1, 2]}) is not None
+    assert statements.execute(tx.HOSTS_AND_FOLLOWERS, {tx.IDS: [1, 2]}) is not None
     assert statements.execute(tx.TOUCH_HOST, [{"b_id": 1, "updated_at": WHEN}]) is not None
     assert statements.execute(tx.LAST_JOURNAL_ID, None) is not None
     assert statements.execute(tx.BUMP_SERIAL, {"b_zone": 1, "b_now": 5}) is not None

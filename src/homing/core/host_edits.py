@@ -225,8 +225,7 @@ async def apply_host_edits(
 ) -> tuple[list[ViewEvent], list[list[HostResult]]]:
     """Apply every job's edits in ``txn``; ``history`` gets the rows to add (and is written)."""
     host_ids = {host.id for items, _ in jobs for host, _ in items}
-    hosts = await txn.hosts_by_id(host_ids)
-    followers = await txn.followers_of(hosts.values())
+    hosts, followers = await txn.hosts_and_followers(host_ids)
     hosts.update({f.id: f for group in followers.values() for f in group})
     records = await txn.records_for_hosts(hosts)
     state = {

@@ -67,7 +67,8 @@ class _Shape:
     sql: str
     slots: tuple[_Slot, ...]
     expanding: str | None
-    """The one parameter that is a list, rendered as that many ``?`` (an IN list)."""
+    """The one parameter that is a list, rendered as that many ``?`` (an IN list) wherever
+    the SQL has it."""
     results: tuple[Processor, ...] | None
     """The processors of a SELECT's result columns, or of what DML returns; None for DML
     that returns nothing."""
@@ -114,8 +115,10 @@ def _compile(statement: Select[Any] | UpdateBase, names: frozenset[str]) -> _Sha
     slots = []
     for name in compiled.positiontup or ():
         bind = compiled.binds[name]
-        if bind.callable is not None or bind.literal_execute or (bind.expanding and expanding):
-            return None  # a value made at execution, rendered into the SQL, or two IN lists
+        if bind.callable is not None or bind.literal_execute:
+            return None  # a value made at execution, or rendered into the SQL
+        if bind.expanding and expanding not in (None, name):
+            return None  # two IN lists (one list in two places is one)
         process = bind.type.dialect_impl(DIALECT).bind_processor(DIALECT)
         if bind.expanding:
             expanding = name

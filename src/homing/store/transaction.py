@@ -16,7 +16,17 @@ from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    BindParameter,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -66,6 +76,12 @@ FOLLOWERS_OF = (
     .where(t.hosts.c.follows_id.in_(bindparam(IDS, expanding=True)))
     .order_by(t.hosts.c.fqdn)
 )
+_IDS: BindParameter[Any] = bindparam(IDS, expanding=True)
+HOSTS_AND_FOLLOWERS = (
+    host_query()
+    .where(t.hosts.c.id.in_(_IDS) | t.hosts.c.follows_id.in_(_IDS))
+    .order_by(t.hosts.c.fqdn)
+)
 RECORDS_FOR_HOSTS = (
     select(t.records)
     .where(t.records.c.host_id.in_(bindparam(IDS, expanding=True)))
@@ -105,6 +121,7 @@ INLINE_STATEMENTS: frozenset[Any] = frozenset(
         JOURNAL_AFTER,
         HOSTS_BY_ID,
         FOLLOWERS_OF,
+        HOSTS_AND_FOLLOWERS,
         RECORDS_FOR_HOSTS,
         DELETE_RRSET,
         TOUCH_HOST,
@@ -279,6 +296,24 @@ class ReadTransaction:
             if host.follows_id is not None and owners[host.follows_id] == host.owner_id:
                 found[host.follows_id].append(host)
         return found
+
+    async def hosts_and_followers(
+        self, host_ids: Iterable[int]
+    ) -> tuple[dict[int, HostRow], dict[int, list[HostRow]]]:
+        """``hosts_by_id`` and their ``followers_of`` in one read: each lone update asks
+        for both, and every statement is a part of what it costs."""
+        wanted = set(host_ids)
+        if not wanted:
+            return {}, {}
+        rows = await self.conn.execute(HOSTS_AND_FOLLOWERS, {IDS: sorted(wanted)})
+        found = [host_row(r) for r in rows]
+        hosts = {h.id: h for h in found if h.id in wanted}
+        followers: dict[int, list[HostRow]] = defaultdict(list)
+        for host in found:
+            leader = hosts.get(host.follows_id) if host.follows_id is not None else None
+            if leader is not None and leader.owner_id == host.owner_id:
+                followers[leader.id].append(host)
+        return hosts, followers
 
     async def records_for_hosts(self, host_ids: Iterable[int]) -> dict[int, list[RecordRow]]:
         ids = sorted(set(host_ids))
