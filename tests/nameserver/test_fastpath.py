@@ -10,7 +10,6 @@ decoded from the compiled entries) must still be the reference's.
 from __future__ import annotations
 
 import ipaddress
-import pickle
 import struct
 
 import dns.edns
@@ -23,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from homing.domain.records import RRset, SOAFields, ZoneChange, ZoneSnapshot
-from homing.nameserver import compiler
+from homing.nameserver import channel, compiler
 from homing.nameserver.compiled import CompiledView
 from homing.nameserver.engine import Engine
 from homing.nameserver.fastpath import FastPath
@@ -200,14 +199,17 @@ def test_changes_keep_the_fast_path_equal(data: st.DataObject) -> None:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_a_zone_pickled_for_a_worker_answers_as_the_reference(data: st.DataObject) -> None:
-    """A worker installs the provider's compiled zone from a pickle (its node table
-    marshalled): the copy answers as the reference, before and after a change."""
+    """A worker installs the provider's compiled zone from its channel (pickled, the node
+    table marshalled beside it): the copy answers as the reference, before and after a
+    change."""
     zone = data.draw(zones())
     reference_view, provider, worker = ZoneView(), CompiledView(), CompiledView(signs=False)
     for view in (reference_view, provider):
         view.apply(zone)
     for compiled in provider.zones.values():
-        copy = pickle.loads(pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL))
+        (message,) = channel.FrameReader().feed(channel.encode(channel.ZoneState(compiled)))
+        assert isinstance(message, channel.ZoneState)
+        copy = message.zone
         assert copy.nodes == compiled.nodes
         worker.install(copy)
     fast = FastPath(worker, hot_sample=1)

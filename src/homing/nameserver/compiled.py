@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import logging
 import marshal
+import pickle
 import socket
 import struct
 from collections import Counter
@@ -260,9 +261,11 @@ class CompiledZone:
     def __getstate__(self) -> dict[str, Any]:
         """Pickled for the DNS workers with the node table marshalled: a million nodes of
         bytes and plain ints cross in a fraction of pickle's time (pickle memoizes every
-        tuple and bytes object it writes), shared objects still shared."""
+        tuple and bytes object it writes), shared objects still shared. The marshalled
+        table is a ``PickleBuffer``: the workers' channel sends it beside the pickle and
+        a worker reads it where it arrived, not from a copy (``channel``)."""
         state = {name: getattr(self, name) for name in self.__slots__}
-        state["nodes"] = marshal.dumps(self.nodes)
+        state["nodes"] = pickle.PickleBuffer(marshal.dumps(self.nodes))
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
