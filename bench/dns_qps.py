@@ -25,7 +25,8 @@ percent over minutes, so references measured minutes apart moved the
 ratios more than the code did. ``--rounds`` repeats every pair; the
 report gives the median ratio and the range. Start-up is the time from exec
 until the last host answers, with the RSS and the PSS (shared pages divided
-between the processes that map them) of the tree.
+between the processes that map them) of the tree, and its peak: the sum of
+every process's highest RSS (VmHWM), so at least the tree's highest.
 
     python bench/dns_qps.py [--hosts 1000000] [--seconds 10] [--rounds 2]
                             [--update-rates 50 500] [--json FILE]
@@ -90,14 +91,19 @@ def query_file(path: Path, population: Population, mix: str, count: int = 500_00
 
 
 def memory_mib(pids: list[int]) -> dict[str, float]:
-    rss = pss = 0
+    """The tree's RSS and PSS now, and the sum of each process's peak RSS so far (VmHWM):
+    at least the tree's peak, which a reading now misses while workers still load."""
+    rss = pss = peak = 0
     for pid in pids:
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
             if line.startswith("Rss:"):
                 rss += int(line.split()[1])
             elif line.startswith("Pss:"):
                 pss += int(line.split()[1])
-    return {"rss_mib": rss / 1024, "pss_mib": pss / 1024}
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                peak += int(line.split()[1])
+    return {"rss_mib": rss / 1024, "pss_mib": pss / 1024, "peak_mib": peak / 1024}
 
 
 def dnsperf(
@@ -419,12 +425,12 @@ def report(results: dict[str, Row | list[Row]], args: argparse.Namespace) -> Non
                 for row in rows
             )
             print(f"  {name} updates per round: {counts}")
-    print(f"\n{'start-up':26} {'seconds':>9} {'RSS MiB':>9} {'PSS MiB':>9}")
+    print(f"\n{'start-up':26} {'seconds':>9} {'RSS MiB':>9} {'PSS MiB':>9} {'peak MiB':>9}")
     for name, row in results.items():
         if isinstance(row, dict) and "rss_mib" in row:
             print(
                 f"{name:26} {row.get('seconds', 0.0):9.1f} {row['rss_mib']:9.0f}"
-                f" {row['pss_mib']:9.0f}"
+                f" {row['pss_mib']:9.0f} {row.get('peak_mib', 0.0):9.0f}"
             )
 
 
