@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
+from itertools import compress
 from operator import attrgetter, eq, ne
 from typing import Any
 
@@ -10,19 +12,20 @@ from homing.domain.records import RRset, SOAFields, ZoneSnapshot
 from homing.store.rows import ZoneRow
 
 
-def _unique(names: list[str]) -> bool:
-    """True when no (name, type) has two runs, given the runs' names in order; False also
-    when unsure (the merge decides).
+def _names_maybe_repeated(names: list[str]) -> set[str]:
+    """The names that may have a (name, type) in two runs, given the runs' names in order.
 
-    Checked by name, in C-level passes: a set of a million strings where one of
-    two million (name, type) tuples cost seconds at start-up. Two adjacent runs
-    of one name differ in type, so when every name's runs are one block of at
-    most two, no (name, type) repeats.
+    Found in C-level passes: a set of two million (name, type) tuples cost
+    seconds at start-up. Two adjacent runs of one name differ in type, so a
+    name whose runs are one block of at most two has none: only a name found
+    in two blocks (a host whose address changed has its new records at the
+    end of the table, after its other types) or in three runs in a row may.
     """
-    if any(map(eq, names[2:], names[:-2])):
-        return False
-    blocks = 1 + sum(map(ne, names[1:], names[:-1])) if names else 0
-    return blocks == len(set(names))
+    maybe = set(compress(names[2:], map(eq, names[2:], names[:-2])))
+    starts = list(compress(names, map(ne, names, [None, *names[:-1]])))
+    if len(set(starts)) < len(starts):
+        maybe.update(name for name, count in Counter(starts).items() if count > 1)
+    return maybe
 
 
 def _grouped(records: Iterable[Any]) -> tuple[RRset, ...]:
@@ -31,8 +34,10 @@ def _grouped(records: Iterable[Any]) -> tuple[RRset, ...]:
     The records of an RRset are written together (``replace_rrsets``), so they
     are nearly always adjacent: runs of one (name, type) are joined in one pass
     without a dictionary of two million keys, each made its RRset as it ends
-    (no list of runs to go over again), and only when a (name, type) turns up
-    in two runs is the slower grouping by key used instead.
+    (no list of runs to go over again). Only the runs of names that may repeat
+    one (``_names_maybe_repeated``) are then looked up by (name, type), and a
+    repeated one joins the first: after a day of updates that is the hosts
+    that changed, not every row.
     """
     rrsets: list[RRset] = []
     last_name = last_type = ""
@@ -48,17 +53,23 @@ def _grouped(records: Iterable[Any]) -> tuple[RRset, ...]:
         last_name, last_type, lowest, values = name, rtype, ttl, [rdata]
     if values:
         rrsets.append(RRset(last_name, last_type, lowest, tuple(values)))
-    if _unique(list(map(attrgetter("name"), rrsets))):
+    repeated = _names_maybe_repeated(list(map(attrgetter("name"), rrsets)))
+    if not repeated:
         return tuple(rrsets)
-    merged: dict[tuple[str, str], tuple[int, list[str]]] = {}
+    joined: list[RRset] = []
+    at: dict[tuple[str, str], int] = {}
     for rrset in rrsets:
-        found = merged.get((rrset.name, rrset.rtype))
-        if found is None:
-            merged[rrset.name, rrset.rtype] = (rrset.ttl, list(rrset.rdatas))
-        else:
-            found[1].extend(rrset.rdatas)
-            merged[rrset.name, rrset.rtype] = (min(found[0], rrset.ttl), found[1])
-    return tuple(RRset(name, rtype, ttl, tuple(v)) for (name, rtype), (ttl, v) in merged.items())
+        if rrset.name in repeated:
+            first = at.get((rrset.name, rrset.rtype))
+            if first is not None:
+                kept = joined[first]
+                joined[first] = RRset(
+                    kept.name, kept.rtype, min(kept.ttl, rrset.ttl), kept.rdatas + rrset.rdatas
+                )
+                continue
+            at[rrset.name, rrset.rtype] = len(joined)
+        joined.append(rrset)
+    return tuple(joined)
 
 
 def snapshot_of(zone: ZoneRow, records: Iterable[Any]) -> ZoneSnapshot:
