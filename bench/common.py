@@ -8,6 +8,7 @@ import random
 import sqlite3
 import string
 import sys
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ START_TIMEOUT = 600.0
 LABEL_ALPHABET = string.ascii_lowercase + string.digits
 SERVER_CPU = "0"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 CLIENT_CPU = "1" if (os.cpu_count() or 1) > 1 else "0"
 
 
@@ -145,8 +147,9 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 def start_homing(
-    data: Path, *, config: Path | None = None, cpus: str = SERVER_CPU
+    data: Path, *, config: Path | None = None, cpus: str = SERVER_CPU, peak: TreePeak | None = None
 ) -> ServerProcess:
+    """``homing serve`` pinned to ``cpus``; ``peak``, when given, samples its tree from exec on."""
     server = ServerProcess(
         data,
         config=config,
@@ -154,7 +157,50 @@ def start_homing(
         start_timeout=START_TIMEOUT,
         dns_workers=None,
     )
+    if peak is not None:
+        peak.watch(server)
     return server.start()
+
+
+class TreePeak:
+    """The highest RSS of a server's process tree, sampled every ``interval`` seconds.
+
+    The provider peaks while it loads, before its workers do, so the sum of
+    each process's own peak (VmHWM) overstates the tree's; a sample of the
+    tree's sum is what a machine has to hold. A thread reads ``statm`` of
+    every process in the tree from the moment the server is exec'd until
+    ``stop``; a peak between two samples is missed.
+    """
+
+    def __init__(self, interval: float = 0.05) -> None:
+        self.interval = interval
+        self.highest_mib = 0.0
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, server: ServerProcess) -> None:
+        self._thread = threading.Thread(target=self._sample, args=(server,), daemon=True)
+        self._thread.start()
+
+    def stop(self) -> float:
+        """Stop sampling; the highest RSS seen, in MiB."""
+        self._done.set()
+        if self._thread is not None:
+            self._thread.join()
+        return self.highest_mib
+
+    def _sample(self, server: ServerProcess) -> None:
+        while not self._done.wait(self.interval):
+            if server.process is None:
+                continue
+            try:
+                pages = sum(
+                    int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+                    for pid in tree(server.process.pid)
+                )
+            except (FileNotFoundError, ProcessLookupError):
+                continue  # a process ended between the listing and the read
+            self.highest_mib = max(self.highest_mib, pages * PAGE_SIZE / 2**20)
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,9 @@ percent over minutes, so references measured minutes apart moved the
 ratios more than the code did. ``--rounds`` repeats every pair; the
 report gives the median ratio and the range. Start-up is the time from exec
 until the last host answers, with the RSS and the PSS (shared pages divided
-between the processes that map them) of the tree, and its peak: the sum of
-every process's highest RSS (VmHWM), so at least the tree's highest.
+between the processes that map them) of the tree, and the tree's highest RSS
+sampled every 50 ms from exec until then (``common.TreePeak``; in the
+``-after`` row, until the runs ended).
 
     python bench/dns_qps.py [--hosts 1000000] [--seconds 10] [--rounds 2]
                             [--update-rates 50 500] [--json FILE]
@@ -58,6 +59,7 @@ from common import (
     ZONE,
     Population,
     ServerProcess,
+    TreePeak,
     address_of,
     cpu_seconds,
     population_zone,
@@ -91,19 +93,14 @@ def query_file(path: Path, population: Population, mix: str, count: int = 500_00
 
 
 def memory_mib(pids: list[int]) -> dict[str, float]:
-    """The tree's RSS and PSS now, and the sum of each process's peak RSS so far (VmHWM):
-    at least the tree's peak, which a reading now misses while workers still load."""
-    rss = pss = peak = 0
+    rss = pss = 0
     for pid in pids:
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
             if line.startswith("Rss:"):
                 rss += int(line.split()[1])
             elif line.startswith("Pss:"):
                 pss += int(line.split()[1])
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                peak += int(line.split()[1])
-    return {"rss_mib": rss / 1024, "pss_mib": pss / 1024, "peak_mib": peak / 1024}
+    return {"rss_mib": rss / 1024, "pss_mib": pss / 1024}
 
 
 def dnsperf(
@@ -332,7 +329,8 @@ def run_homing(
         config = work / f"homing-{workers}-{rrl}.toml"
         config.write_text(f"dns_workers = {workers}\ndns_rrl_responses_per_second = {rrl}\n")
         started = time.monotonic()
-        server = start_homing(data, config=config, cpus=cpus)
+        peak = TreePeak()
+        server = start_homing(data, config=config, cpus=cpus, peak=peak)
         try:
             port = server.dns[1]
             last = population.names[-1]
@@ -342,6 +340,7 @@ def run_homing(
             results[f"homing-{workers}w{'-rrl' if rrl else ''}-startup"] = {
                 "seconds": time.monotonic() - started,
                 **memory_mib(pids),
+                "peak_mib": peak.highest_mib,
             }
             for _ in range(args.rounds):
                 for case in cases(workers, rrl, args.update_rates):
@@ -352,8 +351,9 @@ def run_homing(
                     assert isinstance(rounds, list)
                     rounds.append(row)
             pids = tree(server.process.pid)
-            results[f"homing-{workers}w-after"] = memory_mib(pids)
+            results[f"homing-{workers}w-after"] = {**memory_mib(pids), "peak_mib": peak.stop()}
         finally:
+            peak.stop()
             server.stop()
     return results
 
@@ -428,9 +428,10 @@ def report(results: dict[str, Row | list[Row]], args: argparse.Namespace) -> Non
     print(f"\n{'start-up':26} {'seconds':>9} {'RSS MiB':>9} {'PSS MiB':>9} {'peak MiB':>9}")
     for name, row in results.items():
         if isinstance(row, dict) and "rss_mib" in row:
+            peak = f"{row['peak_mib']:9.0f}" if "peak_mib" in row else ""
             print(
                 f"{name:26} {row.get('seconds', 0.0):9.1f} {row['rss_mib']:9.0f}"
-                f" {row['pss_mib']:9.0f} {row.get('peak_mib', 0.0):9.0f}"
+                f" {row['pss_mib']:9.0f} {peak}"
             )
 
 
