@@ -96,3 +96,19 @@ def test_a_hostile_length_is_refused_before_anything_is_buffered_for_it() -> Non
     reader = channel.FrameReader()
     with pytest.raises(ValueError, match="frame of"):
         reader.feed(channel.LENGTH.pack(channel.MAX_FRAME) + b"x" * 16)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",  # no pickle at all
+        b"\x00\x00",  # a part's length cut short
+        channel.LENGTH.pack(100) + b"x" * 10,  # a pickle longer than its frame
+        channel.encode(channel.Synced(1))[channel.LENGTH.size :] + channel.LENGTH.pack(99),
+    ],
+)
+def test_a_frame_whose_parts_do_not_fit_is_refused_and_the_next_still_read(body: bytes) -> None:
+    reader = channel.FrameReader()
+    with pytest.raises(ValueError, match="frame"):
+        reader.feed(channel.LENGTH.pack(len(body)) + body)
+    assert reader.feed(channel.encode(channel.Synced(2))) == [channel.Synced(2)]

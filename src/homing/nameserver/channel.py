@@ -135,14 +135,20 @@ def encode(message: Message) -> bytes:
 
 def _decode(frame: memoryview) -> Message:
     """The message of one frame (after its length), its out-of-band buffers read in place."""
-    (size,) = LENGTH.unpack_from(frame)
-    at = LENGTH.size + size
-    views = [frame[LENGTH.size : at]]
+    views: list[memoryview] = []
+    at = 0
     try:
         while at < len(frame):
+            if at + LENGTH.size > len(frame):
+                raise ValueError(f"a frame of {len(frame)} bytes ends inside a part's length")
             (size,) = LENGTH.unpack_from(frame, at)
-            views.append(frame[at + LENGTH.size : at + LENGTH.size + size])
-            at += LENGTH.size + size
+            at += LENGTH.size
+            if at + size > len(frame):
+                raise ValueError(f"a frame of {len(frame)} bytes holds a part of {size} bytes")
+            views.append(frame[at : at + size])
+            at += size
+        if not views:
+            raise ValueError("an empty frame on the worker channel")
         # Our own process on the other end of an inherited socketpair (module docstring).
         message: Message = pickle.loads(views[0], buffers=views[1:])  # noqa: S301
         return message
@@ -169,8 +175,12 @@ class FrameReader:
                 break
             # Decoded from a view of the buffer, not a slice of it: a slice would copy the
             # frame, a hundred MiB more at a worker's start for a million hosts. The view
-            # is released before the buffer shrinks (a bytearray with exports cannot).
-            with memoryview(self._buffer) as whole, whole[LENGTH.size : end] as frame:
-                messages.append(_decode(frame))
-            del self._buffer[:end]
+            # is released before the buffer shrinks (a bytearray with exports cannot). A
+            # frame that cannot be read is dropped too: the stream stays at a frame's start.
+            try:
+                with memoryview(self._buffer) as whole, whole[LENGTH.size : end] as frame:
+                    message = _decode(frame)
+            finally:
+                del self._buffer[:end]
+            messages.append(message)
         return messages
